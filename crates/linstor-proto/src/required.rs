@@ -1,0 +1,211 @@
+//! proto2 `required` field checks on raw message bytes.
+//!
+//! prost decodes a message whose required fields are absent into default values, so
+//! presence must be checked on the wire. [`check_required`] walks the encoded bytes of a
+//! message (and of its nested messages) with the schema generated from `proto/` and reports
+//! the first required field that is missing.
+
+/// Required and message-typed fields of one message type.
+#[derive(Debug)]
+pub struct MessageSchema {
+    /// Full protobuf name, e.g. `com.linbit.linstor.proto.MsgCrtNode`.
+    pub name: &'static str,
+    /// `(field number, field name)` of every `required` field.
+    pub required: &'static [(u32, &'static str)],
+    /// `(field number, full message type name)` of every message-typed field.
+    pub nested: &'static [(u32, &'static str)],
+}
+
+include!(concat!(env!("OUT_DIR"), "/schema.rs"));
+
+/// Deepest nesting the check follows; the deepest real message nests four levels.
+const MAX_DEPTH: usize = 32;
+
+/// A proto2 `required` field that is absent, or bytes the check could not walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingField {
+    /// Full name of the message type that lacks the field.
+    pub message: &'static str,
+    /// Name of the missing field, or a description of the malformed bytes.
+    pub field: &'static str,
+    /// Its field number (0 when the bytes themselves are malformed).
+    pub number: u32,
+}
+
+impl std::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.number == 0 {
+            write!(f, "message {} is malformed: {}", self.message, self.field)
+        } else {
+            write!(
+                f,
+                "message {} is missing required field {} (number {})",
+                self.message, self.field, self.number
+            )
+        }
+    }
+}
+
+impl std::error::Error for MissingField {}
+
+/// The schema of a message by its full protobuf name.
+pub fn schema(full_name: &str) -> Option<&'static MessageSchema> {
+    SCHEMA.iter().find(|s| s.name == full_name)
+}
+
+/// The schema of a message by package and short name (as in `prost::Name`), without
+/// building the full name.
+pub fn schema_of(package: &str, name: &str) -> Option<&'static MessageSchema> {
+    SCHEMA.iter().find(|s| {
+        s.name.len() == package.len() + 1 + name.len()
+            && s.name.starts_with(package)
+            && s.name.ends_with(name)
+            && s.name.as_bytes()[package.len()] == b'.'
+    })
+}
+
+/// Checks `bytes` against an already looked-up schema; see [`check_required`].
+///
+/// # Errors
+///
+/// As [`check_required`].
+pub fn check_required_with(
+    schema: &'static MessageSchema,
+    bytes: &[u8],
+) -> Result<(), MissingField> {
+    check(schema, bytes, 0)
+}
+
+/// Checks that every required field of `full_name` (and of every nested message present in
+/// `bytes`) is on the wire. Unknown message names pass (nothing is known to be required).
+///
+/// # Errors
+///
+/// The first missing field, in field-number order, depth first; or a malformed-bytes
+/// report (number 0) when the bytes do not parse as protobuf wire format.
+pub fn check_required(full_name: &str, bytes: &[u8]) -> Result<(), MissingField> {
+    match schema(full_name) {
+        Some(schema) => check(schema, bytes, 0),
+        None => Ok(()),
+    }
+}
+
+fn check(
+    schema: &'static MessageSchema,
+    mut bytes: &[u8],
+    depth: usize,
+) -> Result<(), MissingField> {
+    let malformed = |what: &'static str| MissingField {
+        message: schema.name,
+        field: what,
+        number: 0,
+    };
+    if depth > MAX_DEPTH {
+        return Err(malformed("nested too deeply"));
+    }
+    // Required fields are few (at most 6 per message): a bit set over their index suffices.
+    let mut seen: u64 = 0;
+    while !bytes.is_empty() {
+        let key = read_varint(&mut bytes).ok_or_else(|| malformed("truncated field key"))?;
+        let number = u32::try_from(key >> 3).map_err(|_| malformed("field number out of range"))?;
+        if let Some(i) = schema.required.iter().position(|(n, _)| *n == number) {
+            seen |= 1 << i;
+        }
+        match key & 7 {
+            0 => {
+                read_varint(&mut bytes).ok_or_else(|| malformed("truncated varint"))?;
+            }
+            1 => {
+                bytes = bytes
+                    .get(8..)
+                    .ok_or_else(|| malformed("truncated fixed64"))?
+            }
+            5 => {
+                bytes = bytes
+                    .get(4..)
+                    .ok_or_else(|| malformed("truncated fixed32"))?
+            }
+            2 => {
+                let len = read_varint(&mut bytes).ok_or_else(|| malformed("truncated length"))?;
+                let len = usize::try_from(len).map_err(|_| malformed("length out of range"))?;
+                if len > bytes.len() {
+                    return Err(malformed("length beyond the end of the message"));
+                }
+                let (field, rest) = bytes.split_at(len);
+                if let Some((_, nested)) = schema.nested.iter().find(|(n, _)| *n == number) {
+                    if let Some(nested) = self::schema(nested) {
+                        check(nested, field, depth + 1)?;
+                    }
+                }
+                bytes = rest;
+            }
+            _ => return Err(malformed("unsupported wire type")),
+        }
+    }
+    for (i, (number, field)) in schema.required.iter().enumerate() {
+        if seen & (1 << i) == 0 {
+            return Err(MissingField {
+                message: schema.name,
+                field,
+                number: *number,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads a base-128 varint of at most 10 bytes; `None` when truncated or too long.
+fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut value: u64 = 0;
+    for i in 0..10 {
+        let byte = *bytes.get(i)?;
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            *bytes = &bytes[i + 1..];
+            return Some(value);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_lists_every_message() {
+        assert_eq!(SCHEMA.len(), 97);
+        let crt_node = schema("com.linbit.linstor.proto.Node").unwrap();
+        assert_eq!(crt_node.required, &[(2, "name"), (3, "type")]);
+    }
+
+    #[test]
+    fn reports_missing_nested_required_field() {
+        // MsgCrtNode { node: Node { name: "a" } } lacks Node.type.
+        let bytes = [0x0a, 0x03, 0x12, 0x01, b'a'];
+        let err = check_required("com.linbit.linstor.proto.MsgCrtNode", &bytes).unwrap_err();
+        assert_eq!(err.message, "com.linbit.linstor.proto.Node");
+        assert_eq!((err.field, err.number), ("type", 3));
+        assert!(err.to_string().contains("type (number 3)"));
+    }
+
+    #[test]
+    fn empty_message_lacks_its_required_field() {
+        let err = check_required("com.linbit.linstor.proto.MsgCrtNode", &[]).unwrap_err();
+        assert_eq!((err.field, err.number), ("node", 1));
+        assert!(check_required("com.linbit.linstor.proto.Filter", &[]).is_ok());
+    }
+
+    #[test]
+    fn malformed_bytes_are_reported_not_panicked() {
+        for bytes in [
+            &[0x0a, 0x05, 0x00][..],
+            &[0xff; 11][..],
+            &[0x0b][..],
+            &[0x08][..],
+        ] {
+            let err = check_required("com.linbit.linstor.proto.MsgCrtNode", bytes).unwrap_err();
+            assert_eq!(err.number, 0, "{err}");
+        }
+    }
+}
