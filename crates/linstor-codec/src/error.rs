@@ -3,6 +3,8 @@
 
 use linstor_proto::MissingField;
 
+use crate::SplitError;
+
 /// An error while framing a byte stream.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -43,30 +45,9 @@ pub enum EnvelopeError {
     /// The payload is empty, so there is no `MsgHeader` (e.g. a zero-length DATA frame).
     #[error("payload holds no MsgHeader (0 bytes)")]
     MissingHeader,
-    /// A length delimiter ends before the payload does.
-    #[error("length varint at payload offset {offset} is truncated")]
-    TruncatedVarint {
-        /// Offset of the delimiter in the payload.
-        offset: usize,
-    },
-    /// A length delimiter is longer than 5 bytes or above 32 bits.
-    #[error("length varint at payload offset {offset} exceeds 32 bits")]
-    VarintOverflow {
-        /// Offset of the delimiter in the payload.
-        offset: usize,
-    },
-    /// A message is longer than what is left of the payload.
-    #[error(
-        "message at payload offset {offset} declares {length} bytes but only {remaining} remain"
-    )]
-    MessageOverrun {
-        /// Offset of the delimiter in the payload.
-        offset: usize,
-        /// Declared message length.
-        length: u64,
-        /// Payload bytes left after the delimiter.
-        remaining: usize,
-    },
+    /// The payload does not split into delimited messages.
+    #[error(transparent)]
+    Split(#[from] SplitError),
     /// The first message is not a decodable `MsgHeader`.
     #[error("MsgHeader does not decode: {0}")]
     Header(prost::DecodeError),

@@ -1,65 +1,136 @@
 //! [`Frame`]: a frame type and its payload, and [`Messages`], the zero-copy split of a
 //! payload into its varint-delimited messages.
 
-use bytes::{BufMut, Bytes};
+use bytes::{BufMut, Bytes, BytesMut};
 
-use crate::{EnvelopeError, FrameType, HEADER_LEN, Header};
+use crate::{FrameType, HEADER_LEN, Header};
 
-/// One frame: its type and its payload (reserved header bytes are not kept).
+/// One frame as it was on the wire: the 16-byte header followed by the payload, in one
+/// buffer shared with the read buffer (a frame is a single reference-counted slice, so
+/// handing one out costs one reference-count update).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
-    /// Frame type.
-    pub frame_type: FrameType,
-    /// Payload bytes after the header (empty for header-only frames).
-    pub payload: Bytes,
+    bytes: Bytes,
 }
 
 impl Frame {
-    /// A DATA frame.
-    pub fn data(payload: Bytes) -> Frame {
+    /// A frame of `frame_type` carrying a copy of `payload`.
+    ///
+    /// # Panics
+    ///
+    /// When the payload is longer than `u32::MAX` bytes, which no frame can carry.
+    pub fn new(frame_type: FrameType, payload: &[u8]) -> Frame {
+        let length =
+            u32::try_from(payload.len()).expect("a frame payload is at most u32::MAX bytes");
+        let mut bytes = BytesMut::with_capacity(HEADER_LEN + payload.len());
+        Header::new(frame_type, length).write(&mut bytes);
+        bytes.put_slice(payload);
         Frame {
-            frame_type: FrameType::Data,
-            payload,
+            bytes: bytes.freeze(),
         }
+    }
+
+    /// A DATA frame carrying a copy of `payload`.
+    pub fn data(payload: &[u8]) -> Frame {
+        Frame::new(FrameType::Data, payload)
     }
 
     /// A header-only PING frame.
     pub fn ping() -> Frame {
         Frame {
-            frame_type: FrameType::Ping,
-            payload: Bytes::new(),
+            bytes: Bytes::from_static(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
         }
     }
 
     /// A header-only PONG frame.
     pub fn pong() -> Frame {
         Frame {
-            frame_type: FrameType::Pong,
-            payload: Bytes::new(),
+            bytes: Bytes::from_static(&[0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
         }
     }
 
+    /// Wraps complete frame bytes whose header the caller has checked.
+    #[inline]
+    pub(crate) fn from_checked(bytes: Bytes) -> Frame {
+        debug_assert!(
+            Header::parse(&bytes).is_some_and(|h| h.length as usize + HEADER_LEN == bytes.len())
+        );
+        Frame { bytes }
+    }
+
+    /// The header.
+    #[inline]
+    pub fn header(&self) -> Header {
+        let mut head = [0u8; HEADER_LEN];
+        head.copy_from_slice(&self.bytes[..HEADER_LEN]);
+        Header::from_bytes(head)
+    }
+
+    /// The frame type.
+    #[inline]
+    pub fn frame_type(&self) -> FrameType {
+        self.header().frame_type
+    }
+
+    /// The payload (empty for header-only frames).
+    #[inline]
+    pub fn payload(&self) -> &[u8] {
+        &self.bytes[HEADER_LEN..]
+    }
+
+    /// The payload as a `Bytes` sharing this frame's memory.
+    #[inline]
+    pub fn payload_bytes(&self) -> Bytes {
+        self.bytes.slice(HEADER_LEN..)
+    }
+
+    /// The whole frame as received or built: header and payload.
+    #[inline]
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
     /// Total length on the wire: header plus payload.
+    #[inline]
     pub fn wire_len(&self) -> usize {
-        HEADER_LEN + self.payload.len()
+        self.bytes.len()
     }
 
     /// The payload's delimited messages as borrowed slices, in order.
+    #[inline]
     pub fn messages(&self) -> Messages<'_> {
-        Messages::new(&self.payload)
+        Messages::new(self.payload())
     }
+}
 
-    /// Appends header and payload to `buf`. The caller checks the length limit
-    /// ([`FrameCodec`](crate::FrameCodec) does).
-    ///
-    /// # Panics
-    ///
-    /// Never for payloads up to `u32::MAX` bytes; longer payloads are clamped by no one and
-    /// must be rejected by the caller first.
-    pub(crate) fn write(&self, buf: &mut impl BufMut, length: u32) {
-        Header::new(self.frame_type, length).write(buf);
-        buf.put_slice(&self.payload);
-    }
+/// A payload that does not split into delimited messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SplitError {
+    /// A length delimiter ends before the payload does.
+    #[error("length varint at payload offset {offset} is truncated")]
+    TruncatedVarint {
+        /// Offset of the delimiter in the payload.
+        offset: usize,
+    },
+    /// A length delimiter is longer than 5 bytes or above 32 bits.
+    #[error("length varint at payload offset {offset} exceeds 32 bits")]
+    VarintOverflow {
+        /// Offset of the delimiter in the payload.
+        offset: usize,
+    },
+    /// A message is longer than what is left of the payload.
+    #[error(
+        "message at payload offset {offset} declares {length} bytes but only {remaining} remain"
+    )]
+    MessageOverrun {
+        /// Offset of the delimiter in the payload.
+        offset: usize,
+        /// Declared message length.
+        length: u64,
+        /// Payload bytes left after the delimiter.
+        remaining: usize,
+    },
 }
 
 /// Iterator over the varint-delimited messages of a payload, yielding each message's bytes
@@ -86,14 +157,15 @@ impl<'a> Messages<'a> {
         self.offset
     }
 
-    fn split(&mut self) -> Result<&'a [u8], EnvelopeError> {
+    #[inline]
+    fn split(&mut self) -> Result<&'a [u8], SplitError> {
         let offset = self.offset;
         let rest = &self.payload[offset..];
         let (length, varint_len) = read_length(rest, offset)?;
         let body = &rest[varint_len..];
         let length_usize = usize::try_from(length).unwrap_or(usize::MAX);
         if length_usize > body.len() {
-            return Err(EnvelopeError::MessageOverrun {
+            return Err(SplitError::MessageOverrun {
                 offset,
                 length,
                 remaining: body.len(),
@@ -105,7 +177,7 @@ impl<'a> Messages<'a> {
 }
 
 impl<'a> Iterator for Messages<'a> {
-    type Item = Result<&'a [u8], EnvelopeError>;
+    type Item = Result<&'a [u8], SplitError>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -121,33 +193,33 @@ impl<'a> Iterator for Messages<'a> {
 /// Reads a message length: a varint of at most 5 bytes whose value fits in 32 bits (lengths
 /// are 32-bit on both reference implementations). Returns the value and the varint's size.
 #[inline]
-fn read_length(bytes: &[u8], offset: usize) -> Result<(u64, usize), EnvelopeError> {
-    if let Some(&b) = bytes.first() {
-        if b < 0x80 {
-            return Ok((u64::from(b), 1));
-        }
+fn read_length(bytes: &[u8], offset: usize) -> Result<(u64, usize), SplitError> {
+    if let Some(&b) = bytes.first()
+        && b < 0x80
+    {
+        return Ok((u64::from(b), 1));
     }
     let mut value: u64 = 0;
     for i in 0..5 {
         let Some(&b) = bytes.get(i) else {
-            return Err(EnvelopeError::TruncatedVarint { offset });
+            return Err(SplitError::TruncatedVarint { offset });
         };
         value |= u64::from(b & 0x7f) << (7 * i);
         if b & 0x80 == 0 {
             if value > u64::from(u32::MAX) {
-                return Err(EnvelopeError::VarintOverflow { offset });
+                return Err(SplitError::VarintOverflow { offset });
             }
             return Ok((value, i + 1));
         }
     }
-    Err(EnvelopeError::VarintOverflow { offset })
+    Err(SplitError::VarintOverflow { offset })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn split(payload: &[u8]) -> Vec<Result<&[u8], EnvelopeError>> {
+    fn split(payload: &[u8]) -> Vec<Result<&[u8], SplitError>> {
         Messages::new(payload).collect()
     }
 
@@ -172,7 +244,7 @@ mod tests {
     fn truncated_varint_is_an_error() {
         assert_eq!(
             split(&[2, 8, 1, 0x80]).pop(),
-            Some(Err(EnvelopeError::TruncatedVarint { offset: 3 }))
+            Some(Err(SplitError::TruncatedVarint { offset: 3 }))
         );
     }
 
@@ -181,7 +253,7 @@ mod tests {
         let parts = split(&[5, 1, 2]);
         assert_eq!(
             parts,
-            [Err(EnvelopeError::MessageOverrun {
+            [Err(SplitError::MessageOverrun {
                 offset: 0,
                 length: 5,
                 remaining: 2
@@ -193,16 +265,16 @@ mod tests {
     fn overlong_or_oversized_varints_are_errors() {
         assert_eq!(
             split(&[0xff, 0xff, 0xff, 0xff, 0x7f]),
-            [Err(EnvelopeError::VarintOverflow { offset: 0 })]
+            [Err(SplitError::VarintOverflow { offset: 0 })]
         );
         assert_eq!(
             split(&[0x80, 0x80, 0x80, 0x80, 0x80, 0]),
-            [Err(EnvelopeError::VarintOverflow { offset: 0 })]
+            [Err(SplitError::VarintOverflow { offset: 0 })]
         );
         // 0xFFFFFFFF itself is a valid 32-bit length, just longer than the payload.
         assert_eq!(
             split(&[0xff, 0xff, 0xff, 0xff, 0x0f]),
-            [Err(EnvelopeError::MessageOverrun {
+            [Err(SplitError::MessageOverrun {
                 offset: 0,
                 length: 0xFFFF_FFFF,
                 remaining: 0

@@ -62,14 +62,21 @@ impl Header {
     }
 
     /// Parses the first 16 bytes of `bytes`; `None` when fewer are given.
+    #[inline]
     pub fn parse(bytes: &[u8]) -> Option<Header> {
         let head: &[u8; HEADER_LEN] = bytes.get(..HEADER_LEN)?.try_into().ok()?;
-        let [t0, t1, t2, t3, l0, l1, l2, l3, reserved @ ..] = *head;
-        Some(Header {
+        Some(Header::from_bytes(*head))
+    }
+
+    /// Parses exactly 16 header bytes.
+    #[inline]
+    pub fn from_bytes(head: [u8; HEADER_LEN]) -> Header {
+        let [t0, t1, t2, t3, l0, l1, l2, l3, reserved @ ..] = head;
+        Header {
             frame_type: FrameType::from_u32(u32::from_be_bytes([t0, t1, t2, t3])),
             length: u32::from_be_bytes([l0, l1, l2, l3]),
             reserved,
-        })
+        }
     }
 
     /// Appends the 16 header bytes to `buf`.

@@ -23,7 +23,7 @@
 //! assert_eq!(buf.len(), 30); // framing.md §12.1
 //!
 //! let frame = codec.decode(&mut buf).unwrap().unwrap();
-//! let envelope = Envelope::decode(frame.payload).unwrap();
+//! let envelope = Envelope::decode(frame.payload_bytes()).unwrap();
 //! assert_eq!(envelope.msg_type(), MsgType::ApiCall);
 //! assert_eq!(envelope.content(), "LstNode");
 //! ```
@@ -40,5 +40,5 @@ mod header;
 pub use codec::{DEFAULT_MAX_PAYLOAD, FrameCodec};
 pub use envelope::{Envelope, Outgoing, write_frame};
 pub use error::{CodecError, EnvelopeError};
-pub use frame::{Frame, Messages};
+pub use frame::{Frame, Messages, SplitError};
 pub use header::{FrameType, HEADER_LEN, Header};

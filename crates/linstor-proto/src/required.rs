@@ -132,10 +132,13 @@ fn check(
                     return Err(malformed("length beyond the end of the message"));
                 }
                 let (field, rest) = bytes.split_at(len);
-                if let Some((_, nested)) = schema.nested.iter().find(|(n, _)| *n == number) {
-                    if let Some(nested) = self::schema(nested) {
-                        check(nested, field, depth + 1)?;
-                    }
+                let nested = schema
+                    .nested
+                    .iter()
+                    .find(|(n, _)| *n == number)
+                    .and_then(|(_, name)| self::schema(name));
+                if let Some(nested) = nested {
+                    check(nested, field, depth + 1)?;
                 }
                 bytes = rest;
             }
