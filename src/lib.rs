@@ -158,3 +158,199 @@ fn read_varint(bytes: &mut &[u8]) -> u64 {
     }
     panic!("varint longer than 10 bytes")
 }
+
+/// A raw protocol client for tests: frames in, envelopes out, no interpretation.
+pub mod raw {
+    use bytes::{Bytes, BytesMut};
+    use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
+    use linstor_proto::WireMessage;
+    use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio_util::codec::Decoder;
+
+    /// Every wait of the raw client is bounded by this.
+    pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// A connection that sends frames and reads envelopes.
+    #[derive(Debug)]
+    pub struct RawClient {
+        /// The socket.
+        pub stream: TcpStream,
+        codec: FrameCodec,
+        buf: BytesMut,
+        next_id: i64,
+    }
+
+    /// The answers of one call, in arrival order, and the events that arrived meanwhile.
+    #[derive(Debug, Default)]
+    pub struct CallResult {
+        /// ANSWER envelopes before `EndOfImmediateAnswers`.
+        pub immediate: Vec<Envelope>,
+        /// ANSWER envelopes after it.
+        pub deferred: Vec<Envelope>,
+        /// ONEWAY event envelopes received while waiting.
+        pub events: Vec<Envelope>,
+        /// Number of `EndOfImmediateAnswers` frames.
+        pub eoia: usize,
+    }
+
+    impl CallResult {
+        /// Every `MsgApiCallResponse` of every Reply, in order.
+        ///
+        /// # Panics
+        ///
+        /// When a Reply body does not decode.
+        pub fn replies(&self) -> Vec<linstor_proto::messages::MsgApiCallResponse> {
+            self.immediate
+                .iter()
+                .chain(&self.deferred)
+                .filter(|e| e.content() == "Reply")
+                .flat_map(|e| {
+                    (0..e.body_count()).map(move |i| e.body(i).expect("reply entry decodes"))
+                })
+                .collect()
+        }
+
+        /// The first answer envelope.
+        ///
+        /// # Panics
+        ///
+        /// When there is none.
+        pub fn first(&self) -> &Envelope {
+            self.immediate
+                .first()
+                .or(self.deferred.first())
+                .expect("at least one answer")
+        }
+    }
+
+    impl RawClient {
+        /// Connects and reads the Version greeting.
+        ///
+        /// # Panics
+        ///
+        /// On any failure or timeout.
+        pub async fn connect(addr: std::net::SocketAddr) -> (RawClient, MsgApiVersion) {
+            let stream = tokio::time::timeout(TIMEOUT, TcpStream::connect(addr))
+                .await
+                .expect("connect in time")
+                .expect("connect");
+            let mut client = RawClient {
+                stream,
+                codec: FrameCodec::new(),
+                buf: BytesMut::new(),
+                next_id: 1,
+            };
+            let greeting = client.read_envelope().await.expect("greeting");
+            assert_eq!(greeting.msg_type(), MsgType::Oneway);
+            assert_eq!(greeting.content(), "Version");
+            let version = greeting.body(0).expect("MsgApiVersion");
+            (client, version)
+        }
+
+        /// Sends raw bytes.
+        ///
+        /// # Panics
+        ///
+        /// On a write error.
+        pub async fn send_raw(&mut self, bytes: &[u8]) {
+            self.stream.write_all(bytes).await.expect("write");
+        }
+
+        /// Sends an API call with a fresh id; returns the id.
+        pub async fn send(&mut self, call: &str, body: Option<&dyn WireMessage>) -> i64 {
+            let id = self.next_id;
+            self.next_id += 1;
+            let header = MsgHeader::api_call(id, call);
+            let bodies: Vec<&dyn WireMessage> = body.into_iter().collect();
+            let bytes = Outgoing::new(&header, &bodies).to_bytes();
+            self.send_raw(&bytes).await;
+            id
+        }
+
+        /// Sends a call and collects its answers up to COMPLETE.
+        pub async fn call(&mut self, call: &str, body: Option<&dyn WireMessage>) -> CallResult {
+            let id = self.send(call, body).await;
+            self.collect(id).await
+        }
+
+        /// Reads the next DATA frame as an envelope; `None` on a clean close.
+        ///
+        /// # Panics
+        ///
+        /// On a timeout, a codec error, or a non-DATA frame.
+        pub async fn read_envelope(&mut self) -> Option<Envelope> {
+            let frame = self.read_frame().await?;
+            assert_eq!(
+                frame.frame_type(),
+                FrameType::Data,
+                "server sent a header-only frame"
+            );
+            Some(Envelope::decode(frame.payload_bytes()).expect("envelope decodes"))
+        }
+
+        /// Reads the next frame; `None` on a clean close.
+        ///
+        /// # Panics
+        ///
+        /// On a timeout or a codec error.
+        pub async fn read_frame(&mut self) -> Option<linstor_codec::Frame> {
+            loop {
+                if let Some(frame) = self.codec.decode(&mut self.buf).expect("frames decode") {
+                    return Some(frame);
+                }
+                let n = tokio::time::timeout(TIMEOUT, self.stream.read_buf(&mut self.buf))
+                    .await
+                    .expect("server answers in time")
+                    .ok()?;
+                if n == 0 {
+                    return None;
+                }
+            }
+        }
+
+        /// Collects the answers of call `id` up to its COMPLETE.
+        ///
+        /// # Panics
+        ///
+        /// When an answer for another id arrives, or on a timeout or close.
+        pub async fn collect(&mut self, id: i64) -> CallResult {
+            let mut result = CallResult::default();
+            loop {
+                let env = self
+                    .read_envelope()
+                    .await
+                    .expect("connection open until COMPLETE");
+                match env.msg_type() {
+                    MsgType::Oneway => {
+                        assert_eq!(env.content(), "Event", "unexpected ONEWAY");
+                        result.events.push(env);
+                    }
+                    MsgType::Answer => {
+                        assert_eq!(env.api_call_id(), Some(id), "answer for another call");
+                        env.decode_bodies()
+                            .expect("answer bodies decode as the tables name");
+                        if env.content() == "EndOfImmediateAnswers" {
+                            result.eoia += 1;
+                        } else if result.eoia == 0 {
+                            result.immediate.push(env);
+                        } else {
+                            result.deferred.push(env);
+                        }
+                    }
+                    MsgType::Complete => {
+                        assert_eq!(env.api_call_id(), Some(id), "COMPLETE for another call");
+                        return result;
+                    }
+                    MsgType::ApiCall => panic!("the server sent an API call"),
+                }
+            }
+        }
+    }
+
+    /// Frames of `bytes`' payload, for tests that need the raw payload.
+    pub fn payload(bytes: &Bytes) -> Bytes {
+        bytes.slice(16..)
+    }
+}

@@ -1,1 +1,29 @@
-//! placeholder
+//! An in-memory mock of the 2019 LINSTOR controller (API version 3), serving the
+//! protobuf-over-TCP protocol so that clients (the real Python client, or
+//! `linstor-client`) can be tested without a cluster.
+//!
+//! * [`model`]: the pure state and the rules of every call (semantics.md).
+//! * [`MockController`]: a server on `127.0.0.1:0` by default, one task per connection,
+//!   with a handle to inspect or seed the model. It never opens an outbound connection:
+//!   node addresses are data only.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use linstor_mock::{Config, MockController};
+//!
+//! let mock = MockController::start(Config::default()).await?;
+//! println!("mock controller on {}", mock.addr());
+//! mock.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod model;
+mod server;
+mod watches;
+
+pub use model::{Model, ModelConfig, Outcome};
+pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard};

@@ -1,0 +1,726 @@
+//! Nodes and their network interfaces (semantics.md §2, §3).
+
+use linstor_proto::consts::{drivers, keys, names as special, node_types};
+use linstor_proto::messages::{
+    MsgCrtNetInterface, MsgCrtNode, MsgCrtSfTargetNode, MsgDelNetInterface, MsgDelNode, MsgLstNode,
+    MsgModNetInterface, MsgModNode, MsgNodeReconnect, NetInterface as WireNetIf, Node as WireNode,
+    node::ConnectionStatus,
+};
+use linstor_proto::return_code::{Object, Operation};
+use linstor_proto::{ReturnCode as RC, calls::answers};
+
+use super::events::StreamAction;
+use super::names::{key, valid_ip, valid_net_if_name, valid_node_name, valid_port};
+use super::props::RuleSet;
+use super::reply::Ctx;
+use super::storage::StorPool;
+use super::{Model, Outcome, Props, ctx, not_found, props_to_wire};
+
+/// A node.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub uuid: String,
+    pub name: String,
+    /// Upper-case type, e.g. `SATELLITE`.
+    pub node_type: String,
+    pub props: Props,
+    pub flags: Vec<String>,
+    pub net_ifs: Vec<NetIf>,
+}
+
+/// A network interface of a node.
+#[derive(Debug, Clone)]
+pub(crate) struct NetIf {
+    pub uuid: String,
+    pub name: String,
+    pub address: String,
+    /// Port and upper-case encryption type, when this interface can carry the satellite
+    /// connection.
+    pub stlt: Option<(i32, String)>,
+}
+
+const NODE_TYPES: &[&str] = &[
+    "CONTROLLER",
+    "SATELLITE",
+    "COMBINED",
+    "AUXILIARY",
+    "SWORDFISH_TARGET",
+];
+
+fn node_ctx(op: Operation, node: &str) -> Ctx {
+    ctx(op, Object::Node, format!("Node: {node}")).with_ref(keys::obj_refs::NODE, node)
+}
+
+fn net_if_ctx(op: Operation, node: &str, net_if: &str) -> Ctx {
+    ctx(
+        op,
+        Object::NetInterface,
+        format!("Node: '{node}', NetIfName: {net_if}'"),
+    )
+    .with_ref(keys::obj_refs::NODE, node)
+}
+
+pub(crate) fn prop_error(
+    model: &mut Model,
+    ctx: &Ctx,
+    err: super::props::PropError,
+) -> linstor_proto::messages::MsgApiCallResponse {
+    use super::props::PropError as E;
+    let id = model.report_id();
+    let p = match err {
+        E::UnknownKey { key } => ctx
+            .problem(RC::FAIL_INVLD_PROP, "Invalid property key")
+            .cause(format!("The key '{key}' is not whitelisted.")),
+        E::BadValue { key, value, rule } => ctx
+            .problem(RC::FAIL_INVLD_PROP, "Invalid property value")
+            .cause(format!(
+                "The value '{value}' is not valid for the key '{key}'"
+            ))
+            .details(format!("The value must match '{rule}'")),
+        E::KeyTooLong { key } => ctx
+            .problem(RC::FAIL_INVLD_PROP, "Invalid key.")
+            .cause(format!("The key '{key}' is invalid.")),
+    };
+    p.report(id).0
+}
+
+/// Checks and applies override/delete props to `props`; all or nothing.
+pub(crate) fn modify_props(
+    model: &mut Model,
+    ctx: &Ctx,
+    rules: RuleSet,
+    props: &mut Props,
+    overrides: &[linstor_proto::messages::LinStorMapEntry],
+    deletes: &[String],
+) -> Result<(), linstor_proto::messages::MsgApiCallResponse> {
+    let checked = rules
+        .check_all(overrides.iter().map(|e| (e.key.as_str(), e.value.as_str())))
+        .map_err(|e| prop_error(model, ctx, e))?;
+    props.extend(checked);
+    for k in deletes {
+        props.remove(&super::props::clean_key(k));
+    }
+    Ok(())
+}
+
+impl Model {
+    /// A validation failure with an error-report id.
+    fn fail(&mut self, ctx: &Ctx, code: RC, message: String) -> Outcome {
+        let id = self.report_id();
+        Outcome::one(ctx.problem(code, message).report(id).0)
+    }
+
+    pub(crate) fn crt_node(&mut self, msg: MsgCrtNode) -> Outcome {
+        self.create_node(msg.node)
+    }
+
+    fn create_node(&mut self, node: WireNode) -> Outcome {
+        let name = node.name.clone();
+        let ctx = node_ctx(Operation::Create, &name);
+        if node.net_interfaces.is_empty() {
+            let id = self.report_id();
+            return Outcome::one(
+                ctx.problem(RC::FAIL_MISSING_NETCOM, format!("Registration of node '{name}' failed."))
+                    .cause("No network interfaces were given.")
+                    .correction("At least one network interface has to be given and be marked to be used for controller-satellite communitaction.")
+                    .report(id)
+                    .0,
+            );
+        }
+        if !valid_node_name(&name) {
+            return self.fail(
+                &ctx,
+                RC::FAIL_INVLD_NODE_NAME,
+                format!("The given node name '{name}' is invalid."),
+            );
+        }
+        let node_type = node.r#type.to_ascii_uppercase();
+        if !NODE_TYPES.contains(&node_type.as_str()) {
+            return self.fail(
+                &ctx,
+                RC::FAIL_INVLD_NODE_TYPE,
+                format!("The specified node type '{}' is invalid.", node.r#type),
+            );
+        }
+        if self.node(&name).is_some() {
+            let id = self.report_id();
+            return Outcome::one(
+                ctx.problem(
+                    RC::FAIL_EXISTS_NODE,
+                    format!("Registration of node '{name}' failed."),
+                )
+                .cause(format!(
+                    "A node with the specified name '{name}' already exists."
+                ))
+                .report(id)
+                .0,
+            );
+        }
+        let mut props = Props::new();
+        if let Err(e) = modify_props(self, &ctx, RuleSet::Node, &mut props, &node.props, &[]) {
+            return Outcome::one(e);
+        }
+        let mut net_ifs: Vec<NetIf> = Vec::new();
+        for wire in &node.net_interfaces {
+            match self.check_net_if(&ctx, wire, &net_ifs) {
+                Ok(net_if) => net_ifs.push(net_if),
+                Err(out) => return out,
+            }
+        }
+        let mut entries = Vec::new();
+        match net_ifs.iter().find(|n| n.stlt.is_some()) {
+            Some(stlt) => {
+                props.insert(keys::CUR_STLT_CONN_NAME.to_owned(), stlt.name.clone());
+            }
+            None => entries.push(
+                ctx.problem(
+                    RC::WARN_NO_STLT_CONN_DEFINED,
+                    format!("No satellite connection defined for node '{name}'"),
+                )
+                .0,
+            ),
+        }
+        let uuid = self.uuid();
+        let node_key = key(&name);
+        if node_type == "SATELLITE" || node_type == "COMBINED" {
+            let pool_uuid = self.uuid();
+            self.pools.insert(
+                (node_key.clone(), key(special::DFLT_DISKLESS_STOR_POOL)),
+                StorPool::new(
+                    pool_uuid,
+                    &name,
+                    special::DFLT_DISKLESS_STOR_POOL,
+                    drivers::DISKLESS,
+                    Props::new(),
+                ),
+            );
+        }
+        self.nodes.insert(
+            node_key,
+            Node {
+                uuid: uuid.clone(),
+                name: name.clone(),
+                node_type,
+                props,
+                flags: Vec::new(),
+                net_ifs,
+            },
+        );
+        entries.push(ctx.success(
+            RC::CREATED,
+            format!("New node '{name}' registered."),
+            "Node UUID is:",
+            &uuid,
+        ));
+        Outcome::reply(entries).changed()
+    }
+
+    /// Validates one interface of a node being created or an interface being added.
+    fn check_net_if(
+        &mut self,
+        ctx: &Ctx,
+        wire: &WireNetIf,
+        existing: &[NetIf],
+    ) -> Result<NetIf, Outcome> {
+        if !valid_net_if_name(&wire.name) {
+            return Err(self.fail(
+                ctx,
+                RC::FAIL_INVLD_NET_NAME,
+                format!(
+                    "The specified net interface name '{}' is invalid.",
+                    wire.name
+                ),
+            ));
+        }
+        if !valid_ip(&wire.address) {
+            return Err(self.fail(
+                ctx,
+                RC::FAIL_INVLD_NET_ADDR,
+                format!(
+                    "The specified net interface address '{}' is invalid.",
+                    wire.address
+                ),
+            ));
+        }
+        if existing
+            .iter()
+            .any(|n| n.name.eq_ignore_ascii_case(&wire.name))
+        {
+            return Err(self.fail(
+                ctx,
+                RC::FAIL_EXISTS_NET_IF,
+                format!(
+                    "A net interface with the name '{}' already exists.",
+                    wire.name
+                ),
+            ));
+        }
+        let stlt = match (wire.stlt_port, wire.stlt_encryption_type.as_deref()) {
+            (Some(port), Some(enc)) => {
+                if !valid_port(port) {
+                    return Err(self.fail(
+                        ctx,
+                        RC::FAIL_INVLD_NET_PORT,
+                        format!("The specified port '{port}' is invalid."),
+                    ));
+                }
+                let enc = enc.to_ascii_uppercase();
+                if enc != "PLAIN" && enc != "SSL" {
+                    return Err(self.fail(
+                        ctx,
+                        RC::FAIL_INVLD_NET_TYPE,
+                        format!("The specified encryption type '{enc}' is invalid."),
+                    ));
+                }
+                Some((port, enc))
+            }
+            _ => None,
+        };
+        let uuid = self.uuid();
+        Ok(NetIf {
+            uuid,
+            name: wire.name.clone(),
+            address: wire.address.clone(),
+            stlt,
+        })
+    }
+
+    pub(crate) fn crt_sf_target_node(&mut self, msg: MsgCrtSfTargetNode) -> Outcome {
+        let used: Vec<i32> = self
+            .nodes
+            .values()
+            .flat_map(|n| {
+                n.net_ifs
+                    .iter()
+                    .filter_map(|i| i.stlt.as_ref().map(|s| s.0))
+            })
+            .collect();
+        let port = (10000..=10999).find(|p| !used.contains(p)).unwrap_or(10000);
+        self.create_node(WireNode {
+            name: msg.name,
+            r#type: node_types::SWORDFISH_TARGET.to_owned(),
+            props: msg.props,
+            net_interfaces: vec![WireNetIf {
+                name: special::DEFAULT_NET_IF.to_owned(),
+                address: "127.0.0.1".to_owned(),
+                stlt_port: Some(port),
+                stlt_encryption_type: Some("Plain".to_owned()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+    }
+
+    pub(crate) fn lst_node(&self) -> Outcome {
+        let nodes = self
+            .nodes
+            .values()
+            .map(|n| WireNode {
+                uuid: Some(n.uuid.clone()),
+                name: n.name.clone(),
+                r#type: n.node_type.clone(),
+                props: props_to_wire(&n.props),
+                flags: n.flags.clone(),
+                net_interfaces: n
+                    .net_ifs
+                    .iter()
+                    .map(|i| WireNetIf {
+                        uuid: Some(i.uuid.clone()),
+                        name: i.name.clone(),
+                        address: i.address.clone(),
+                        stlt_port: i.stlt.as_ref().map(|s| s.0),
+                        stlt_encryption_type: i.stlt.as_ref().map(|s| s.1.clone()),
+                    })
+                    .collect(),
+                connection_status: Some(ConnectionStatus::Online as i32),
+            })
+            .collect();
+        Outcome::list(answers::LST_NODE, MsgLstNode { nodes })
+    }
+
+    fn node_not_found(&mut self, ctx: &Ctx, name: &str) -> Outcome {
+        let id = self.report_id();
+        let mut e = not_found(
+            ctx,
+            RC::FAIL_NOT_FOUND_NODE,
+            format!("Node '{name}' not found."),
+            format!("The specified node '{name}' could not be found in the database"),
+        );
+        e.error_report_ids.push(id);
+        Outcome::one(e)
+    }
+
+    pub(crate) fn mod_node(&mut self, msg: MsgModNode) -> Outcome {
+        let name = msg.node_name;
+        let ctx = node_ctx(Operation::Modify, &name);
+        let Some(node) = self.node(&name).cloned() else {
+            return self.node_not_found(&ctx, &name);
+        };
+        let mut node = node;
+        if let Some(t) = msg.node_type.as_deref() {
+            let upper = t.to_ascii_uppercase();
+            if !NODE_TYPES.contains(&upper.as_str()) {
+                return self.fail(
+                    &ctx,
+                    RC::FAIL_INVLD_NODE_TYPE,
+                    format!("The specified node type '{t}' is invalid."),
+                );
+            }
+            let allowed = |driver: &str| match upper.as_str() {
+                "SATELLITE" | "COMBINED" => driver != drivers::SWORDFISH_TARGET,
+                "SWORDFISH_TARGET" => driver == drivers::SWORDFISH_TARGET,
+                _ => false,
+            };
+            let node_key = key(&node.name);
+            let blocked = self.pools.iter().any(|((n, _), p)| {
+                *n == node_key && p.driver != drivers::DISKLESS && !allowed(&p.driver)
+            });
+            if blocked {
+                return self.fail(
+                    &ctx,
+                    RC::FAIL_INVLD_STOR_DRIVER,
+                    "Failed to change node type".into(),
+                );
+            }
+            node.node_type = upper;
+        }
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::Node,
+            &mut node.props,
+            &msg.override_props,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        let uuid = node.uuid.clone();
+        let display = node.name.clone();
+        self.nodes.insert(key(&display), node);
+        Outcome::one(ctx.success(
+            RC::MODIFIED,
+            format!("Node '{display}' modified."),
+            "Node UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn del_node(&mut self, msg: MsgDelNode, lost: bool) -> Outcome {
+        let name = msg.node_name;
+        let ctx = node_ctx(Operation::Delete, &name);
+        if !valid_node_name(&name) {
+            return self.fail(
+                &ctx,
+                RC::FAIL_INVLD_NODE_NAME,
+                format!("The given node name '{name}' is invalid."),
+            );
+        }
+        let node_key = key(&name);
+        let Some(node) = self.nodes.get(&node_key).cloned() else {
+            return Outcome::one(
+                ctx.problem(
+                    RC::WARN_NOT_FOUND,
+                    format!("Deletion of node '{name}' had no effect."),
+                )
+                .cause(format!("Node '{name}' does not exist."))
+                .0,
+            );
+        };
+        let display = node.name.clone();
+        let has_snapshots = self.rsc_dfns.values().any(|d| {
+            d.snapshots
+                .values()
+                .any(|s| s.nodes.iter().any(|n| key(n) == node_key))
+        });
+        if has_snapshots && !lost {
+            return self.fail(
+                &ctx,
+                RC::FAIL_EXISTS_SNAPSHOT,
+                format!("Cannot delete '{display}' because it has snapshots."),
+            );
+        }
+        let rsc_keys: Vec<(String, String)> = self
+            .rscs
+            .keys()
+            .filter(|(_, n)| *n == node_key)
+            .cloned()
+            .collect();
+        let mut out = Outcome::default().changed();
+        let mut deferred = Vec::new();
+        for (rsc_key, _) in &rsc_keys {
+            if let Some(rsc) = self.rscs.remove(&(rsc_key.clone(), node_key.clone())) {
+                self.close_resource_streams(
+                    &mut out.events,
+                    &rsc.node_name,
+                    &rsc.rsc_name,
+                    StreamAction::CloseRemoved,
+                );
+                let peers: Vec<String> = self
+                    .rscs
+                    .iter()
+                    .filter(|((r, _), _)| r == rsc_key)
+                    .map(|(_, p)| p.node_name.clone())
+                    .collect();
+                if lost {
+                    for peer in peers {
+                        deferred.push(ctx.plain(
+                            RC::MODIFIED,
+                            format!("Notified '{peer}' that '{display}' has been lost"),
+                        ));
+                    }
+                } else {
+                    deferred.push(ctx.plain(
+                        RC::MODIFIED,
+                        format!("Deleted resource '{}' on '{display}'", rsc.rsc_name),
+                    ));
+                    for peer in peers {
+                        deferred.push(ctx.plain(
+                            RC::MODIFIED,
+                            format!("Notified '{peer}' that resource '{}' on '{display}' is being deleted", rsc.rsc_name),
+                        ));
+                    }
+                }
+            }
+        }
+        self.pools.retain(|(n, _), _| *n != node_key);
+        self.rsc_conns
+            .retain(|(_, a, b), _| *a != node_key && *b != node_key);
+        self.nodes.remove(&node_key);
+        let deleted = ctx.success(
+            RC::DELETED,
+            format!("Node '{display}' deleted."),
+            "Node UUID was:",
+            &node.uuid,
+        );
+        if rsc_keys.is_empty() || lost {
+            out.immediate.push(super::Answer::reply(vec![deleted]));
+            out.deferred(deferred)
+        } else {
+            let marked = ctx.success(
+                RC::DELETED,
+                format!("Node '{display}' marked for deletion."),
+                "Node UUID is:",
+                &node.uuid,
+            );
+            out.immediate.push(super::Answer::reply(vec![marked]));
+            deferred.push(deleted);
+            out.deferred(deferred)
+        }
+    }
+
+    pub(crate) fn node_reconnect(&mut self, msg: MsgNodeReconnect) -> Outcome {
+        let ctx = ctx(
+            Operation::Modify,
+            Object::Node,
+            format!("Nodes: {}", msg.nodes.join(", ")),
+        );
+        let mut display = Vec::new();
+        for name in &msg.nodes {
+            match self.node(name) {
+                Some(n) => display.push(n.name.clone()),
+                None => {
+                    let name = name.clone();
+                    return self.node_not_found(&ctx, &name);
+                }
+            }
+        }
+        let mut out = Outcome::one(ctx.plain(
+            RC(0),
+            format!("Nodes [{}] will be reconnected.", display.join(",")),
+        ));
+        // The satellites reconnect at once: streams close and reopen with their values.
+        let keys: Vec<(String, String)> = self
+            .rscs
+            .keys()
+            .filter(|(_, n)| display.iter().any(|d| key(d) == *n))
+            .cloned()
+            .collect();
+        for (rsc_key, node_key) in keys {
+            if let Some(rsc) = self.rscs.get(&(rsc_key.clone(), node_key.clone())) {
+                let (node, name) = (rsc.node_name.clone(), rsc.rsc_name.clone());
+                self.close_resource_streams(
+                    &mut out.events,
+                    &node,
+                    &name,
+                    StreamAction::CloseNoConnection,
+                );
+                self.emit_resource_state(&mut out.events, &rsc_key, &node_key);
+            }
+        }
+        out
+    }
+
+    pub(crate) fn crt_net_if(&mut self, msg: MsgCrtNetInterface) -> Outcome {
+        let node_name = msg.node_name;
+        let ctx = net_if_ctx(Operation::Create, &node_name, &msg.net_if.name);
+        let Some(node) = self.node(&node_name).cloned() else {
+            return self.node_not_found(&ctx, &node_name);
+        };
+        if node.node_type == "SWORDFISH_TARGET" {
+            return self.fail(
+                &ctx,
+                RC::FAIL_INVLD_NODE_TYPE,
+                "Network interfaces cannot be added to Swordfish target nodes.".into(),
+            );
+        }
+        if node
+            .net_ifs
+            .iter()
+            .any(|n| n.name.eq_ignore_ascii_case(&msg.net_if.name))
+            && valid_net_if_name(&msg.net_if.name)
+        {
+            return self.fail(
+                &ctx,
+                RC::FAIL_EXISTS_NET_IF,
+                format!(
+                    "NetInterface '{}' on node '{}' already exists.",
+                    msg.net_if.name, node.name
+                ),
+            );
+        }
+        let net_if = match self.check_net_if(&ctx, &msg.net_if, &node.net_ifs) {
+            Ok(n) => n,
+            Err(out) => return out,
+        };
+        let has_stlt = node.net_ifs.iter().any(|n| n.stlt.is_some());
+        if msg.net_if.stlt_port.is_some() && has_stlt {
+            return self.fail(
+                &ctx,
+                RC::FAIL_EXISTS_STLT_CONN,
+                "Only one satellite connection allowed".into(),
+            );
+        }
+        let (uuid, if_name) = (net_if.uuid.clone(), net_if.name.clone());
+        let mut node = node;
+        if net_if.stlt.is_some() {
+            node.props
+                .insert(keys::CUR_STLT_CONN_NAME.to_owned(), if_name.clone());
+        }
+        node.net_ifs.push(net_if);
+        let display = node.name.clone();
+        self.nodes.insert(key(&display), node);
+        Outcome::one(ctx.success(
+            RC::CREATED,
+            format!("New netInterface '{if_name}' on node '{display}' registered."),
+            "NetInterface UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn mod_net_if(&mut self, msg: MsgModNetInterface) -> Outcome {
+        let node_name = msg.node_name;
+        let if_name = msg.net_if.name.clone();
+        let ctx = net_if_ctx(Operation::Modify, &node_name, &if_name);
+        let Some(mut node) = self.node(&node_name).cloned() else {
+            return self.node_not_found(&ctx, &node_name);
+        };
+        let display = node.name.clone();
+        let Some(idx) = node
+            .net_ifs
+            .iter()
+            .position(|n| n.name.eq_ignore_ascii_case(&if_name))
+        else {
+            let id = self.report_id();
+            let mut e = not_found(
+                &ctx,
+                RC::FAIL_NOT_FOUND_NET_IF,
+                format!("Node '{display}' has no network interface named '{if_name}'."),
+                format!(
+                    "The specified network interface '{if_name}' could not be found in the database"
+                ),
+            );
+            e.error_report_ids.push(id);
+            return Outcome::one(e);
+        };
+        if !valid_ip(&msg.net_if.address) {
+            return self.fail(
+                &ctx,
+                RC::FAIL_INVLD_NET_ADDR,
+                format!(
+                    "The specified net interface address '{}' is invalid.",
+                    msg.net_if.address
+                ),
+            );
+        }
+        if let (Some(port), Some(enc)) = (
+            msg.net_if.stlt_port,
+            msg.net_if.stlt_encryption_type.as_deref(),
+        ) {
+            if !valid_port(port) {
+                return self.fail(
+                    &ctx,
+                    RC::FAIL_INVLD_NET_PORT,
+                    format!("The specified port '{port}' is invalid."),
+                );
+            }
+            let enc = enc.to_ascii_uppercase();
+            if enc != "PLAIN" && enc != "SSL" {
+                return self.fail(
+                    &ctx,
+                    RC::FAIL_INVLD_NET_TYPE,
+                    format!("The specified encryption type '{enc}' is invalid."),
+                );
+            }
+            node.net_ifs[idx].stlt = Some((port, enc));
+            node.props.insert(
+                keys::CUR_STLT_CONN_NAME.to_owned(),
+                node.net_ifs[idx].name.clone(),
+            );
+        }
+        node.net_ifs[idx].address = msg.net_if.address.clone();
+        let uuid = node.net_ifs[idx].uuid.clone();
+        let stored = node.net_ifs[idx].name.clone();
+        self.nodes.insert(key(&display), node);
+        Outcome::one(ctx.success(
+            RC::MODIFIED,
+            format!("NetInterface '{stored}' on node '{display}' modified."),
+            "NetInterface UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn del_net_if(&mut self, msg: MsgDelNetInterface) -> Outcome {
+        let (node_name, if_name) = (msg.node_name, msg.net_if_name);
+        let ctx = net_if_ctx(Operation::Delete, &node_name, &if_name);
+        let Some(mut node) = self.node(&node_name).cloned() else {
+            return self.node_not_found(&ctx, &node_name);
+        };
+        let display = node.name.clone();
+        let Some(idx) = node
+            .net_ifs
+            .iter()
+            .position(|n| n.name.eq_ignore_ascii_case(&if_name))
+        else {
+            return Outcome::one(
+                ctx.problem(
+                    RC::WARN_NOT_FOUND,
+                    format!(
+                        "Deletion of netInterface '{if_name}' on node '{display}' had no effect."
+                    ),
+                )
+                .cause(format!(
+                    "NetInterface '{if_name}' on node '{display}' does not exist."
+                ))
+                .0,
+            );
+        };
+        let removed = node.net_ifs.remove(idx);
+        if node.props.get(keys::CUR_STLT_CONN_NAME) == Some(&removed.name) {
+            node.props.remove(keys::CUR_STLT_CONN_NAME);
+        }
+        self.nodes.insert(key(&display), node);
+        Outcome::one(ctx.success(
+            RC::DELETED,
+            format!(
+                "NetInterface '{}' on node '{display}' deleted.",
+                removed.name
+            ),
+            "NetInterface UUID was:",
+            &removed.uuid,
+        ))
+        .changed()
+    }
+}

@@ -1,0 +1,613 @@
+//! Storage pool definitions, storage pools, their capacity, and the max-volume-size query
+//! (semantics.md §4, §5, §21).
+
+use linstor_proto::ReturnCode as RC;
+use linstor_proto::calls::answers;
+use linstor_proto::consts::{drivers, keys, names as special};
+use linstor_proto::messages::{
+    Candidate, Filter, MsgCrtStorPool, MsgCrtStorPoolDfn, MsgDelStorPool, MsgDelStorPoolDfn,
+    MsgLstStorPool, MsgLstStorPoolDfn, MsgModStorPool, MsgModStorPoolDfn, MsgQryMaxVlmSizes,
+    MsgRspMaxVlmSizes, StorPool as WirePool, StorPoolDfn as WireDfn, StorPoolFreeSpace,
+};
+use linstor_proto::return_code::{Object, Operation};
+
+use super::names::{key, valid_node_name, valid_stor_pool_name};
+use super::nodes::modify_props;
+use super::props::RuleSet;
+use super::reply::{Ctx, map_entry};
+use super::{Answer, Model, Outcome, Props, ctx, not_found, props_to_wire};
+
+/// Free and total capacity reported for diskless pools.
+pub(crate) const DISKLESS_CAPACITY: u64 = i64::MAX as u64;
+/// Default `MaxOversubscriptionRatio`.
+pub(crate) const DEFAULT_OVERSUBSCRIPTION: u64 = 20;
+
+/// A storage pool definition.
+#[derive(Debug, Clone)]
+pub(crate) struct StorPoolDfn {
+    pub uuid: String,
+    pub name: String,
+    pub props: Props,
+}
+
+/// A storage pool on a node.
+#[derive(Debug, Clone)]
+pub(crate) struct StorPool {
+    pub uuid: String,
+    pub node_name: String,
+    pub name: String,
+    pub driver: String,
+    pub props: Props,
+    /// Total capacity in KiB (`None`: unknown, pool unusable for placement).
+    pub total_kib: Option<u64>,
+}
+
+impl StorPool {
+    pub(crate) fn new(
+        uuid: String,
+        node: &str,
+        name: &str,
+        driver: &str,
+        props: Props,
+    ) -> StorPool {
+        StorPool {
+            uuid,
+            node_name: node.to_owned(),
+            name: name.to_owned(),
+            driver: driver.to_owned(),
+            props,
+            total_kib: None,
+        }
+    }
+
+    pub(crate) fn is_diskless(&self) -> bool {
+        is_diskless_driver(&self.driver)
+    }
+
+    pub(crate) fn is_thin(&self) -> bool {
+        self.driver == drivers::LVM_THIN || self.driver == drivers::ZFS_THIN
+    }
+
+    pub(crate) fn supports_snapshots(&self) -> bool {
+        [drivers::LVM_THIN, drivers::ZFS, drivers::ZFS_THIN].contains(&self.driver.as_str())
+    }
+}
+
+pub(crate) fn is_diskless_driver(driver: &str) -> bool {
+    driver == drivers::DISKLESS || driver == drivers::SWORDFISH_INITIATOR
+}
+
+const DRIVERS: &[&str] = &[
+    drivers::LVM,
+    drivers::LVM_THIN,
+    drivers::ZFS,
+    drivers::ZFS_THIN,
+    drivers::DISKLESS,
+    drivers::SWORDFISH_TARGET,
+    drivers::SWORDFISH_INITIATOR,
+];
+
+fn driver_allowed(node_type: &str, driver: &str) -> bool {
+    match node_type {
+        "SATELLITE" | "COMBINED" => driver != drivers::SWORDFISH_TARGET,
+        "SWORDFISH_TARGET" => driver == drivers::SWORDFISH_TARGET,
+        _ => false,
+    }
+}
+
+fn spd_ctx(op: Operation, name: &str) -> Ctx {
+    ctx(
+        op,
+        Object::StoragePoolDefinition,
+        format!("Storage pool definition: {name}"),
+    )
+    .with_ref(keys::obj_refs::STOR_POOL_DFN, name)
+}
+
+fn pool_ctx(op: Operation, node: &str, pool: &str) -> Ctx {
+    ctx(
+        op,
+        Object::StoragePool,
+        format!("Node: {node}, Storage pool name: {pool}"),
+    )
+    .with_ref(keys::obj_refs::NODE, node)
+    .with_ref(keys::obj_refs::STOR_POOL_DFN, pool)
+}
+
+impl Model {
+    fn fail_with_report(&mut self, problem: super::reply::Problem) -> Outcome {
+        let id = self.report_id();
+        Outcome::one(problem.report(id).0)
+    }
+
+    /// Free capacity in KiB (thick: total minus placed volumes; thin: total; diskless: max).
+    pub(crate) fn free_kib(&self, pool: &StorPool) -> Option<u64> {
+        if pool.is_diskless() {
+            return Some(DISKLESS_CAPACITY);
+        }
+        let total = pool.total_kib?;
+        if pool.is_thin() {
+            return Some(total);
+        }
+        let used: u64 = self
+            .volumes_in_pool(&pool.node_name, &pool.name)
+            .iter()
+            .map(|(_, _, size)| (*size).max(0) as u64)
+            .sum();
+        Some(total.saturating_sub(used))
+    }
+
+    /// The capacity a new volume can use: free, times the oversubscription ratio for thin pools.
+    pub(crate) fn placeable_kib(&self, pool: &StorPool) -> Option<u64> {
+        let free = self.free_kib(pool)?;
+        if pool.is_thin() {
+            let ratio = self
+                .spds
+                .get(&key(&pool.name))
+                .and_then(|d| d.props.get(keys::MAX_OVERSUBSCRIPTION_RATIO))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(DEFAULT_OVERSUBSCRIPTION);
+            return Some(free.saturating_mul(ratio));
+        }
+        Some(free)
+    }
+
+    /// `(resource, volume number, size KiB)` of every volume in the pool.
+    pub(crate) fn volumes_in_pool(&self, node: &str, pool: &str) -> Vec<(String, i32, i64)> {
+        let node_key = key(node);
+        self.rscs
+            .iter()
+            .filter(|((_, n), _)| *n == node_key)
+            .flat_map(|((r, _), rsc)| {
+                let sizes = self.rsc_dfns.get(r);
+                rsc.vlms
+                    .values()
+                    .filter(|v| v.stor_pool.eq_ignore_ascii_case(pool))
+                    .map(move |v| {
+                        let size = sizes
+                            .and_then(|d| d.vlm_dfns.get(&v.nr))
+                            .map_or(0, |d| d.size_kib);
+                        (rsc.rsc_name.clone(), v.nr, size)
+                    })
+            })
+            .collect()
+    }
+
+    pub(crate) fn crt_stor_pool_dfn(&mut self, msg: MsgCrtStorPoolDfn) -> Outcome {
+        let name = msg.stor_pool_dfn.stor_pool_name;
+        let ctx = spd_ctx(Operation::Create, &name);
+        if !valid_stor_pool_name(&name) {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_INVLD_STOR_POOL_NAME,
+                format!("The given storage pool name '{name}' is invalid."),
+            ));
+        }
+        if self.spds.contains_key(&key(&name)) {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_EXISTS_STOR_POOL_DFN,
+                format!("Storage pool definition '{name}' already exists."),
+            ));
+        }
+        let mut props = Props::new();
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::StorPoolDfn,
+            &mut props,
+            &msg.stor_pool_dfn.props,
+            &[],
+        ) {
+            return Outcome::one(e);
+        }
+        let uuid = self.uuid();
+        self.spds.insert(
+            key(&name),
+            StorPoolDfn {
+                uuid: uuid.clone(),
+                name: name.clone(),
+                props,
+            },
+        );
+        Outcome::one(ctx.success(
+            RC::CREATED,
+            format!("New storage pool definition '{name}' created."),
+            "Storage pool definition UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    fn spd_not_found(&mut self, ctx: &Ctx, name: &str) -> Outcome {
+        let id = self.report_id();
+        let mut e = not_found(
+            ctx,
+            RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
+            format!("Storage pool definition '{name}' not found."),
+            format!(
+                "The specified storage pool definition '{name}' could not be found in the database"
+            ),
+        );
+        e.error_report_ids.push(id);
+        Outcome::one(e)
+    }
+
+    pub(crate) fn mod_stor_pool_dfn(&mut self, msg: MsgModStorPoolDfn) -> Outcome {
+        let name = msg.stor_pool_name;
+        let ctx = spd_ctx(Operation::Modify, &name);
+        let Some(mut dfn) = self.spds.get(&key(&name)).cloned() else {
+            return self.spd_not_found(&ctx, &name);
+        };
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::StorPoolDfn,
+            &mut dfn.props,
+            &msg.override_props,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        let (uuid, display) = (dfn.uuid.clone(), dfn.name.clone());
+        self.spds.insert(key(&name), dfn);
+        Outcome::one(ctx.success(
+            RC::MODIFIED,
+            format!("Storage pool definition '{display}' modified."),
+            "Storage pool definition UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn del_stor_pool_dfn(&mut self, msg: MsgDelStorPoolDfn) -> Outcome {
+        let name = msg.stor_pool_name;
+        let ctx = spd_ctx(Operation::Delete, &name);
+        let Some(dfn) = self.spds.get(&key(&name)).cloned() else {
+            return self.spd_not_found(&ctx, &name);
+        };
+        let users: Vec<String> = self
+            .pools
+            .iter()
+            .filter(|((_, p), _)| *p == key(&name))
+            .map(|(_, p)| format!("'{}'", p.node_name))
+            .collect();
+        if !users.is_empty() {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_IN_USE,
+                format!(
+                    "Storage pool definition '{}' has still storage pools on node(s): {}.",
+                    dfn.name,
+                    users.join(", ")
+                ),
+            ));
+        }
+        self.spds.remove(&key(&name));
+        Outcome::one(ctx.success(
+            RC::DELETED,
+            format!("Storage pool definition '{}' deleted.", dfn.name),
+            "Storage pool definition UUID was:",
+            &dfn.uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn lst_stor_pool_dfn(&self) -> Outcome {
+        let stor_pool_dfns = self
+            .spds
+            .values()
+            .filter(|d| {
+                !d.name
+                    .eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL)
+            })
+            .map(|d| WireDfn {
+                uuid: Some(d.uuid.clone()),
+                stor_pool_name: d.name.clone(),
+                props: props_to_wire(&d.props),
+            })
+            .collect();
+        Outcome::list(
+            answers::LST_STOR_POOL_DFN,
+            MsgLstStorPoolDfn { stor_pool_dfns },
+        )
+    }
+
+    pub(crate) fn crt_stor_pool(&mut self, msg: MsgCrtStorPool) -> Outcome {
+        let pool = msg.stor_pool;
+        let (node_name, name) = (pool.node_name.clone(), pool.stor_pool_name.clone());
+        let ctx = pool_ctx(Operation::Create, &node_name, &name);
+        let Some(node) = self.node(&node_name).cloned() else {
+            let id = self.report_id();
+            let mut e = not_found(
+                &ctx,
+                RC::FAIL_NOT_FOUND_NODE,
+                format!("Node '{node_name}' not found."),
+                format!("The specified node '{node_name}' could not be found in the database"),
+            );
+            e.error_report_ids.push(id);
+            return Outcome::one(e);
+        };
+        if !valid_stor_pool_name(&name) {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_INVLD_STOR_POOL_NAME,
+                format!("The given storage pool name '{name}' is invalid."),
+            ));
+        }
+        if !DRIVERS.contains(&pool.driver.as_str())
+            || !driver_allowed(&node.node_type, &pool.driver)
+        {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_INVLD_STOR_DRIVER,
+                format!(
+                    "Storage driver '{}' is not allowed on node '{}' of type '{}'.",
+                    pool.driver, node.name, node.node_type
+                ),
+            ));
+        }
+        let pool_key = (key(&node_name), key(&name));
+        if self.pools.contains_key(&pool_key) {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_EXISTS_STOR_POOL,
+                format!(
+                    "Node: {}, Storage pool name: {name} already exists.",
+                    node.name
+                ),
+            ));
+        }
+        let mut props = Props::new();
+        if let Err(e) = modify_props(self, &ctx, RuleSet::StorPool, &mut props, &pool.props, &[]) {
+            return Outcome::one(e);
+        }
+        if !self.spds.contains_key(&key(&name)) {
+            let uuid = self.uuid();
+            self.spds.insert(
+                key(&name),
+                StorPoolDfn {
+                    uuid,
+                    name: name.clone(),
+                    props: Props::new(),
+                },
+            );
+        }
+        let uuid = self.uuid();
+        let mut created = StorPool::new(uuid.clone(), &node.name, &name, &pool.driver, props);
+        if !created.is_diskless() {
+            created.total_kib = Some(self.config.pool_capacity_kib);
+        }
+        self.pools.insert(pool_key, created);
+        Outcome::one(ctx.success(
+            RC::CREATED,
+            format!(
+                "New storage pool '{name}' on node '{}' registered.",
+                node.name
+            ),
+            "Storage pool UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    fn pool_not_found(&mut self, ctx: &Ctx, node: &str, pool: &str) -> Outcome {
+        let id = self.report_id();
+        let mut e = not_found(
+            ctx,
+            RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
+            format!("Storage pool '{pool}' on node '{node}' not found."),
+            format!(
+                "The specified storage pool '{pool}' on node '{node}' could not be found in the database"
+            ),
+        );
+        e.error_report_ids.push(id);
+        Outcome::one(e)
+    }
+
+    pub(crate) fn mod_stor_pool(&mut self, msg: MsgModStorPool) -> Outcome {
+        let (node, name) = (msg.node_name, msg.stor_pool_name);
+        let ctx = pool_ctx(Operation::Modify, &node, &name);
+        if self.node(&node).is_none() {
+            let id = self.report_id();
+            let mut e = not_found(
+                &ctx,
+                RC::FAIL_NOT_FOUND_NODE,
+                format!("Node '{node}' not found."),
+                format!("The specified node '{node}' could not be found in the database"),
+            );
+            e.error_report_ids.push(id);
+            return Outcome::one(e);
+        }
+        let pool_key = (key(&node), key(&name));
+        let Some(mut pool) = self.pools.get(&pool_key).cloned() else {
+            return self.pool_not_found(&ctx, &node, &name);
+        };
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::StorPool,
+            &mut pool.props,
+            &msg.override_props,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        let (uuid, display, node_display) =
+            (pool.uuid.clone(), pool.name.clone(), pool.node_name.clone());
+        self.pools.insert(pool_key, pool);
+        Outcome::one(ctx.success(
+            RC::MODIFIED,
+            format!("Storage pool '{display}' on node '{node_display}' modified."),
+            "Storage pool UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn del_stor_pool(&mut self, msg: MsgDelStorPool) -> Outcome {
+        let (node, name) = (msg.node_name, msg.stor_pool_name);
+        let ctx = pool_ctx(Operation::Delete, &node, &name);
+        if name.eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL) {
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_INVLD_STOR_POOL_NAME,
+                "The default diskless storage pool cannot be deleted!",
+            ));
+        }
+        let pool_key = (key(&node), key(&name));
+        let Some(pool) = self.pools.get(&pool_key).cloned() else {
+            return Outcome::one(
+                ctx.problem(
+                    RC::WARN_NOT_FOUND,
+                    format!("Deletion of storage pool '{name}' on node '{node}' had no effect."),
+                )
+                .cause(format!(
+                    "Storage pool '{name}' on node '{node}' does not exist."
+                ))
+                .0,
+            );
+        };
+        let users = self.volumes_in_pool(&pool.node_name, &pool.name);
+        if !users.is_empty() {
+            let list: Vec<String> = users
+                .iter()
+                .map(|(r, v, _)| format!("Resource '{r}' volume {v}"))
+                .collect();
+            return self.fail_with_report(
+                ctx.problem(RC::FAIL_IN_USE, format!("The specified storage pool '{}' on node '{}' can not be deleted as volumes are still using it.", pool.name, pool.node_name))
+                    .details(format!("Volumes that are still using the storage pool: \n   {}", list.join("\n   "))),
+            );
+        }
+        self.pools.remove(&pool_key);
+        Outcome::one(ctx.success(
+            RC::DELETED,
+            format!(
+                "Storage pool '{}' on node '{}' deleted.",
+                pool.name, pool.node_name
+            ),
+            "Storage pool UUID was:",
+            &pool.uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn wire_pool(&self, pool: &StorPool) -> WirePool {
+        let mut static_traits = Vec::new();
+        if !pool.is_diskless() && pool.driver != drivers::SWORDFISH_TARGET {
+            static_traits.push(map_entry(
+                keys::PROVISIONING,
+                if pool.is_thin() { "Thin" } else { "Fat" },
+            ));
+        }
+        static_traits.push(map_entry(
+            keys::SUPPORTS_SNAPSHOTS,
+            if pool.supports_snapshots() {
+                "true"
+            } else {
+                "false"
+            },
+        ));
+        let free_space = self.free_kib(pool).map(|free| StorPoolFreeSpace {
+            stor_pool_uuid: pool.uuid.clone(),
+            stor_pool_name: pool.name.clone(),
+            free_capacity: free,
+            total_capacity: if pool.is_diskless() {
+                DISKLESS_CAPACITY
+            } else {
+                pool.total_kib.unwrap_or(0)
+            },
+            errors: vec![],
+        });
+        let node = self.node(&pool.node_name);
+        WirePool {
+            stor_pool_uuid: Some(pool.uuid.clone()),
+            node_uuid: node.map(|n| n.uuid.clone()),
+            node_name: pool.node_name.clone(),
+            stor_pool_dfn_uuid: self.spds.get(&key(&pool.name)).map(|d| d.uuid.clone()),
+            stor_pool_name: pool.name.clone(),
+            driver: pool.driver.clone(),
+            props: props_to_wire(&pool.props),
+            vlms: self.wire_volumes_in_pool(&pool.node_name, &pool.name),
+            static_traits,
+            free_space,
+            free_space_mgr_name: None,
+        }
+    }
+
+    pub(crate) fn lst_stor_pool(&mut self, filter: Filter) -> Outcome {
+        let ctx = ctx(Operation::Create, Object::StoragePool, "");
+        if let Some(bad) = filter.node_names.iter().find(|n| !valid_node_name(n)) {
+            let bad = bad.clone();
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_INVLD_NODE_NAME,
+                format!("The given node name '{bad}' is invalid."),
+            ));
+        }
+        if let Some(bad) = filter
+            .stor_pool_names
+            .iter()
+            .find(|n| !valid_stor_pool_name(n))
+        {
+            let bad = bad.clone();
+            return self.fail_with_report(ctx.problem(
+                RC::FAIL_INVLD_STOR_POOL_NAME,
+                format!("The given storage pool name '{bad}' is invalid."),
+            ));
+        }
+        let matches = |list: &[String], name: &str| {
+            list.is_empty() || list.iter().any(|n| n.eq_ignore_ascii_case(name))
+        };
+        let stor_pools = self
+            .pools
+            .values()
+            .filter(|p| {
+                !p.name
+                    .eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL)
+            })
+            .filter(|p| {
+                matches(&filter.node_names, &p.node_name)
+                    && matches(&filter.stor_pool_names, &p.name)
+            })
+            .map(|p| self.wire_pool(p))
+            .collect();
+        Outcome {
+            immediate: vec![
+                Answer::list(answers::LST_STOR_POOL, MsgLstStorPool { stor_pools }),
+                Answer::reply(vec![]),
+            ],
+            ..Outcome::default()
+        }
+    }
+
+    pub(crate) fn qry_max_vlm_size(&mut self, msg: MsgQryMaxVlmSizes) -> Outcome {
+        let filter = msg.select_filter;
+        let mut candidates: Vec<Candidate> = self
+            .placement_candidates(None, &filter)
+            .into_iter()
+            .map(|c| Candidate {
+                stor_pool_dfn: self
+                    .spds
+                    .get(&key(&c.pool))
+                    .map(|d| WireDfn {
+                        uuid: Some(d.uuid.clone()),
+                        stor_pool_name: d.name.clone(),
+                        props: props_to_wire(&d.props),
+                    })
+                    .unwrap_or_default(),
+                max_vlm_size: i64::try_from(c.weakest_kib).unwrap_or(i64::MAX),
+                node_names: c.nodes,
+                all_thin: Some(c.thin),
+            })
+            .collect();
+        if candidates.is_empty() {
+            let ctx = ctx(Operation::Create, Object::Resource, "");
+            return Outcome::one(ctx.problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough nodes").0);
+        }
+        candidates.sort_by(|a, b| {
+            a.stor_pool_dfn
+                .stor_pool_name
+                .cmp(&b.stor_pool_dfn.stor_pool_name)
+        });
+        Outcome::list(
+            answers::RSP_MAX_VLM_SIZE,
+            MsgRspMaxVlmSizes {
+                candidates,
+                default_max_oversubscription_ratio: Some("20.0".to_owned()),
+            },
+        )
+    }
+}

@@ -1,0 +1,457 @@
+//! The TCP side: the accept loop, one task per connection, the Version greeting, request
+//! dispatch to the model, answer framing (immediate answers, `EndOfImmediateAnswers`,
+//! deferred answers, `COMPLETE`), batching of ready frames into one write, and shutdown.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use bytes::{Bytes, BytesMut};
+use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
+use linstor_proto::calls::{self, answers, oneway};
+use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
+use linstor_proto::{Body, WireMessage};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_util::codec::Decoder;
+
+use crate::model::{self, Answer, Model, ModelConfig, Outcome};
+use crate::watches::Registry;
+
+/// The `controller_info` the mock announces (semantics.md §20).
+pub const DEFAULT_CONTROLLER_INFO: &str = "LINSTOR,Controller,0.7.4-mock,d255ba048e1bec73377ec42fe7de35fe3b8f2b0d,2019-01-22T14:31:02+00:00";
+
+/// Settings of a mock controller.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (default `127.0.0.1:0`; the binary defaults to port 3376).
+    pub listen: SocketAddr,
+    /// API version announced in the greeting (default 3).
+    pub api_version: u32,
+    /// `MsgApiVersion.controller_info` of the greeting.
+    pub controller_info: String,
+    /// Largest accepted request payload; a longer one closes the connection.
+    pub max_payload: u32,
+    /// Outgoing event frames queued per connection before it is closed as not reading.
+    pub event_queue: usize,
+    /// Whether `ControlCtrl Shutdown` stops the server (the real controller exits).
+    pub exit_on_shutdown: bool,
+    /// Model settings.
+    pub model: ModelConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_version: linstor_proto::consts::API_VERSION,
+            controller_info: DEFAULT_CONTROLLER_INFO.to_owned(),
+            max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
+            event_queue: 4096,
+            exit_on_shutdown: false,
+            model: ModelConfig::default(),
+        }
+    }
+}
+
+/// State shared by all connections: the model and the watch registry, under one lock so
+/// that events are delivered in the order the model produced them.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) model: Model,
+    pub(crate) registry: Registry,
+}
+
+/// A running mock controller. Dropping it stops the server and closes every connection.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let mock = linstor_mock::MockController::start(linstor_mock::Config::default()).await?;
+/// let addr = mock.addr(); // 127.0.0.1:<ephemeral port>
+/// assert!(addr.ip().is_loopback());
+/// assert!(mock.model().node_names().is_empty());
+/// mock.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct MockController {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockController {
+    /// Binds `config.listen` and starts serving. Ready when this returns.
+    ///
+    /// # Errors
+    ///
+    /// The bind error.
+    pub async fn start(config: Config) -> std::io::Result<MockController> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Mutex::new(Shared {
+            model: Model::new(config.model.clone()),
+            registry: Registry::default(),
+        }));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(
+            listener,
+            Arc::new(config),
+            shared.clone(),
+            stop.clone(),
+            stopped,
+        ));
+        tracing::info!(%addr, "mock controller listening");
+        Ok(MockController {
+            addr,
+            shared,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The address the controller listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The model, to inspect or seed it. Do not hold the guard across an await.
+    pub fn model(&self) -> ModelGuard<'_> {
+        ModelGuard(lock(&self.shared))
+    }
+
+    /// Applies an API call to the model as if a client had sent it (for seeding), and
+    /// delivers its events to the watches.
+    pub fn apply(&self, call: &calls::ApiCall, body: Option<Body>) -> Outcome {
+        let mut shared = lock(&self.shared);
+        let outcome = shared.model.apply(call, body);
+        shared.registry.deliver(&outcome.events);
+        outcome
+    }
+
+    /// Number of watches over all connections.
+    pub fn watch_count(&self) -> usize {
+        lock(&self.shared).registry.watch_count()
+    }
+
+    /// A future that resolves when the server stops (shutdown, drop, or an exiting
+    /// `ControlCtrl Shutdown`).
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + use<> {
+        let mut rx = self.stop.subscribe();
+        async move { until_stopped(&mut rx).await }
+    }
+
+    /// Stops accepting, closes every connection, and waits for the server task.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockController {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Exclusive access to the model of a running controller.
+#[derive(Debug)]
+pub struct ModelGuard<'a>(MutexGuard<'a, Shared>);
+
+impl std::ops::Deref for ModelGuard<'_> {
+    type Target = Model;
+    fn deref(&self) -> &Model {
+        &self.0.model
+    }
+}
+
+impl std::ops::DerefMut for ModelGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Model {
+        &mut self.0.model
+    }
+}
+
+/// Resolves once the stop flag is set (or its sender is gone).
+async fn until_stopped(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    // The model is only mutated by complete calls; a panicking call leaves no half state
+    // that matters more than keeping the other connections served.
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    config: Arc<Config>,
+    shared: Arc<Mutex<Shared>>,
+    stop: watch::Sender<bool>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+    let mut conns = tokio::task::JoinSet::new();
+    let conn_stopped = stopped.clone();
+    loop {
+        tokio::select! {
+            _ = until_stopped(&mut stopped) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => {
+                    let id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+                    let conn = Connection::new(id, config.clone(), shared.clone(), stop.clone());
+                    let stopped = conn_stopped.clone();
+                    conns.spawn(async move {
+                        if let Err(e) = socket.set_nodelay(true) {
+                            tracing::warn!(connection = id, "TCP_NODELAY: {e}");
+                        }
+                        tracing::debug!(connection = id, %peer, "accepted");
+                        conn.run(socket, stopped).await;
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    conns.shutdown().await;
+}
+
+/// One client connection.
+struct Connection {
+    id: u64,
+    config: Arc<Config>,
+    shared: Arc<Mutex<Shared>>,
+    stop: watch::Sender<bool>,
+}
+
+impl Connection {
+    fn new(
+        id: u64,
+        config: Arc<Config>,
+        shared: Arc<Mutex<Shared>>,
+        stop: watch::Sender<bool>,
+    ) -> Connection {
+        Connection {
+            id,
+            config,
+            shared,
+            stop,
+        }
+    }
+
+    async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        self,
+        mut socket: S,
+        mut stopped: watch::Receiver<bool>,
+    ) {
+        let (events_tx, mut events_rx) = mpsc::channel::<Bytes>(self.config.event_queue.max(1));
+        lock(&self.shared).registry.register(self.id, events_tx);
+        let result = async {
+            let mut out = BytesMut::new();
+            self.greeting(&mut out);
+            socket.write_all(&out).await?;
+            out.clear();
+            let mut codec = FrameCodec::with_max_payload(self.config.max_payload);
+            let mut input = BytesMut::with_capacity(8192);
+            loop {
+                tokio::select! {
+                    _ = until_stopped(&mut stopped) => return Ok(()),
+                    event = events_rx.recv() => match event {
+                        Some(frame) => {
+                            out.extend_from_slice(&frame);
+                            while let Ok(frame) = events_rx.try_recv() {
+                                out.extend_from_slice(&frame);
+                            }
+                        }
+                        None => return Err(ConnError::Overloaded),
+                    },
+                    read = socket.read_buf(&mut input) => {
+                        if read? == 0 {
+                            return Ok(());
+                        }
+                        loop {
+                            match codec.decode(&mut input) {
+                                Ok(Some(frame)) => self.on_frame(frame, &mut out),
+                                Ok(None) => break,
+                                Err(e) => return Err(ConnError::Codec(e)),
+                            }
+                        }
+                    }
+                }
+                if !out.is_empty() {
+                    socket.write_all(&out).await?;
+                    out.clear();
+                }
+                let stopping = self.config.exit_on_shutdown && *self.stop.borrow();
+                if stopping {
+                    return Ok(());
+                }
+            }
+        }
+        .await;
+        lock(&self.shared).registry.unregister(self.id);
+        match result {
+            Ok(()) => tracing::debug!(connection = self.id, "closed"),
+            Err(e) => tracing::warn!(connection = self.id, "closing: {e}"),
+        }
+        let _ = socket.shutdown().await;
+    }
+
+    fn greeting(&self, out: &mut BytesMut) {
+        let header = MsgHeader::oneway(oneway::VERSION);
+        let version = MsgApiVersion {
+            version: self.config.api_version,
+            min_version: linstor_proto::consts::API_VERSION,
+            features: Some(0),
+            controller_info: Some(self.config.controller_info.clone()),
+        };
+        write(out, &header, &[&version]);
+    }
+
+    fn on_frame(&self, frame: linstor_codec::Frame, out: &mut BytesMut) {
+        match frame.frame_type() {
+            FrameType::Data => {}
+            FrameType::Ping => {
+                out.extend_from_slice(linstor_codec::Frame::pong().as_bytes());
+                return;
+            }
+            FrameType::Pong => return,
+            FrameType::Other(t) => {
+                tracing::debug!(
+                    connection = self.id,
+                    frame_type = t,
+                    "ignoring frame of unknown type"
+                );
+                return;
+            }
+        }
+        let envelope = match Envelope::decode(frame.payload_bytes()) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::debug!(connection = self.id, "ignoring undecodable payload: {e}");
+                return;
+            }
+        };
+        if envelope.msg_type() != MsgType::ApiCall {
+            tracing::debug!(connection = self.id, msg_type = ?envelope.msg_type(), "ignoring non-request frame");
+            return;
+        }
+        let Some(id) = envelope.api_call_id() else {
+            tracing::debug!(
+                connection = self.id,
+                "ignoring API call without api_call_id"
+            );
+            return;
+        };
+        let name = envelope.content().to_owned();
+        let outcome = self.dispatch(&name, &envelope, out);
+        let Some(outcome) = outcome else { return };
+        for answer in &outcome.immediate {
+            write_answer(out, id, answer);
+        }
+        write(
+            out,
+            &MsgHeader::answer(id, answers::END_OF_IMMEDIATE_ANSWERS),
+            &[],
+        );
+        for answer in &outcome.deferred {
+            write_answer(out, id, answer);
+        }
+        write(out, &MsgHeader::complete(id), &[]);
+    }
+
+    /// Runs one request; `None` when it gets no answer at all (an API call `Pong`).
+    fn dispatch(&self, name: &str, envelope: &Envelope, out: &mut BytesMut) -> Option<Outcome> {
+        if name == calls::PING.name {
+            return Some(Outcome {
+                immediate: vec![Answer {
+                    content: answers::PONG,
+                    bodies: vec![],
+                }],
+                ..Outcome::default()
+            });
+        }
+        if name == answers::PONG {
+            return None;
+        }
+        let Some(call) = calls::by_name(name).filter(|c| **c != calls::HOSTNAME) else {
+            return Some(model::unknown_call(name));
+        };
+        let mut shared = lock(&self.shared);
+        let body = match (call.request, envelope.body_count()) {
+            (Some(kind), 1..) => match envelope.body_as(0, kind) {
+                Ok(body) => Some(body),
+                Err(e) => return Some(shared.model.parse_error(name, e.to_string())),
+            },
+            _ => None,
+        };
+        let shared = &mut *shared;
+        let outcome = match body {
+            Some(Body::MsgCrtWatch(msg)) => {
+                let (reply, initial) = shared.registry.create_watch(self.id, msg, &shared.model);
+                for frame in initial {
+                    out.extend_from_slice(&frame);
+                }
+                Outcome {
+                    immediate: vec![Answer::reply(vec![reply])],
+                    ..Outcome::default()
+                }
+            }
+            Some(Body::MsgDelWatch(msg)) => {
+                let reply = shared.registry.delete_watch(self.id, msg);
+                Outcome {
+                    immediate: vec![Answer::reply(vec![reply])],
+                    ..Outcome::default()
+                }
+            }
+            body => {
+                let outcome = shared.model.apply(call, body);
+                shared.registry.deliver(&outcome.events);
+                outcome
+            }
+        };
+        if *call == calls::CONTROL_CTRL
+            && self.config.exit_on_shutdown
+            && outcome.entries().any(|e| e.ret_code == 0)
+        {
+            tracing::info!("ControlCtrl Shutdown: stopping");
+            let _ = self.stop.send(true);
+        }
+        Some(outcome)
+    }
+}
+
+/// Why a connection was closed.
+#[derive(Debug, thiserror::Error)]
+enum ConnError {
+    #[error("{0}")]
+    Codec(#[from] CodecError),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the client does not read its events")]
+    Overloaded,
+}
+
+fn write(out: &mut BytesMut, header: &MsgHeader, bodies: &[&dyn WireMessage]) {
+    let len = Outgoing::new(header, bodies).payload_len();
+    linstor_codec::write_frame(out, header, bodies, len);
+}
+
+fn write_answer(out: &mut BytesMut, id: i64, answer: &Answer) {
+    let bodies: Vec<&dyn WireMessage> = answer
+        .bodies
+        .iter()
+        .map(|b| b as &dyn WireMessage)
+        .collect();
+    write(out, &MsgHeader::answer(id, answer.content), &bodies);
+}

@@ -1,0 +1,202 @@
+//! Watches and event delivery: the registry of connections with their watches, the
+//! `CrtWatch`/`DelWatch` calls (their state is per connection), and the encoding of event
+//! frames. Each connection has a bounded queue of outgoing event frames; a connection whose
+//! queue is full is dropped from the registry, which closes it, so a client that stops
+//! reading cannot make the controller buffer without bound.
+
+use std::collections::HashMap;
+
+use bytes::{Bytes, BytesMut};
+use linstor_codec::Outgoing;
+use linstor_proto::WireMessage;
+use linstor_proto::calls::oneway;
+use linstor_proto::consts::events;
+use linstor_proto::messages::{MsgApiCallResponse, MsgCrtWatch, MsgDelWatch, MsgEvent, MsgHeader};
+use linstor_proto::return_code::{Operation, ReturnCode as RC};
+use tokio::sync::mpsc;
+
+use crate::model::names::{valid_node_name, valid_rsc_name, valid_snapshot_name};
+use crate::model::{EventData, Model, StreamAction, StreamEvent, StreamKey, WatchFilter};
+
+/// One connection's entry in the registry.
+#[derive(Debug)]
+struct Conn {
+    watches: Vec<(i32, WatchFilter)>,
+    events: mpsc::Sender<Bytes>,
+}
+
+/// Every open connection and its watches.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    conns: HashMap<u64, Conn>,
+}
+
+impl Registry {
+    pub(crate) fn register(&mut self, id: u64, events: mpsc::Sender<Bytes>) {
+        self.conns.insert(
+            id,
+            Conn {
+                watches: Vec::new(),
+                events,
+            },
+        );
+    }
+
+    pub(crate) fn unregister(&mut self, id: u64) {
+        self.conns.remove(&id);
+    }
+
+    /// Number of watches over all connections.
+    pub(crate) fn watch_count(&self) -> usize {
+        self.conns.values().map(|c| c.watches.len()).sum()
+    }
+
+    /// Queues every event on every matching watch. A connection whose queue is full is
+    /// removed (its queue closes, and with it the connection).
+    pub(crate) fn deliver(&mut self, events: &[StreamEvent]) {
+        if events.is_empty() {
+            return;
+        }
+        let mut overloaded = Vec::new();
+        for (id, conn) in &self.conns {
+            'events: for event in events {
+                for (watch_id, filter) in &conn.watches {
+                    if filter.matches(&event.key) {
+                        let frame = event_frame(*watch_id, &event.key, &event.action);
+                        if conn.events.try_send(frame).is_err() {
+                            overloaded.push(*id);
+                            break 'events;
+                        }
+                    }
+                }
+            }
+        }
+        for id in overloaded {
+            tracing::warn!(
+                connection = id,
+                "event queue full: closing the connection of a client that does not read"
+            );
+            self.conns.remove(&id);
+        }
+    }
+
+    /// `CrtWatch`: validates, registers, and returns the reply plus the current value of
+    /// every matching stream as event frames.
+    pub(crate) fn create_watch(
+        &mut self,
+        conn: u64,
+        msg: MsgCrtWatch,
+        model: &Model,
+    ) -> (MsgApiCallResponse, Vec<Bytes>) {
+        let crt = |code: RC, message: String| MsgApiCallResponse {
+            ret_code: code.with_op(Operation::Create).0,
+            message,
+            ..Default::default()
+        };
+        for (name, valid, code) in [
+            (
+                msg.node_name.as_deref(),
+                valid_node_name as fn(&str) -> bool,
+                RC::FAIL_INVLD_NODE_NAME,
+            ),
+            (
+                msg.resource_name.as_deref(),
+                valid_rsc_name,
+                RC::FAIL_INVLD_RSC_NAME,
+            ),
+            (
+                msg.snapshot_name.as_deref(),
+                valid_snapshot_name,
+                RC::FAIL_INVLD_SNAPSHOT_NAME,
+            ),
+        ] {
+            if let Some(name) = name.filter(|n| !valid(n)) {
+                return (crt(code, format!("Invalid name: {name}")), Vec::new());
+            }
+        }
+        let volume = if msg.filter_by_volume_number == Some(true) {
+            msg.volume_number
+        } else {
+            None
+        };
+        if let Some(v) = volume.filter(|v| !(0..=65534).contains(v)) {
+            return (
+                crt(RC::FAIL_INVLD_VLM_NR, format!("Invalid volume number: {v}")),
+                Vec::new(),
+            );
+        }
+        if let Some(e) = msg.event_name.as_deref().filter(|e| !e.is_empty())
+            && e != events::RESOURCE_STATE
+            && e != events::VOLUME_DISK_STATE
+        {
+            return (
+                crt(RC::FAIL_UNKNOWN_ERROR, format!("Unknown event name '{e}'")),
+                Vec::new(),
+            );
+        }
+        let filter = WatchFilter {
+            event_name: msg.event_name,
+            node: msg.node_name,
+            resource: msg.resource_name,
+            volume,
+        };
+        let mut initial = Vec::new();
+        if let Some(c) = self.conns.get_mut(&conn) {
+            if c.watches.iter().any(|(id, _)| *id == msg.watch_id) {
+                tracing::warn!(
+                    connection = conn,
+                    watch = msg.watch_id,
+                    "duplicate watch id; keeping the old watch"
+                );
+            } else {
+                initial = model
+                    .streams()
+                    .filter(|(key, _)| filter.matches(key))
+                    .map(|(key, data)| {
+                        event_frame(msg.watch_id, key, &StreamAction::Value(data.clone()))
+                    })
+                    .collect();
+                c.watches.push((msg.watch_id, filter));
+            }
+        }
+        (crt(RC::CREATED, "Watch created".into()), initial)
+    }
+
+    /// `DelWatch`: always answers "Watch deleted".
+    pub(crate) fn delete_watch(&mut self, conn: u64, msg: MsgDelWatch) -> MsgApiCallResponse {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.watches.retain(|(id, _)| *id != msg.watch_id);
+        }
+        MsgApiCallResponse {
+            ret_code: RC::DELETED.with_op(Operation::Delete).0,
+            message: "Watch deleted".into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// One ONEWAY `Event` frame.
+pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction) -> Bytes {
+    let header = MsgHeader::oneway(oneway::EVENT);
+    let event = MsgEvent {
+        watch_id,
+        event_action: action.name().to_owned(),
+        event_name: key.kind.event_name().to_owned(),
+        resource_name: Some(key.resource.clone()),
+        node_name: Some(key.node.clone()),
+        volume_number: key.volume,
+        snapshot_name: None,
+    };
+    let mut out = BytesMut::new();
+    let data: Option<&dyn WireMessage> = match action {
+        StreamAction::Value(EventData::Resource(d)) => Some(d),
+        StreamAction::Value(EventData::Volume(d)) => Some(d),
+        _ => None,
+    };
+    let bodies: Vec<&dyn WireMessage> = std::iter::once(&event as &dyn WireMessage)
+        .chain(data)
+        .collect();
+    let out_frame = Outgoing::new(&header, &bodies);
+    linstor_codec::write_frame(&mut out, &header, &bodies, out_frame.payload_len());
+    out.freeze()
+}
