@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn body_round_trips_through_its_kind() {
         let msg = messages::MsgDelWatch { watch_id: 7 };
-        let body = Body::from(msg.clone());
+        let body = Body::from(msg);
         let mut buf = Vec::new();
         body.encode_raw(&mut buf);
         assert_eq!(buf.len(), body.encoded_len());
