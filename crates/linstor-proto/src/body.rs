@@ -7,14 +7,14 @@ use prost::Message as _;
 
 /// A message that can be written as one body message of a frame: every generated message
 /// and [`Body`]. Object safe, so a frame's bodies can be a `&[&dyn WireMessage]`.
-pub trait WireMessage {
+pub trait WireMessage: Send + Sync {
     /// Length of the encoded message, without its delimiter.
     fn wire_len(&self) -> usize;
     /// Appends the encoded message, without its delimiter.
     fn write_wire(&self, buf: &mut BytesMut);
 }
 
-impl<M: prost::Message> WireMessage for M {
+impl<M: prost::Message + Send + Sync> WireMessage for M {
     fn wire_len(&self) -> usize {
         self.encoded_len()
     }
