@@ -21,9 +21,11 @@
 
 #![warn(missing_docs)]
 
+mod faults;
 pub mod model;
 mod server;
 mod watches;
 
+pub use faults::{Faults, parse_fail_call};
 pub use model::{Model, ModelConfig, Outcome};
 pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard};

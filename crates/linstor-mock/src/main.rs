@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use clap::Parser;
-use linstor_mock::{Config, MockController};
+use std::time::Duration;
+
+use linstor_mock::{Config, Faults, MockController};
 
 /// A mock LINSTOR controller (protobuf protocol, API version 3) serving an in-memory model.
 #[derive(Debug, Parser)]
@@ -25,6 +27,27 @@ struct Args {
     /// Exit when a client sends `ControlCtrl Shutdown`, like the real controller.
     #[arg(long)]
     exit_on_shutdown: bool,
+    /// Seed the demo cluster: satellites alpha, bravo, charlie, each with an LVM-thin pool
+    /// `drbdpool`.
+    #[arg(long)]
+    demo: bool,
+    /// Delay of the event script (events, deferred answers and COMPLETE of calls that
+    /// change resources), in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    event_delay_ms: u64,
+    /// Fault: send every answer this many milliseconds late.
+    #[arg(long, default_value_t = 0)]
+    answer_delay_ms: u64,
+    /// Fault: close a connection, unanswered, when its N-th request frame arrives.
+    #[arg(long, value_name = "N")]
+    drop_after_frames: Option<u64>,
+    /// Fault: accept and close every connection at once.
+    #[arg(long)]
+    refuse_connections: bool,
+    /// Fault: make a call fail with a return code, e.g. `CrtRsc=FAIL_IN_USE` or
+    /// `CrtRsc=0xC0000000000003E5` (repeatable).
+    #[arg(long, value_name = "NAME=CODE", value_parser = linstor_mock::parse_fail_call)]
+    fail_call: Vec<(String, linstor_proto::ReturnCode)>,
 }
 
 #[tokio::main]
@@ -43,6 +66,14 @@ async fn main() -> anyhow::Result<()> {
         controller_info: args.controller_info,
         max_payload: args.max_payload,
         exit_on_shutdown: args.exit_on_shutdown,
+        demo: args.demo,
+        event_delay: Duration::from_millis(args.event_delay_ms),
+        faults: Faults {
+            answer_delay: Duration::from_millis(args.answer_delay_ms),
+            drop_after_frames: args.drop_after_frames,
+            refuse_connections: args.refuse_connections,
+            fail_calls: args.fail_call,
+        },
         ..Config::default()
     };
     let mock = MockController::start(config)

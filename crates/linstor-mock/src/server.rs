@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
@@ -17,7 +18,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_util::codec::Decoder;
 
-use crate::model::{self, Answer, Model, ModelConfig, Outcome};
+use crate::faults::Faults;
+use crate::model::{self, Answer, Model, ModelConfig, Outcome, StreamEvent};
 use crate::watches::Registry;
 
 /// The `controller_info` the mock announces (semantics.md §20).
@@ -38,6 +40,15 @@ pub struct Config {
     pub event_queue: usize,
     /// Whether `ControlCtrl Shutdown` stops the server (the real controller exits).
     pub exit_on_shutdown: bool,
+    /// Delay of the event script: a call that changes event streams sends its immediate
+    /// answers and `EndOfImmediateAnswers` at once, and its events, deferred answers and
+    /// `COMPLETE` this much later, as the satellites would (default 20 ms).
+    pub event_delay: Duration,
+    /// Injected faults (none by default).
+    pub faults: Faults,
+    /// Seed the demo cluster (nodes `alpha`, `bravo`, `charlie`, each with an LVM-thin pool
+    /// `drbdpool`) instead of starting empty.
+    pub demo: bool,
     /// Model settings.
     pub model: ModelConfig,
 }
@@ -51,6 +62,9 @@ impl Default for Config {
             max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
             event_queue: 4096,
             exit_on_shutdown: false,
+            event_delay: Duration::from_millis(20),
+            faults: Faults::default(),
+            demo: false,
             model: ModelConfig::default(),
         }
     }
@@ -62,6 +76,7 @@ impl Default for Config {
 pub(crate) struct Shared {
     pub(crate) model: Model,
     pub(crate) registry: Registry,
+    pub(crate) faults: Faults,
 }
 
 /// A running mock controller. Dropping it stops the server and closes every connection.
@@ -94,9 +109,14 @@ impl MockController {
     pub async fn start(config: Config) -> std::io::Result<MockController> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let mut model = Model::new(config.model.clone());
+        if config.demo {
+            model.seed_demo();
+        }
         let shared = Arc::new(Mutex::new(Shared {
-            model: Model::new(config.model.clone()),
+            model,
             registry: Registry::default(),
+            faults: config.faults.clone(),
         }));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(
@@ -132,6 +152,11 @@ impl MockController {
         let outcome = shared.model.apply(call, body);
         shared.registry.deliver(&outcome.events);
         outcome
+    }
+
+    /// Replaces the injected faults; they apply to the next frames and connections.
+    pub fn set_faults(&self, faults: Faults) {
+        lock(&self.shared).faults = faults;
     }
 
     /// Number of watches over all connections.
@@ -204,6 +229,11 @@ async fn accept_loop(
             _ = until_stopped(&mut stopped) => break,
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    if lock(&shared).faults.refuse_connections {
+                        tracing::info!(%peer, "refusing connection (fault injection)");
+                        drop(socket);
+                        continue;
+                    }
                     let id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
                     let conn = Connection::new(id, config.clone(), shared.clone(), stop.clone());
                     let stopped = conn_stopped.clone();
@@ -234,6 +264,22 @@ struct Connection {
     stop: watch::Sender<bool>,
 }
 
+/// What one request frame produced.
+enum Reaction {
+    /// Nothing to send.
+    Silent,
+    /// Bytes to write now.
+    Now,
+    /// Answers to send later: the bytes to write now, and the rest after `delay`.
+    Later {
+        delay: Duration,
+        events: Vec<StreamEvent>,
+        frames: BytesMut,
+    },
+    /// Close the connection unanswered (fault injection).
+    Drop,
+}
+
 impl Connection {
     fn new(
         id: u64,
@@ -255,7 +301,13 @@ impl Connection {
         mut stopped: watch::Receiver<bool>,
     ) {
         let (events_tx, mut events_rx) = mpsc::channel::<Bytes>(self.config.event_queue.max(1));
-        lock(&self.shared).registry.register(self.id, events_tx);
+        lock(&self.shared)
+            .registry
+            .register(self.id, events_tx.clone());
+        // Delayed answers come back through the same queue as events, in order.
+        let own = events_tx.downgrade();
+        drop(events_tx);
+        let mut frames_seen = 0u64;
         let result = async {
             let mut out = BytesMut::new();
             self.greeting(&mut out);
@@ -280,10 +332,28 @@ impl Connection {
                             return Ok(());
                         }
                         loop {
-                            match codec.decode(&mut input) {
-                                Ok(Some(frame)) => self.on_frame(frame, &mut out),
+                            let frame = match codec.decode(&mut input) {
+                                Ok(Some(frame)) => frame,
                                 Ok(None) => break,
                                 Err(e) => return Err(ConnError::Codec(e)),
+                            };
+                            frames_seen += 1;
+                            match self.on_frame(frame, frames_seen, &mut out) {
+                                Reaction::Silent | Reaction::Now => {}
+                                Reaction::Drop => {
+                                    socket.write_all(&out).await?;
+                                    return Err(ConnError::Dropped(frames_seen));
+                                }
+                                Reaction::Later { delay, events, frames } => {
+                                    let (shared, own) = (self.shared.clone(), own.clone());
+                                    tokio::spawn(async move {
+                                        tokio::time::sleep(delay).await;
+                                        lock(&shared).registry.deliver(&events);
+                                        if let Some(tx) = own.upgrade() {
+                                            let _ = tx.send(frames.freeze()).await;
+                                        }
+                                    });
+                                }
                             }
                         }
                     }
@@ -318,59 +388,79 @@ impl Connection {
         write(out, &header, &[&version]);
     }
 
-    fn on_frame(&self, frame: linstor_codec::Frame, out: &mut BytesMut) {
+    fn on_frame(&self, frame: linstor_codec::Frame, seen: u64, out: &mut BytesMut) -> Reaction {
+        let faults = lock(&self.shared).faults.clone();
+        if faults.drop_after_frames.is_some_and(|n| seen >= n) {
+            return Reaction::Drop;
+        }
         match frame.frame_type() {
             FrameType::Data => {}
             FrameType::Ping => {
                 out.extend_from_slice(linstor_codec::Frame::pong().as_bytes());
-                return;
+                return Reaction::Now;
             }
-            FrameType::Pong => return,
+            FrameType::Pong => return Reaction::Silent,
             FrameType::Other(t) => {
                 tracing::debug!(
                     connection = self.id,
                     frame_type = t,
                     "ignoring frame of unknown type"
                 );
-                return;
+                return Reaction::Silent;
             }
         }
         let envelope = match Envelope::decode(frame.payload_bytes()) {
             Ok(e) => e,
             Err(e) => {
                 tracing::debug!(connection = self.id, "ignoring undecodable payload: {e}");
-                return;
+                return Reaction::Silent;
             }
         };
         if envelope.msg_type() != MsgType::ApiCall {
             tracing::debug!(connection = self.id, msg_type = ?envelope.msg_type(), "ignoring non-request frame");
-            return;
+            return Reaction::Silent;
         }
         let Some(id) = envelope.api_call_id() else {
             tracing::debug!(
                 connection = self.id,
                 "ignoring API call without api_call_id"
             );
-            return;
+            return Reaction::Silent;
         };
         let name = envelope.content().to_owned();
-        let outcome = self.dispatch(&name, &envelope, out);
-        let Some(outcome) = outcome else { return };
-        for answer in &outcome.immediate {
-            write_answer(out, id, answer);
+        let Some(outcome) = faults
+            .failure(&name)
+            .or_else(|| self.dispatch(&name, &envelope, out))
+        else {
+            return Reaction::Silent;
+        };
+        let script = !outcome.events.is_empty() && !self.config.event_delay.is_zero();
+        if faults.answer_delay.is_zero() && !script {
+            lock(&self.shared).registry.deliver(&outcome.events);
+            write_outcome(out, id, &outcome, true, true);
+            return Reaction::Now;
         }
-        write(
-            out,
-            &MsgHeader::answer(id, answers::END_OF_IMMEDIATE_ANSWERS),
-            &[],
-        );
-        for answer in &outcome.deferred {
-            write_answer(out, id, answer);
+        let mut frames = BytesMut::new();
+        let delay = faults.answer_delay
+            + if script {
+                self.config.event_delay
+            } else {
+                Duration::ZERO
+            };
+        let now = faults.answer_delay.is_zero();
+        if now {
+            write_outcome(out, id, &outcome, true, false);
         }
-        write(out, &MsgHeader::complete(id), &[]);
+        write_outcome(&mut frames, id, &outcome, !now, true);
+        Reaction::Later {
+            delay,
+            events: outcome.events,
+            frames,
+        }
     }
 
     /// Runs one request; `None` when it gets no answer at all (an API call `Pong`).
+    /// Events are returned in the outcome, not yet delivered.
     fn dispatch(&self, name: &str, envelope: &Envelope, out: &mut BytesMut) -> Option<Outcome> {
         if name == calls::PING.name {
             return Some(Outcome {
@@ -414,11 +504,7 @@ impl Connection {
                     ..Outcome::default()
                 }
             }
-            body => {
-                let outcome = shared.model.apply(call, body);
-                shared.registry.deliver(&outcome.events);
-                outcome
-            }
+            body => shared.model.apply(call, body),
         };
         if *call == calls::CONTROL_CTRL
             && self.config.exit_on_shutdown
@@ -440,6 +526,29 @@ enum ConnError {
     Io(#[from] std::io::Error),
     #[error("the client does not read its events")]
     Overloaded,
+    #[error("dropped after {0} frames (fault injection)")]
+    Dropped(u64),
+}
+
+/// Writes the immediate answers and `EndOfImmediateAnswers` (`head`), and the deferred
+/// answers and `COMPLETE` (`tail`).
+fn write_outcome(out: &mut BytesMut, id: i64, outcome: &Outcome, head: bool, tail: bool) {
+    if head {
+        for answer in &outcome.immediate {
+            write_answer(out, id, answer);
+        }
+        write(
+            out,
+            &MsgHeader::answer(id, answers::END_OF_IMMEDIATE_ANSWERS),
+            &[],
+        );
+    }
+    if tail {
+        for answer in &outcome.deferred {
+            write_answer(out, id, answer);
+        }
+        write(out, &MsgHeader::complete(id), &[]);
+    }
 }
 
 fn write(out: &mut BytesMut, header: &MsgHeader, bodies: &[&dyn WireMessage]) {

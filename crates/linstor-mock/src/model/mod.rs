@@ -465,6 +465,42 @@ impl Model {
         self.streams.iter()
     }
 
+    /// Seeds the demo cluster: satellites `alpha`, `bravo`, `charlie` on 127.0.0.1-3, each
+    /// with an LVM-thin storage pool `drbdpool` (volume group `drbdpool`, thin pool
+    /// `thinpool`).
+    pub fn seed_demo(&mut self) {
+        use linstor_proto::messages::{MsgCrtNode, MsgCrtStorPool, NetInterface, Node, StorPool};
+        for (i, name) in ["alpha", "bravo", "charlie"].into_iter().enumerate() {
+            let node = Node {
+                name: name.to_owned(),
+                r#type: "Satellite".to_owned(),
+                net_interfaces: vec![NetInterface {
+                    name: special::DEFAULT_NET_IF.to_owned(),
+                    address: format!("127.0.0.{}", i + 1),
+                    stlt_port: Some(i32::from(linstor_proto::consts::ports::STLT_PLAIN)),
+                    stlt_encryption_type: Some("Plain".to_owned()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            self.crt_node(MsgCrtNode { node });
+            let pool = StorPool {
+                node_name: name.to_owned(),
+                stor_pool_name: "drbdpool".to_owned(),
+                driver: linstor_proto::consts::drivers::LVM_THIN.to_owned(),
+                props: vec![
+                    reply::map_entry(linstor_proto::consts::keys::STOR_DRIVER_LVM_VG, "drbdpool"),
+                    reply::map_entry(
+                        linstor_proto::consts::keys::STOR_DRIVER_THIN_POOL,
+                        "thinpool",
+                    ),
+                ],
+                ..Default::default()
+            };
+            self.crt_stor_pool(MsgCrtStorPool { stor_pool: pool });
+        }
+    }
+
     /// Names of all nodes, as created.
     pub fn node_names(&self) -> Vec<String> {
         self.nodes.values().map(|n| n.name.clone()).collect()
