@@ -23,6 +23,7 @@
 
 mod faults;
 pub mod model;
+pub mod persist;
 mod server;
 mod watches;
 

@@ -31,6 +31,10 @@ struct Args {
     /// `drbdpool`.
     #[arg(long)]
     demo: bool,
+    /// Keep the model in this file: loaded at start, saved atomically after every change.
+    /// A corrupt file is refused, never replaced.
+    #[arg(long, value_name = "FILE")]
+    state: Option<std::path::PathBuf>,
     /// Delay of the event script (events, deferred answers and COMPLETE of calls that
     /// change resources), in milliseconds.
     #[arg(long, default_value_t = 20)]
@@ -67,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         max_payload: args.max_payload,
         exit_on_shutdown: args.exit_on_shutdown,
         demo: args.demo,
+        state_file: args.state.clone(),
         event_delay: Duration::from_millis(args.event_delay_ms),
         faults: Faults {
             answer_delay: Duration::from_millis(args.answer_delay_ms),

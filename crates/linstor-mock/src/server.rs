@@ -47,8 +47,10 @@ pub struct Config {
     /// Injected faults (none by default).
     pub faults: Faults,
     /// Seed the demo cluster (nodes `alpha`, `bravo`, `charlie`, each with an LVM-thin pool
-    /// `drbdpool`) instead of starting empty.
+    /// `drbdpool`) instead of starting empty (ignored when a state file exists).
     pub demo: bool,
+    /// State file: loaded at start, saved atomically after every change.
+    pub state_file: Option<std::path::PathBuf>,
     /// Model settings.
     pub model: ModelConfig,
 }
@@ -65,6 +67,7 @@ impl Default for Config {
             event_delay: Duration::from_millis(20),
             faults: Faults::default(),
             demo: false,
+            state_file: None,
             model: ModelConfig::default(),
         }
     }
@@ -77,6 +80,21 @@ pub(crate) struct Shared {
     pub(crate) model: Model,
     pub(crate) registry: Registry,
     pub(crate) faults: Faults,
+    pub(crate) state_file: Option<std::path::PathBuf>,
+}
+
+impl Shared {
+    /// Applies a call to the model and saves the state file when the model changed.
+    fn apply(&mut self, call: &calls::ApiCall, body: Option<Body>) -> Outcome {
+        let outcome = self.model.apply(call, body);
+        if outcome.changed
+            && let Some(path) = &self.state_file
+            && let Err(e) = crate::persist::save(path, &self.model)
+        {
+            tracing::error!("{e}");
+        }
+        outcome
+    }
 }
 
 /// A running mock controller. Dropping it stops the server and closes every connection.
@@ -101,22 +119,40 @@ pub struct MockController {
 }
 
 impl MockController {
-    /// Binds `config.listen` and starts serving. Ready when this returns.
+    /// Binds `config.listen` and starts serving (loading the state file first, if any).
+    /// Ready when this returns.
     ///
     /// # Errors
     ///
-    /// The bind error.
+    /// The bind error, or a state file that cannot be read or does not parse
+    /// ([`std::io::ErrorKind::InvalidData`], naming the file).
     pub async fn start(config: Config) -> std::io::Result<MockController> {
+        let loaded = match &config.state_file {
+            Some(path) => crate::persist::load(path)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            None => None,
+        };
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        let mut model = Model::new(config.model.clone());
-        if config.demo {
-            model.seed_demo();
-        }
+        let model = match loaded {
+            Some(model) => model,
+            None => {
+                let mut model = Model::new(config.model.clone());
+                if config.demo {
+                    model.seed_demo();
+                }
+                if let Some(path) = &config.state_file {
+                    crate::persist::save(path, &model)
+                        .map_err(|e| std::io::Error::other(e.to_string()))?;
+                }
+                model
+            }
+        };
         let shared = Arc::new(Mutex::new(Shared {
             model,
             registry: Registry::default(),
             faults: config.faults.clone(),
+            state_file: config.state_file.clone(),
         }));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(
@@ -149,7 +185,7 @@ impl MockController {
     /// delivers its events to the watches.
     pub fn apply(&self, call: &calls::ApiCall, body: Option<Body>) -> Outcome {
         let mut shared = lock(&self.shared);
-        let outcome = shared.model.apply(call, body);
+        let outcome = shared.apply(call, body);
         shared.registry.deliver(&outcome.events);
         outcome
     }
@@ -504,7 +540,7 @@ impl Connection {
                     ..Outcome::default()
                 }
             }
-            body => shared.model.apply(call, body),
+            body => shared.apply(call, body),
         };
         if *call == calls::CONTROL_CTRL
             && self.config.exit_on_shutdown

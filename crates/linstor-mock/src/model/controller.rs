@@ -20,7 +20,7 @@ use super::resources::rsc_dfn_ctx;
 use super::{Answer, Model, Outcome, Props, ctx, props_to_wire};
 
 /// A resource connection between two resources of one definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RscConn {
     pub uuid: String,
     pub node_1: String,

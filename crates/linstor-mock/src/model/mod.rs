@@ -119,7 +119,7 @@ impl Outcome {
 }
 
 /// Settings of the model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModelConfig {
     /// Total capacity reported for thick and thin pools, KiB (default 1 TiB).
     pub pool_capacity_kib: u64,
@@ -140,21 +140,26 @@ pub(crate) fn props_to_wire(props: &Props) -> Vec<LinStorMapEntry> {
     props.iter().map(|(k, v)| reply::map_entry(k, v)).collect()
 }
 
-/// The whole controller state.
-#[derive(Debug, Clone)]
+/// The whole controller state. It serializes (for the state file) without the event
+/// streams, which follow from the resources.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     pub(crate) config: ModelConfig,
     pub(crate) nodes: BTreeMap<String, nodes::Node>,
     pub(crate) spds: BTreeMap<String, storage::StorPoolDfn>,
     /// Keyed by (node key, pool key).
+    #[serde(with = "pairs")]
     pub(crate) pools: BTreeMap<(String, String), storage::StorPool>,
     pub(crate) rsc_dfns: BTreeMap<String, resources::RscDfn>,
     /// Keyed by (resource key, node key).
+    #[serde(with = "pairs")]
     pub(crate) rscs: BTreeMap<(String, String), resources::Rsc>,
+    #[serde(with = "pairs")]
     pub(crate) rsc_conns: BTreeMap<(String, String, String), controller::RscConn>,
     pub(crate) ctrl_props: Props,
     pub(crate) kvs: BTreeMap<String, Props>,
     pub(crate) passphrase: Option<String>,
+    #[serde(skip)]
     pub(crate) streams: BTreeMap<StreamKey, EventData>,
     next_id: u64,
     next_report: u64,
@@ -501,6 +506,16 @@ impl Model {
         }
     }
 
+    /// Recomputes the event streams from the resources (after loading a state file).
+    pub(crate) fn rebuild_streams(&mut self) {
+        self.streams.clear();
+        let keys: Vec<(String, String)> = self.rscs.keys().cloned().collect();
+        let mut ignored = Vec::new();
+        for (r, n) in keys {
+            self.emit_resource_state(&mut ignored, &r, &n);
+        }
+    }
+
     /// Names of all nodes, as created.
     pub fn node_names(&self) -> Vec<String> {
         self.nodes.values().map(|n| n.name.clone()).collect()
@@ -517,6 +532,29 @@ impl Model {
             .values()
             .map(|r| (r.rsc_name.clone(), r.node_name.clone()))
             .collect()
+    }
+}
+
+/// Maps with tuple keys serialize as lists of pairs (JSON keys must be strings).
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer, K: Serialize, V: Serialize>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub(super) fn deserialize<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
     }
 }
 

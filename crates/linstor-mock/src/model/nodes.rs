@@ -17,7 +17,7 @@ use super::storage::StorPool;
 use super::{Model, Outcome, Props, ctx, not_found, props_to_wire};
 
 /// A node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Node {
     pub uuid: String,
     pub name: String,
@@ -29,7 +29,7 @@ pub(crate) struct Node {
 }
 
 /// A network interface of a node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct NetIf {
     pub uuid: String,
     pub name: String,

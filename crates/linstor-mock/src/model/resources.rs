@@ -24,7 +24,7 @@ use super::storage::StorPool;
 use super::{Answer, Model, Outcome, Props, ctx, not_found, props_to_wire};
 
 /// A resource definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RscDfn {
     pub uuid: String,
     pub name: String,
@@ -36,7 +36,7 @@ pub(crate) struct RscDfn {
 }
 
 /// A volume definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct VlmDfn {
     pub uuid: String,
     pub nr: i32,
@@ -47,7 +47,7 @@ pub(crate) struct VlmDfn {
 }
 
 /// A resource: a resource definition deployed on a node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rsc {
     pub uuid: String,
     pub node_name: String,
@@ -65,7 +65,7 @@ impl Rsc {
 }
 
 /// A volume of a resource.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Vlm {
     pub uuid: String,
     pub nr: i32,

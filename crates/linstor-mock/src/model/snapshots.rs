@@ -18,7 +18,7 @@ use super::resources::{Vlm, rsc_dfn_ctx};
 use super::{Answer, Model, Outcome, ctx};
 
 /// A snapshot definition and where it was taken.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SnapshotDfn {
     pub uuid: String,
     pub name: String,

@@ -23,7 +23,7 @@ pub(crate) const DISKLESS_CAPACITY: u64 = i64::MAX as u64;
 pub(crate) const DEFAULT_OVERSUBSCRIPTION: u64 = 20;
 
 /// A storage pool definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct StorPoolDfn {
     pub uuid: String,
     pub name: String,
@@ -31,7 +31,7 @@ pub(crate) struct StorPoolDfn {
 }
 
 /// A storage pool on a node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct StorPool {
     pub uuid: String,
     pub node_name: String,

@@ -1,0 +1,141 @@
+//! The `linstor-mock` binary with `--state FILE`: every acknowledged change survives a
+//! SIGKILL at any moment, the file is never torn, and a corrupt file is refused.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bytes::BytesMut;
+use linstor_codec::{Envelope, FrameCodec, Outgoing};
+use linstor_proto::messages::{MsgCrtRscDfn, MsgHeader, RscDfn, msg_header::MsgType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_util::codec::Decoder;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn spawn(state: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--state"])
+        .arg(state)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts")
+}
+
+async fn connect(port: u16) -> TcpStream {
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(s) => return s,
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
+            Err(e) => panic!("mock does not listen: {e}"),
+        }
+    }
+}
+
+/// Reads envelopes until the COMPLETE of `id`; `None` when the connection closes first.
+async fn until_complete(
+    s: &mut TcpStream,
+    buf: &mut BytesMut,
+    codec: &mut FrameCodec,
+    id: i64,
+) -> Option<()> {
+    loop {
+        while let Some(frame) = codec.decode(buf).expect("frames decode") {
+            let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+            if env.msg_type() == MsgType::Complete && env.api_call_id() == Some(id) {
+                return Some(());
+            }
+        }
+        let n = tokio::time::timeout(TIMEOUT, s.read_buf(buf))
+            .await
+            .expect("in time")
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+    }
+}
+
+fn names_in(state: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(state).expect("state file exists");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("state file is whole JSON");
+    json["model"]["rsc_dfns"]
+        .as_object()
+        .expect("rsc_dfns")
+        .values()
+        .map(|d| d["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn acknowledged_changes_survive_kills() {
+    let dir = std::env::temp_dir().join(format!("linstor-mock-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let state = dir.join("state.json");
+    let _ = std::fs::remove_file(&state);
+    let mut acknowledged = 0usize;
+    for round in 0..5 {
+        let port = free_port();
+        let mut child = spawn(&state, port);
+        let mut s = connect(port).await;
+        let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+        // Stream changes; kill the process after a varying number of them, mid-stream.
+        let kill_after = 3 + round * 2;
+        for i in 0..kill_after + 5 {
+            let id = i as i64 + 1;
+            let body = MsgCrtRscDfn {
+                rsc_dfn: RscDfn {
+                    rsc_name: format!("res{:04}", acknowledged),
+                    ..Default::default()
+                },
+            };
+            let header = MsgHeader::api_call(id, "CrtRscDfn");
+            s.write_all(&Outgoing::new(&header, &[&body]).to_bytes())
+                .await
+                .expect("write");
+            if i == kill_after {
+                child.kill().expect("SIGKILL");
+            }
+            match until_complete(&mut s, &mut buf, &mut codec, id).await {
+                Some(()) => acknowledged += 1,
+                None => break,
+            }
+        }
+        let _ = child.wait();
+        let names = names_in(&state);
+        assert!(
+            names.len() >= acknowledged,
+            "round {round}: {} stored, {acknowledged} acknowledged",
+            names.len()
+        );
+        acknowledged = names.len();
+    }
+    assert!(acknowledged >= 15);
+
+    // A corrupt file is refused, not replaced.
+    std::fs::write(&state, b"{ torn").expect("write");
+    let port = free_port();
+    let status = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--state"])
+        .arg(&state)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("binary runs");
+    assert!(!status.status.success());
+    assert!(String::from_utf8_lossy(&status.stderr).contains("corrupt"));
+    assert_eq!(std::fs::read(&state).expect("still there"), b"{ torn");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
