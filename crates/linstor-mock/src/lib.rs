@@ -25,8 +25,10 @@ mod faults;
 pub mod model;
 pub mod persist;
 mod server;
+mod tls;
 mod watches;
 
 pub use faults::{Faults, parse_fail_call};
 pub use model::{Model, ModelConfig, Outcome};
 pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard};
+pub use tls::TlsSettings;

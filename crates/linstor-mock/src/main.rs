@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use std::time::Duration;
 
-use linstor_mock::{Config, Faults, MockController};
+use linstor_mock::{Config, Faults, MockController, TlsSettings};
 
 /// A mock LINSTOR controller (protobuf protocol, API version 3) serving an in-memory model.
 #[derive(Debug, Parser)]
@@ -31,6 +31,18 @@ struct Args {
     /// `drbdpool`.
     #[arg(long)]
     demo: bool,
+    /// Certificate chain (PEM) of the TLS listener; enables it together with `--tls-key`.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// Private key (PEM) of the TLS listener.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Address of the TLS listener.
+    #[arg(long, default_value = "127.0.0.1:3377")]
+    tls_listen: SocketAddr,
+    /// Serve only TLS (no plain listener).
+    #[arg(long, requires = "tls_cert")]
+    tls_only: bool,
     /// Keep the model in this file: loaded at start, saved atomically after every change.
     /// A corrupt file is refused, never replaced.
     #[arg(long, value_name = "FILE")]
@@ -72,6 +84,15 @@ async fn main() -> anyhow::Result<()> {
         exit_on_shutdown: args.exit_on_shutdown,
         demo: args.demo,
         state_file: args.state.clone(),
+        plain: !args.tls_only,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsSettings {
+                listen: args.tls_listen,
+                cert,
+                key,
+            }),
+            _ => None,
+        },
         event_delay: Duration::from_millis(args.event_delay_ms),
         faults: Faults {
             answer_delay: Duration::from_millis(args.answer_delay_ms),
@@ -84,7 +105,12 @@ async fn main() -> anyhow::Result<()> {
     let mock = MockController::start(config)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    println!("linstor-mock listening on {}", mock.addr());
+    if !args.tls_only {
+        println!("linstor-mock listening on {}", mock.addr());
+    }
+    if let Some(tls) = mock.tls_addr() {
+        println!("linstor-mock listening on {tls} (TLS)");
+    }
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("SIGTERM handler")?;
     tokio::select! {

@@ -20,6 +20,7 @@ use tokio_util::codec::Decoder;
 
 use crate::faults::Faults;
 use crate::model::{self, Answer, Model, ModelConfig, Outcome, StreamEvent};
+use crate::tls::TlsSettings;
 use crate::watches::Registry;
 
 /// The `controller_info` the mock announces (semantics.md §20).
@@ -51,6 +52,10 @@ pub struct Config {
     pub demo: bool,
     /// State file: loaded at start, saved atomically after every change.
     pub state_file: Option<std::path::PathBuf>,
+    /// Whether the plain listener runs (default true).
+    pub plain: bool,
+    /// The optional TLS listener, beside or (with `plain: false`) instead of the plain one.
+    pub tls: Option<TlsSettings>,
     /// Model settings.
     pub model: ModelConfig,
 }
@@ -68,10 +73,15 @@ impl Default for Config {
             faults: Faults::default(),
             demo: false,
             state_file: None,
+            plain: true,
+            tls: None,
             model: ModelConfig::default(),
         }
     }
 }
+
+/// Longest wait for a client's TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// State shared by all connections: the model and the watch registry, under one lock so
 /// that events are delivered in the order the model produced them.
@@ -113,9 +123,10 @@ impl Shared {
 #[derive(Debug)]
 pub struct MockController {
     addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     shared: Arc<Mutex<Shared>>,
     stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl MockController {
@@ -132,8 +143,25 @@ impl MockController {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
             None => None,
         };
-        let listener = TcpListener::bind(config.listen).await?;
-        let addr = listener.local_addr()?;
+        let acceptor = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        if !config.plain && acceptor.is_none() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "no listener: plain disabled and no TLS settings",
+            ));
+        }
+        let mut listeners = Vec::new();
+        if config.plain {
+            listeners.push((TcpListener::bind(config.listen).await?, None));
+        }
+        if let (Some(tls), Some(acceptor)) = (&config.tls, acceptor) {
+            listeners.push((TcpListener::bind(tls.listen).await?, Some(acceptor)));
+        }
+        let addr = listeners[0].0.local_addr()?;
+        let tls_addr = match listeners.last() {
+            Some((l, Some(_))) => Some(l.local_addr()?),
+            _ => None,
+        };
         let model = match loaded {
             Some(model) => model,
             None => {
@@ -155,25 +183,38 @@ impl MockController {
             state_file: config.state_file.clone(),
         }));
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(
-            listener,
-            Arc::new(config),
-            shared.clone(),
-            stop.clone(),
-            stopped,
-        ));
-        tracing::info!(%addr, "mock controller listening");
+        let config = Arc::new(config);
+        let tasks = listeners
+            .into_iter()
+            .map(|(listener, tls)| {
+                tokio::spawn(accept_loop(
+                    listener,
+                    tls,
+                    config.clone(),
+                    shared.clone(),
+                    stop.clone(),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
+        tracing::info!(%addr, ?tls_addr, "mock controller listening");
         Ok(MockController {
             addr,
+            tls_addr,
             shared,
             stop,
-            task: Some(task),
+            tasks,
         })
     }
 
-    /// The address the controller listens on.
+    /// The address of the plain listener (of the TLS listener when plain is disabled).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the TLS listener, if one runs.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// The model, to inspect or seed it. Do not hold the guard across an await.
@@ -210,7 +251,7 @@ impl MockController {
     /// Stops accepting, closes every connection, and waits for the server task.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
+        for task in self.tasks.drain(..) {
             let _ = task.await;
         }
     }
@@ -252,6 +293,7 @@ pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 
 async fn accept_loop(
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     config: Arc<Config>,
     shared: Arc<Mutex<Shared>>,
     stop: watch::Sender<bool>,
@@ -273,12 +315,20 @@ async fn accept_loop(
                     let id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
                     let conn = Connection::new(id, config.clone(), shared.clone(), stop.clone());
                     let stopped = conn_stopped.clone();
+                    let tls = tls.clone();
                     conns.spawn(async move {
                         if let Err(e) = socket.set_nodelay(true) {
                             tracing::warn!(connection = id, "TCP_NODELAY: {e}");
                         }
-                        tracing::debug!(connection = id, %peer, "accepted");
-                        conn.run(socket, stopped).await;
+                        tracing::debug!(connection = id, %peer, tls = tls.is_some(), "accepted");
+                        match tls {
+                            None => conn.run(socket, stopped).await,
+                            Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
+                                Ok(Ok(stream)) => conn.run(stream, stopped).await,
+                                Ok(Err(e)) => tracing::warn!(connection = id, %peer, "TLS handshake failed: {e}"),
+                                Err(_) => tracing::warn!(connection = id, %peer, "TLS handshake timed out"),
+                            },
+                        }
                     });
                 }
                 Err(e) => {
