@@ -397,7 +397,7 @@ impl Connection {
         let result = async {
             let mut out = BytesMut::new();
             self.greeting(&mut out);
-            socket.write_all(&out).await?;
+            write_bounded(&mut socket, &out).await?;
             out.clear();
             let mut codec = FrameCodec::with_max_payload(self.config.max_payload);
             let mut input = BytesMut::with_capacity(8192);
@@ -427,7 +427,7 @@ impl Connection {
                             match self.on_frame(frame, frames_seen, &mut out) {
                                 Reaction::Silent | Reaction::Now => {}
                                 Reaction::Drop => {
-                                    socket.write_all(&out).await?;
+                                    write_bounded(&mut socket, &out).await?;
                                     return Err(ConnError::Dropped(frames_seen));
                                 }
                                 Reaction::Later { delay, events, frames } => {
@@ -445,7 +445,7 @@ impl Connection {
                     }
                 }
                 if !out.is_empty() {
-                    socket.write_all(&out).await?;
+                    write_bounded(&mut socket, &out).await?;
                     out.clear();
                 }
                 let stopping = self.config.exit_on_shutdown && *self.stop.borrow();
@@ -600,6 +600,19 @@ impl Connection {
             let _ = self.stop.send(true);
         }
         Some(outcome)
+    }
+}
+
+/// Longest time one write may take before the client counts as not reading.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn write_bounded<S: AsyncWrite + Unpin>(
+    socket: &mut S,
+    bytes: &[u8],
+) -> Result<(), ConnError> {
+    match tokio::time::timeout(WRITE_TIMEOUT, socket.write_all(bytes)).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(ConnError::Overloaded),
     }
 }
 

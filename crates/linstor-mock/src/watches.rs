@@ -200,3 +200,42 @@ pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction)
     linstor_codec::write_frame(&mut out, &header, &bodies, out_frame.payload_len());
     out.freeze()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{StreamAction, StreamKey};
+
+    #[test]
+    fn a_connection_that_does_not_read_is_dropped_not_buffered() {
+        let mut registry = Registry::default();
+        let (slow_tx, _slow_rx) = mpsc::channel(2);
+        let (fast_tx, mut fast_rx) = mpsc::channel(64);
+        registry.register(1, slow_tx);
+        registry.register(2, fast_tx);
+        let model = Model::default();
+        for conn in [1, 2] {
+            registry.create_watch(
+                conn,
+                MsgCrtWatch {
+                    watch_id: 7,
+                    ..Default::default()
+                },
+                &model,
+            );
+        }
+        let events: Vec<StreamEvent> = (0..5)
+            .map(|v| StreamEvent {
+                key: StreamKey::volume("alpha", "rsc1", v),
+                action: StreamAction::CloseRemoved,
+            })
+            .collect();
+        registry.deliver(&events);
+        assert_eq!(registry.watch_count(), 1, "the slow connection is gone");
+        let mut got = 0;
+        while fast_rx.try_recv().is_ok() {
+            got += 1;
+        }
+        assert_eq!(got, 5, "the reading connection lost nothing");
+    }
+}

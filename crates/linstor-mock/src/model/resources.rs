@@ -1884,11 +1884,378 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use linstor_proto::calls;
+    use linstor_proto::messages::{
+        LinStorMapEntry, MsgCrtNode, MsgCrtStorPool, NetInterface, Node, StorPool as WirePool,
+    };
 
     #[test]
     fn regex_subset() {
         assert!(regex_matches("rsc.*", "RSC12"));
         assert!(regex_matches("^a.c$", "abc"));
         assert!(!regex_matches("a.c", "abcd"));
+    }
+
+    /// Nodes `(name, type, props)` each with pool `(pool, driver)`.
+    fn model(nodes: &[(&str, &str, &[(&str, &str)], &[(&str, &str)])]) -> Model {
+        let mut m = Model::default();
+        for (i, (name, kind, props, pools)) in nodes.iter().enumerate() {
+            let node = Node {
+                name: (*name).into(),
+                r#type: (*kind).into(),
+                props: props
+                    .iter()
+                    .map(|(k, v)| LinStorMapEntry {
+                        key: (*k).into(),
+                        value: (*v).into(),
+                    })
+                    .collect(),
+                net_interfaces: vec![NetInterface {
+                    name: "default".into(),
+                    address: format!("10.0.0.{}", i + 1),
+                    stlt_port: Some(3366),
+                    stlt_encryption_type: Some("Plain".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            assert!(
+                RC(m.apply(&calls::CRT_NODE, Some(MsgCrtNode { node }.into()))
+                    .entries()
+                    .last()
+                    .unwrap()
+                    .ret_code)
+                .is_success()
+            );
+            for (pool, driver) in *pools {
+                let p = WirePool {
+                    node_name: (*name).into(),
+                    stor_pool_name: (*pool).into(),
+                    driver: (*driver).into(),
+                    ..Default::default()
+                };
+                m.apply(
+                    &calls::CRT_STOR_POOL,
+                    Some(MsgCrtStorPool { stor_pool: p }.into()),
+                );
+            }
+        }
+        m
+    }
+
+    fn rsc_dfn(m: &mut Model, name: &str, size: Option<i64>) {
+        m.apply(
+            &calls::CRT_RSC_DFN,
+            Some(
+                MsgCrtRscDfn {
+                    rsc_dfn: WireRscDfn {
+                        rsc_name: name.into(),
+                        ..Default::default()
+                    },
+                }
+                .into(),
+            ),
+        );
+        if let Some(size) = size {
+            let v = MsgCrtVlmDfn {
+                rsc_name: name.into(),
+                vlm_dfns: vec![WireVlmDfn {
+                    vlm_size: size,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            m.apply(&calls::CRT_VLM_DFN, Some(v.into()));
+        }
+    }
+
+    fn place(
+        m: &mut Model,
+        rsc: &str,
+        filter: AutoSelectFilter,
+        diskless: bool,
+    ) -> (u64, Vec<(String, bool)>) {
+        let out = m.apply(
+            &calls::AUTO_PLACE_RSC,
+            Some(
+                MsgAutoPlaceRsc {
+                    rsc_name: rsc.into(),
+                    select_filter: filter,
+                    diskless_on_remaining: Some(diskless),
+                }
+                .into(),
+            ),
+        );
+        let rc = out.entries().next().unwrap().ret_code;
+        let placed = m
+            .rscs
+            .values()
+            .filter(|r| r.rsc_name == rsc)
+            .map(|r| (r.node_name.clone(), r.is_diskless()))
+            .collect();
+        (rc, placed)
+    }
+
+    fn count(n: u32) -> AutoSelectFilter {
+        AutoSelectFilter {
+            place_count: n,
+            ..Default::default()
+        }
+    }
+
+    const THICK: &[(&str, &str)] = &[("pool", "LvmDriver")];
+    const THIN: &[(&str, &str)] = &[("thin", "LvmThinDriver")];
+
+    #[test]
+    fn step1_resource_definition_must_exist() {
+        let mut m = model(&[("alpha", "Satellite", &[], THICK)]);
+        assert!(RC(place(&mut m, "nope", count(1), false).0).is_code(RC::FAIL_NOT_FOUND_RSC_DFN));
+    }
+
+    #[test]
+    fn step2_place_count_against_existing_resources() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THICK),
+            ("bravo", "Satellite", &[], THICK),
+        ]);
+        rsc_dfn(&mut m, "res", None);
+        assert_eq!(place(&mut m, "res", count(2), false).0, 0x0134_0001);
+        assert!(RC(place(&mut m, "res", count(1), false).0).is_code(RC::FAIL_INVLD_PLACE_COUNT));
+        let (rc, placed) = place(&mut m, "res", count(2), false);
+        assert!(RC(rc).is_code(RC::WARN_RSC_ALREADY_DEPLOYED));
+        assert_eq!(placed.len(), 2);
+    }
+
+    #[test]
+    fn step3_existing_placement_keeps_its_pool() {
+        let mut m = model(&[
+            (
+                "alpha",
+                "Satellite",
+                &[],
+                &[("pool", "LvmDriver"), ("other", "ZfsDriver")],
+            ),
+            (
+                "bravo",
+                "Satellite",
+                &[],
+                &[("pool", "LvmDriver"), ("other", "ZfsDriver")],
+            ),
+        ]);
+        rsc_dfn(&mut m, "res", None);
+        place(
+            &mut m,
+            "res",
+            AutoSelectFilter {
+                place_count: 1,
+                storage_pool: Some("other".into()),
+                ..Default::default()
+            },
+            false,
+        );
+        place(&mut m, "res", count(2), false);
+        assert!(m.rscs.values().all(|r| {
+            r.props
+                .get(keys::AUTO_SELECTED_STOR_POOL_NAME)
+                .map(String::as_str)
+                == Some("other")
+        }));
+    }
+
+    #[test]
+    fn step4_forced_pool_must_exist() {
+        let mut m = model(&[("alpha", "Satellite", &[], THICK)]);
+        rsc_dfn(&mut m, "res", None);
+        let f = AutoSelectFilter {
+            place_count: 1,
+            storage_pool: Some("missing".into()),
+            ..Default::default()
+        };
+        assert!(RC(place(&mut m, "res", f, false).0).is_code(RC::FAIL_NOT_FOUND_STOR_POOL));
+    }
+
+    #[test]
+    fn step5_do_not_place_with() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THICK),
+            ("bravo", "Satellite", &[], THICK),
+            ("charlie", "Satellite", &[], THICK),
+        ]);
+        rsc_dfn(&mut m, "db", None);
+        place(
+            &mut m,
+            "db",
+            AutoSelectFilter {
+                place_count: 1,
+                ..Default::default()
+            },
+            false,
+        );
+        let db_node = m.rscs.values().next().unwrap().node_name.clone();
+        rsc_dfn(&mut m, "web", None);
+        let f = AutoSelectFilter {
+            place_count: 2,
+            not_place_with_rsc: vec!["DB".into()],
+            ..Default::default()
+        };
+        let (_, placed) = place(&mut m, "web", f, false);
+        assert_eq!(placed.len(), 2);
+        assert!(placed.iter().all(|(n, _)| *n != db_node));
+        rsc_dfn(&mut m, "app", None);
+        let f = AutoSelectFilter {
+            place_count: 2,
+            not_place_with_rsc_regex: Some("d.*".into()),
+            ..Default::default()
+        };
+        let (_, placed) = place(&mut m, "app", f, false);
+        assert!(placed.iter().all(|(n, _)| *n != db_node));
+    }
+
+    #[test]
+    fn step6_capacity_thick_first_then_thin() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THIN),
+            ("bravo", "Satellite", &[], THIN),
+        ]);
+        for p in m.pools.values_mut() {
+            p.total_kib = Some(1000);
+        }
+        rsc_dfn(&mut m, "small", Some(15_000));
+        assert_eq!(
+            place(&mut m, "small", count(2), false).0,
+            0x0134_0001,
+            "thin counts x20"
+        );
+        rsc_dfn(&mut m, "big", Some(30_000));
+        assert!(RC(place(&mut m, "big", count(1), false).0).is_code(RC::FAIL_NOT_ENOUGH_NODES));
+        let mut m = model(&[(
+            "alpha",
+            "Satellite",
+            &[],
+            &[("pool", "LvmDriver"), ("thin", "LvmThinDriver")],
+        )]);
+        rsc_dfn(&mut m, "res", Some(4096));
+        place(&mut m, "res", count(1), false);
+        assert_eq!(
+            m.rscs
+                .values()
+                .next()
+                .unwrap()
+                .props
+                .get(keys::STOR_POOL_NAME)
+                .map(String::as_str),
+            Some("pool"),
+            "thick first"
+        );
+    }
+
+    #[test]
+    fn step7_replicas_on_same_and_different() {
+        let mut m = model(&[
+            (
+                "alpha",
+                "Satellite",
+                &[("Aux/rack", "1"), ("Aux/room", "a")],
+                THICK,
+            ),
+            (
+                "bravo",
+                "Satellite",
+                &[("Aux/rack", "1"), ("Aux/room", "a")],
+                THICK,
+            ),
+            (
+                "charlie",
+                "Satellite",
+                &[("Aux/rack", "2"), ("Aux/room", "a")],
+                THICK,
+            ),
+        ]);
+        rsc_dfn(&mut m, "same", None);
+        let f = AutoSelectFilter {
+            place_count: 2,
+            replicas_on_same: vec!["Aux/rack=1".into()],
+            ..Default::default()
+        };
+        let (_, mut placed) = place(&mut m, "same", f, false);
+        placed.sort();
+        assert_eq!(placed, [("alpha".into(), false), ("bravo".into(), false)]);
+        rsc_dfn(&mut m, "diff", None);
+        let f = AutoSelectFilter {
+            place_count: 2,
+            replicas_on_different: vec!["Aux/rack".into()],
+            ..Default::default()
+        };
+        let (_, placed) = place(&mut m, "diff", f, false);
+        let racks: Vec<_> = placed
+            .iter()
+            .map(|(n, _)| m.node(n).unwrap().props["Aux/rack"].clone())
+            .collect();
+        assert_ne!(racks[0], racks[1]);
+        rsc_dfn(&mut m, "grouped", None);
+        let f = AutoSelectFilter {
+            place_count: 3,
+            replicas_on_same: vec!["Aux/rack".into()],
+            ..Default::default()
+        };
+        assert!(
+            RC(place(&mut m, "grouped", f, false).0).is_code(RC::FAIL_NOT_ENOUGH_NODES),
+            "no rack holds 3 nodes"
+        );
+    }
+
+    #[test]
+    fn step8_most_free_capacity_first() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THICK),
+            ("bravo", "Satellite", &[], THICK),
+        ]);
+        m.pools
+            .values_mut()
+            .find(|p| p.node_name == "bravo" && p.name == "pool")
+            .unwrap()
+            .total_kib = Some(1 << 31);
+        rsc_dfn(&mut m, "res", None);
+        let (_, placed) = place(&mut m, "res", count(1), false);
+        assert_eq!(placed, [("bravo".into(), false)]);
+    }
+
+    #[test]
+    fn step9_not_enough_nodes() {
+        let mut m = model(&[("alpha", "Satellite", &[], THICK)]);
+        rsc_dfn(&mut m, "res", None);
+        let out = m.apply(
+            &calls::AUTO_PLACE_RSC,
+            Some(
+                MsgAutoPlaceRsc {
+                    rsc_name: "res".into(),
+                    select_filter: count(2),
+                    diskless_on_remaining: Some(false),
+                }
+                .into(),
+            ),
+        );
+        let e = out.entries().next().unwrap();
+        assert_eq!(e.ret_code, 0xC000_0000_0134_03E4);
+        assert_eq!(e.message, "Not enough available nodes");
+    }
+
+    #[test]
+    fn step10_diskless_on_remaining_satellites_only() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THICK),
+            ("bravo", "Satellite", &[], &[]),
+            ("charlie", "Combined", &[], &[]),
+        ]);
+        rsc_dfn(&mut m, "res", Some(1024));
+        let (rc, mut placed) = place(&mut m, "res", count(1), true);
+        assert_eq!(rc, 0x0134_0001);
+        placed.sort();
+        assert_eq!(placed, [("alpha".into(), false), ("bravo".into(), true)]);
+        let bravo = m.rscs.values().find(|r| r.node_name == "bravo").unwrap();
+        assert_eq!(
+            bravo.props.get(keys::STOR_POOL_NAME).map(String::as_str),
+            Some("DfltDisklessStorPool")
+        );
     }
 }
