@@ -1896,8 +1896,15 @@ mod tests {
         assert!(!regex_matches("a.c", "abcd"));
     }
 
-    /// Nodes `(name, type, props)` each with pool `(pool, driver)`.
-    fn model(nodes: &[(&str, &str, &[(&str, &str)], &[(&str, &str)])]) -> Model {
+    /// `(name, type, props, pools as (pool, driver))` of one node.
+    type NodeSpec<'a> = (
+        &'a str,
+        &'a str,
+        &'a [(&'a str, &'a str)],
+        &'a [(&'a str, &'a str)],
+    );
+
+    fn model(nodes: &[NodeSpec<'_>]) -> Model {
         let mut m = Model::default();
         for (i, (name, kind, props, pools)) in nodes.iter().enumerate() {
             let node = Node {
