@@ -1,0 +1,473 @@
+//! [`Client`]: a cheap, cloneable handle (`Send + Sync`) on one connection. Every API call
+//! of the Python client is a method; many calls can be in flight at once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
+use std::time::Duration;
+
+use bytes::BytesMut;
+use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
+use linstor_proto::WireMessage;
+use linstor_proto::consts::API_VERSION;
+use linstor_proto::messages::{MsgApiVersion, MsgHeader};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::Decoder;
+
+use crate::ClientError;
+use crate::answers::{Answer, Answers, ListMessage};
+use crate::connection::{self, CloseReason, Command, TaskConfig, WatchRegistration};
+use crate::requests::{IntoRequest, ObjectIdentifier, Request, WatchCreate};
+use crate::uri::ControllerUri;
+use crate::watch::Watch;
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Limit for TCP connect plus the greeting (default 10 s).
+    pub connect_timeout: Duration,
+    /// Limit for each call up to its `COMPLETE` (default 300 s, the Python client's).
+    pub call_timeout: Duration,
+    /// Send an API-level `Ping` this often (the Python client's keep-alive: 5 s).
+    pub keep_alive: Option<Duration>,
+    /// Close the connection when nothing arrived for this long.
+    pub idle_timeout: Option<Duration>,
+    /// Events buffered per watch before the watch ends with `WatchOverflow`.
+    pub watch_buffer: usize,
+    /// Largest accepted payload (default 16 MiB).
+    pub max_payload: u32,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            connect_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(300),
+            keep_alive: None,
+            idle_timeout: None,
+            watch_buffer: 1024,
+            max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
+        }
+    }
+}
+
+/// How one call is made.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CallOptions {
+    /// Return at `EndOfImmediateAnswers` (the Python `async_msg=True`); later answers are
+    /// discarded.
+    pub until_eoia: bool,
+    /// Override the client's call timeout.
+    pub timeout: Option<Duration>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) next_id: Arc<AtomicI64>,
+    next_watch: AtomicI32,
+    controller_info: Option<String>,
+    config: ClientConfig,
+    closed: CloseReason,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("controller_info", &self.controller_info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A handle on one controller connection.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = linstor_mock::MockController::start(Default::default()).await?;
+/// # let uri = format!("linstor://{}", mock.addr());
+/// use linstor_client::{Client, requests::NodeCreate};
+///
+/// let client = Client::connect(&uri).await?;
+/// let answers = client.node_create(&NodeCreate::new("alpha", "Satellite", "10.0.0.20")).await?;
+/// assert!(answers.is_success());
+/// let nodes = client.node_list().await?;
+/// assert_eq!(nodes.nodes[0].name, "alpha");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// Drop guard of an in-flight call: tells the task to forget the call if the caller's
+/// future is dropped before it completed.
+struct InFlight<'a> {
+    client: &'a Client,
+    id: i64,
+    done: bool,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self
+                .client
+                .inner
+                .commands
+                .try_send(Command::Cancel(self.id));
+        }
+    }
+}
+
+impl Client {
+    /// Connects to `uri` (`linstor://host[:port]`) with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// See [`Client::connect_with`].
+    pub async fn connect(uri: &str) -> Result<Client, ClientError> {
+        Client::connect_with(uri, ClientConfig::default()).await
+    }
+
+    /// Connects to `uri`, reads and checks the `Version` greeting, and starts the connection
+    /// task.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::InvalidUri`], [`ClientError::Connect`], [`ClientError::ConnectTimeout`],
+    /// [`ClientError::VersionMismatch`], [`ClientError::Handshake`]. `linstor+ssl://` needs
+    /// the TLS support of a later version and fails with `InvalidUri`.
+    pub async fn connect_with(uri: &str, config: ClientConfig) -> Result<Client, ClientError> {
+        let parsed = ControllerUri::parse(uri)?;
+        if parsed.tls {
+            return Err(ClientError::InvalidUri {
+                uri: uri.to_owned(),
+                reason: "TLS (linstor+ssl://) is not supported yet".into(),
+            });
+        }
+        let connect = async {
+            let stream = TcpStream::connect((parsed.host.as_str(), parsed.port))
+                .await
+                .map_err(|source| ClientError::Connect {
+                    uri: uri.to_owned(),
+                    source,
+                })?;
+            let _ = stream.set_nodelay(true);
+            Client::handshake(stream, parsed.expects_version, config.clone()).await
+        };
+        tokio::time::timeout(config.connect_timeout, connect)
+            .await
+            .map_err(|_| ClientError::ConnectTimeout {
+                uri: uri.to_owned(),
+                after: config.connect_timeout,
+            })?
+    }
+
+    /// Tries every URI in order and keeps the first that connects (the Python
+    /// `MultiLinstor`); a comma-separated string can be split with [`ControllerUri::list`].
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::AllControllersFailed`] with every URI's error.
+    pub async fn connect_any(uris: &[String], config: ClientConfig) -> Result<Client, ClientError> {
+        let mut errors = Vec::new();
+        for uri in uris {
+            match Client::connect_with(uri, config.clone()).await {
+                Ok(c) => return Ok(c),
+                Err(e) => errors.push((uri.clone(), e)),
+            }
+        }
+        Err(ClientError::AllControllersFailed(errors))
+    }
+
+    /// Runs the protocol over any transport (TLS, an in-memory pipe, ...): reads the
+    /// greeting when `expects_version`, then starts the connection task.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::VersionMismatch`], [`ClientError::Handshake`], or
+    /// [`ClientError::Disconnected`] when the stream ends first.
+    pub async fn handshake<S>(
+        mut stream: S,
+        expects_version: bool,
+        config: ClientConfig,
+    ) -> Result<Client, ClientError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let mut buf = BytesMut::with_capacity(4096);
+        let mut codec = FrameCodec::with_max_payload(config.max_payload);
+        let mut controller_info = None;
+        if expects_version {
+            let frame = loop {
+                match codec
+                    .decode(&mut buf)
+                    .map_err(|e| ClientError::Handshake(e.to_string()))?
+                {
+                    Some(f) => break f,
+                    None => {
+                        let n = stream.read_buf(&mut buf).await.map_err(|e| {
+                            ClientError::Disconnected {
+                                reason: e.to_string(),
+                            }
+                        })?;
+                        if n == 0 {
+                            return Err(ClientError::Disconnected {
+                                reason: "closed before the Version greeting".into(),
+                            });
+                        }
+                    }
+                }
+            };
+            if frame.frame_type() != FrameType::Data {
+                return Err(ClientError::Handshake(format!(
+                    "a header-only {:?} frame",
+                    frame.frame_type()
+                )));
+            }
+            let env = Envelope::decode(frame.payload_bytes())
+                .map_err(|e| ClientError::Handshake(e.to_string()))?;
+            if env.content() != linstor_proto::calls::oneway::VERSION {
+                return Err(ClientError::Handshake(format!(
+                    "first message is '{}', not 'Version'",
+                    env.content()
+                )));
+            }
+            let version: MsgApiVersion = env
+                .body(0)
+                .map_err(|e| ClientError::Handshake(e.to_string()))?;
+            if version.version != API_VERSION {
+                return Err(ClientError::VersionMismatch {
+                    client: API_VERSION,
+                    controller: version.version,
+                });
+            }
+            controller_info = Some(version.controller_info.unwrap_or_default());
+        }
+        let (commands, rx) = mpsc::channel(1024);
+        let next_id = Arc::new(AtomicI64::new(1));
+        let closed: CloseReason = Arc::default();
+        let task_config = TaskConfig {
+            keep_alive: config.keep_alive,
+            idle_timeout: config.idle_timeout,
+            max_payload: config.max_payload,
+        };
+        // Bytes the codec has not consumed yet stay in `buf` for the task.
+        tokio::spawn(connection::run(
+            stream,
+            buf,
+            rx,
+            next_id.clone(),
+            task_config,
+            closed.clone(),
+        ));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                commands,
+                next_id,
+                next_watch: AtomicI32::new(1),
+                controller_info,
+                config,
+                closed,
+            }),
+        })
+    }
+
+    /// The `controller_info` of the greeting (`None` for satellite connections).
+    pub fn controller_info(&self) -> Option<&str> {
+        self.inner.controller_info.as_deref()
+    }
+
+    /// Whether the connection is still open.
+    pub fn is_connected(&self) -> bool {
+        connection::lock(&self.inner.closed).is_none() && !self.inner.commands.is_closed()
+    }
+
+    pub(crate) fn disconnected(&self) -> ClientError {
+        let reason = connection::lock(&self.inner.closed)
+            .clone()
+            .unwrap_or_else(|| "the connection task ended".into());
+        ClientError::Disconnected { reason }
+    }
+
+    /// Sends one request and collects its answers up to `COMPLETE`.
+    ///
+    /// # Errors
+    ///
+    /// The request's local argument errors, [`ClientError::Timeout`],
+    /// [`ClientError::Disconnected`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future frees the call's slot; its late answers are
+    /// discarded.
+    pub async fn call(&self, request: &impl IntoRequest) -> Result<Answers, ClientError> {
+        self.call_with(request, CallOptions::default()).await
+    }
+
+    /// [`Client::call`] with options (return at `EndOfImmediateAnswers`, timeout).
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::call`].
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`Client::call`].
+    pub async fn call_with(
+        &self,
+        request: &impl IntoRequest,
+        options: CallOptions,
+    ) -> Result<Answers, ClientError> {
+        let request = request.request()?;
+        self.send(request, options, None).await
+    }
+
+    async fn send(
+        &self,
+        request: Request,
+        options: CallOptions,
+        watch: Option<WatchRegistration>,
+    ) -> Result<Answers, ClientError> {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let frame = encode(id, &request);
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Call {
+            id,
+            frame,
+            until_eoia: options.until_eoia,
+            reply,
+            watch,
+        };
+        self.inner
+            .commands
+            .send(command)
+            .await
+            .map_err(|_| self.disconnected())?;
+        let mut guard = InFlight {
+            client: self,
+            id,
+            done: false,
+        };
+        let timeout = options.timeout.unwrap_or(self.inner.config.call_timeout);
+        let result = tokio::time::timeout(timeout, answer).await;
+        guard.done = true;
+        match result {
+            Ok(Ok(answers)) => answers,
+            Ok(Err(_)) => Err(self.disconnected()),
+            Err(_) => {
+                guard.done = false;
+                Err(ClientError::Timeout {
+                    call: request.call.name,
+                    api_call_id: id,
+                    after: timeout,
+                })
+            }
+        }
+    }
+
+    /// Sends a list request and returns its list message.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::ApiCall`] when the first answer is a `Reply` entry,
+    /// [`ClientError::NoAnswer`] when there is none, and the errors of [`Client::call`].
+    pub async fn call_list<M: ListMessage + Clone>(
+        &self,
+        request: &impl IntoRequest,
+    ) -> Result<M, ClientError> {
+        let req = request.request()?;
+        let call = req.call.name;
+        let answers = self.send(req, CallOptions::default(), None).await?;
+        if let Some(m) = answers.list::<M>() {
+            return Ok(m.clone());
+        }
+        match answers.first() {
+            Some(Answer::Reply(r)) => Err(ClientError::ApiCall(Box::new(r.clone()))),
+            _ => Err(ClientError::NoAnswer {
+                call,
+                api_call_id: 0,
+            }),
+        }
+    }
+
+    /// Creates a watch on `object` (the Python `watch_create` with an allocated id). Events
+    /// that arrive before the reply are kept.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Client::call`]; an error entry of the controller is in
+    /// [`Watch::reply`].
+    pub async fn watch(&self, object: ObjectIdentifier) -> Result<Watch, ClientError> {
+        let watch_id = self.inner.next_watch.fetch_add(1, Ordering::Relaxed);
+        let capacity = self.inner.config.watch_buffer.max(1);
+        let (tx, events) = mpsc::channel(capacity + 1);
+        let request = WatchCreate { watch_id, object }.request()?;
+        let registration = WatchRegistration {
+            watch_id,
+            events: tx,
+            capacity,
+        };
+        let reply = self
+            .send(request, CallOptions::default(), Some(registration))
+            .await;
+        // Built before `?` so that a failed call still deletes the watch (on drop).
+        let mut watch = Watch {
+            watch_id,
+            events,
+            client: self.clone(),
+            reply: Answers::default(),
+            ended: false,
+        };
+        watch.reply = reply?;
+        Ok(watch)
+    }
+
+    /// The Python `watch_events`: creates a watch, passes its reply to `on_reply` (a
+    /// `Some` result ends it there), then each event to `on_event` until one returns `Some`;
+    /// the watch is always deleted. `Ok(None)` when the connection ends first.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Client::watch`].
+    pub async fn watch_events<T>(
+        &self,
+        object: ObjectIdentifier,
+        on_reply: impl FnOnce(&Answers) -> Option<T>,
+        mut on_event: impl FnMut(&connection::Event) -> Option<T>,
+    ) -> Result<Option<T>, ClientError> {
+        let mut watch = self.watch(object).await?;
+        if let Some(t) = on_reply(watch.reply()) {
+            return Ok(Some(t));
+        }
+        while let Some(item) = watch.next_event().await {
+            match item {
+                Ok(event) => {
+                    if let Some(t) = on_event(&event) {
+                        return Ok(Some(t));
+                    }
+                }
+                Err(e) if e.is_disconnect() => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn encode(id: i64, request: &Request) -> bytes::Bytes {
+    let header = MsgHeader::api_call(id, request.call.name);
+    let bodies: Vec<&dyn WireMessage> =
+        request.body.iter().map(|b| b as &dyn WireMessage).collect();
+    Outgoing::new(&header, &bodies).to_bytes()
+}
+
+/// The frame the client sends for `request` with `api_call_id` (for tests and tools).
+pub fn encode_request(
+    api_call_id: i64,
+    request: &impl IntoRequest,
+) -> Result<bytes::Bytes, ClientError> {
+    Ok(encode(api_call_id, &request.request()?))
+}

@@ -1,0 +1,108 @@
+//! [`Watch`]: a `futures::Stream` of the events of one watch. It ends after an error item:
+//! `Disconnected` when the connection is lost, `WatchOverflow` when the stream was not read
+//! fast enough (never silent loss). Dropping it deletes the watch on the controller.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::Stream;
+use linstor_codec::Outgoing;
+use tokio::sync::mpsc;
+
+use crate::answers::Answers;
+use crate::connection::{Command, Event};
+use crate::requests::{IntoRequest, WatchDelete};
+use crate::{Client, ClientError};
+
+/// The events of one watch, in arrival order.
+#[derive(Debug)]
+pub struct Watch {
+    pub(crate) watch_id: i32,
+    pub(crate) events: mpsc::Receiver<Result<Event, ClientError>>,
+    pub(crate) client: Client,
+    /// The `CrtWatch` answers (`Watch created`, or the error).
+    pub(crate) reply: Answers,
+    pub(crate) ended: bool,
+}
+
+impl Watch {
+    /// The watch id.
+    pub fn id(&self) -> i32 {
+        self.watch_id
+    }
+
+    /// The answers of the `CrtWatch` call.
+    pub fn reply(&self) -> &Answers {
+        &self.reply
+    }
+
+    /// The next event; `None` once the watch has ended (after its error item).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: an event is either returned or stays queued.
+    pub async fn next_event(&mut self) -> Option<Result<Event, ClientError>> {
+        if self.ended {
+            return None;
+        }
+        let item = self.events.recv().await;
+        match item {
+            Some(Ok(e)) => Some(Ok(e)),
+            Some(Err(e)) => {
+                self.ended = true;
+                Some(Err(e))
+            }
+            None => {
+                self.ended = true;
+                Some(Err(self.client.disconnected()))
+            }
+        }
+    }
+}
+
+impl Stream for Watch {
+    type Item = Result<Event, ClientError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.events.poll_recv(cx) {
+            Poll::Ready(Some(Ok(e))) => Poll::Ready(Some(Ok(e))),
+            Poll::Ready(Some(Err(e))) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                self.ended = true;
+                let e = self.client.disconnected();
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let id = self
+            .client
+            .inner
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(req) = (WatchDelete {
+            watch_id: self.watch_id,
+        })
+        .request()
+        {
+            let header = linstor_proto::messages::MsgHeader::api_call(id, req.call.name);
+            let bodies: Vec<&dyn linstor_proto::WireMessage> =
+                req.body.iter().map(|b| b as _).collect();
+            let frame = Outgoing::new(&header, &bodies).to_bytes();
+            let _ = self.client.inner.commands.try_send(Command::Unwatch {
+                watch_id: self.watch_id,
+                frame,
+            });
+        }
+    }
+}
