@@ -78,6 +78,7 @@ impl std::fmt::Display for ApiCallResponse {
 
 /// One answer of a call.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // answers are few and short-lived; boxing buys nothing
 pub enum Answer {
     /// An entry of a `Reply`.
     Reply(ApiCallResponse),
