@@ -36,3 +36,15 @@ pub use connection::{Event, EventAction};
 pub use error::ClientError;
 pub use uri::ControllerUri;
 pub use watch::Watch;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_are_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<crate::Client>();
+        fn assert_send<T: Send>() {}
+        assert_send::<crate::Watch>();
+        assert_send::<crate::ClientError>();
+    }
+}
