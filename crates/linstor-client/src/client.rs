@@ -19,6 +19,7 @@ use crate::ClientError;
 use crate::answers::{Answer, Answers, ListMessage};
 use crate::connection::{self, CloseReason, Command, TaskConfig, WatchRegistration};
 use crate::requests::{IntoRequest, ObjectIdentifier, Request, WatchCreate};
+use crate::tls::TlsOptions;
 use crate::uri::ControllerUri;
 use crate::watch::Watch;
 
@@ -37,6 +38,8 @@ pub struct ClientConfig {
     pub watch_buffer: usize,
     /// Largest accepted payload (default 16 MiB).
     pub max_payload: u32,
+    /// TLS settings for `linstor+ssl://` URIs.
+    pub tls: TlsOptions,
 }
 
 impl Default for ClientConfig {
@@ -48,6 +51,7 @@ impl Default for ClientConfig {
             idle_timeout: None,
             watch_buffer: 1024,
             max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -137,16 +141,16 @@ impl Client {
     /// # Errors
     ///
     /// [`ClientError::InvalidUri`], [`ClientError::Connect`], [`ClientError::ConnectTimeout`],
-    /// [`ClientError::VersionMismatch`], [`ClientError::Handshake`]. `linstor+ssl://` needs
-    /// the TLS support of a later version and fails with `InvalidUri`.
+    /// [`ClientError::VersionMismatch`], [`ClientError::Handshake`]; for `linstor+ssl://`
+    /// also TLS setup errors ([`ClientError::InvalidArgument`]) and failed TLS handshakes
+    /// ([`ClientError::Connect`]).
     pub async fn connect_with(uri: &str, config: ClientConfig) -> Result<Client, ClientError> {
         let parsed = ControllerUri::parse(uri)?;
-        if parsed.tls {
-            return Err(ClientError::InvalidUri {
-                uri: uri.to_owned(),
-                reason: "TLS (linstor+ssl://) is not supported yet".into(),
-            });
-        }
+        let tls = if parsed.tls {
+            Some(crate::tls::connector(&config.tls, &parsed.host)?)
+        } else {
+            None
+        };
         let connect = async {
             let stream = TcpStream::connect((parsed.host.as_str(), parsed.port))
                 .await
@@ -155,7 +159,18 @@ impl Client {
                     source,
                 })?;
             let _ = stream.set_nodelay(true);
-            Client::handshake(stream, parsed.expects_version, config.clone()).await
+            match tls {
+                None => Client::handshake(stream, parsed.expects_version, config.clone()).await,
+                Some((connector, name)) => {
+                    let stream = connector.connect(name, stream).await.map_err(|source| {
+                        ClientError::Connect {
+                            uri: uri.to_owned(),
+                            source,
+                        }
+                    })?;
+                    Client::handshake(stream, parsed.expects_version, config.clone()).await
+                }
+            }
         };
         tokio::time::timeout(config.connect_timeout, connect)
             .await

@@ -27,6 +27,7 @@ mod client;
 mod connection;
 mod error;
 pub mod requests;
+mod tls;
 mod uri;
 mod watch;
 
@@ -34,6 +35,7 @@ pub use answers::{Answer, Answers, ApiCallResponse, ListMessage};
 pub use client::{CallOptions, Client, ClientConfig, encode_request};
 pub use connection::{Event, EventAction};
 pub use error::ClientError;
+pub use tls::TlsOptions;
 pub use uri::ControllerUri;
 pub use watch::Watch;
 
