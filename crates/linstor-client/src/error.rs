@@ -85,6 +85,15 @@ pub enum ClientError {
         /// The buffer size.
         capacity: usize,
     },
+    /// `Resource::wait_ready` timed out; `pending` names the volumes not up to date
+    /// (`node/volume: state`).
+    #[error("resource {resource} is not ready: {}", .pending.join(", "))]
+    NotReady {
+        /// The resource.
+        resource: String,
+        /// What is not up to date.
+        pending: Vec<String>,
+    },
     /// Every controller of a multi-controller list failed.
     #[error("unable to connect to any of the given controller hosts: {}", .0.iter().map(|(u, e)| format!("{u}: {e}")).collect::<Vec<_>>().join("; "))]
     AllControllersFailed(Vec<(String, ClientError)>),

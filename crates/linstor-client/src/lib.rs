@@ -26,6 +26,7 @@ mod calls;
 mod client;
 mod connection;
 mod error;
+pub mod highlevel;
 pub mod requests;
 mod tls;
 mod uri;
