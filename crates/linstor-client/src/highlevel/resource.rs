@@ -360,7 +360,7 @@ impl Resource {
                 let pool = if diskless {
                     self.placement.diskless_storage_pool.clone()
                 } else {
-                    self.placement.storage_pool.clone()
+                    self.diskful_pool()
                 };
                 let data = ResourceData {
                     node_name: node.to_owned(),
@@ -377,11 +377,7 @@ impl Resource {
                 )?;
             }
             Some(current) if current != diskless => {
-                let pool = if diskless {
-                    None
-                } else {
-                    self.placement.storage_pool.clone()
-                };
+                let pool = if diskless { None } else { self.diskful_pool() };
                 let req = ResourceToggleDisk {
                     node_name: node.to_owned(),
                     rsc_name: self.name.clone(),
@@ -395,6 +391,15 @@ impl Resource {
         }
         self.create_volumes().await?;
         self.refresh().await
+    }
+
+    /// The pool for new disks: the placement's, else the one the existing disks use.
+    fn diskful_pool(&self) -> Option<String> {
+        self.placement.storage_pool.clone().or_else(|| {
+            self.volumes
+                .get(&0)
+                .and_then(|v| v.storage_pool_name.clone())
+        })
     }
 
     async fn create_volumes_if_no_assignment(&mut self) -> Result<(), ClientError> {
