@@ -606,17 +606,32 @@ impl Model {
     }
 }
 
-/// The standard "not found" error entry (semantics.md §1.4).
-pub(crate) fn not_found(
-    ctx: &Ctx,
-    code: ReturnCode,
-    message: String,
-    cause: String,
-) -> MsgApiCallResponse {
-    ctx.problem(code, message)
-        .cause(cause)
-        .correction("Check the name and create the object first if necessary.")
-        .0
+impl Model {
+    /// The standard "not found" error entry (semantics.md §1.4), with an error-report id.
+    pub(crate) fn not_found(
+        &mut self,
+        ctx: &Ctx,
+        code: ReturnCode,
+        message: String,
+        cause: String,
+    ) -> MsgApiCallResponse {
+        let id = self.report_id();
+        ctx.problem(code, message)
+            .cause(cause)
+            .correction("Check the name and create the object first if necessary.")
+            .report(id)
+            .0
+    }
+
+    /// `FAIL_NOT_FOUND_NODE` for `name`.
+    pub(crate) fn node_not_found(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
+        self.not_found(
+            ctx,
+            ReturnCode::FAIL_NOT_FOUND_NODE,
+            format!("Node '{name}' not found."),
+            format!("The specified node '{name}' could not be found in the database"),
+        )
+    }
 }
 
 /// Shared `Ctx` shortcuts.

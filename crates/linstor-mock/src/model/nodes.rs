@@ -14,7 +14,7 @@ use super::names::{key, valid_ip, valid_net_if_name, valid_node_name, valid_port
 use super::props::RuleSet;
 use super::reply::Ctx;
 use super::storage::StorPool;
-use super::{Model, Outcome, Props, ctx, not_found, props_to_wire};
+use super::{Model, Outcome, Props, ctx, props_to_wire};
 
 /// A node.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -338,23 +338,11 @@ impl Model {
         Outcome::list(answers::LST_NODE, MsgLstNode { nodes })
     }
 
-    fn node_not_found(&mut self, ctx: &Ctx, name: &str) -> Outcome {
-        let id = self.report_id();
-        let mut e = not_found(
-            ctx,
-            RC::FAIL_NOT_FOUND_NODE,
-            format!("Node '{name}' not found."),
-            format!("The specified node '{name}' could not be found in the database"),
-        );
-        e.error_report_ids.push(id);
-        Outcome::one(e)
-    }
-
     pub(crate) fn mod_node(&mut self, msg: MsgModNode) -> Outcome {
         let name = msg.node_name;
         let ctx = node_ctx(Operation::Modify, &name);
         let Some(node) = self.node(&name).cloned() else {
-            return self.node_not_found(&ctx, &name);
+            return Outcome::one(self.node_not_found(&ctx, &name));
         };
         let mut node = node;
         if let Some(t) = msg.node_type.as_deref() {
@@ -521,7 +509,7 @@ impl Model {
                 Some(n) => display.push(n.name.clone()),
                 None => {
                     let name = name.clone();
-                    return self.node_not_found(&ctx, &name);
+                    return Outcome::one(self.node_not_found(&ctx, &name));
                 }
             }
         }
@@ -555,7 +543,7 @@ impl Model {
         let node_name = msg.node_name;
         let ctx = net_if_ctx(Operation::Create, &node_name, &msg.net_if.name);
         let Some(node) = self.node(&node_name).cloned() else {
-            return self.node_not_found(&ctx, &node_name);
+            return Outcome::one(self.node_not_found(&ctx, &node_name));
         };
         if node.node_type == "SWORDFISH_TARGET" {
             return self.fail(
@@ -614,7 +602,7 @@ impl Model {
         let if_name = msg.net_if.name.clone();
         let ctx = net_if_ctx(Operation::Modify, &node_name, &if_name);
         let Some(mut node) = self.node(&node_name).cloned() else {
-            return self.node_not_found(&ctx, &node_name);
+            return Outcome::one(self.node_not_found(&ctx, &node_name));
         };
         let display = node.name.clone();
         let Some(idx) = node
@@ -622,8 +610,7 @@ impl Model {
             .iter()
             .position(|n| n.name.eq_ignore_ascii_case(&if_name))
         else {
-            let id = self.report_id();
-            let mut e = not_found(
+            let e = self.not_found(
                 &ctx,
                 RC::FAIL_NOT_FOUND_NET_IF,
                 format!("Node '{display}' has no network interface named '{if_name}'."),
@@ -631,7 +618,6 @@ impl Model {
                     "The specified network interface '{if_name}' could not be found in the database"
                 ),
             );
-            e.error_report_ids.push(id);
             return Outcome::one(e);
         };
         if !valid_ip(&msg.net_if.address) {
@@ -686,7 +672,7 @@ impl Model {
         let (node_name, if_name) = (msg.node_name, msg.net_if_name);
         let ctx = net_if_ctx(Operation::Delete, &node_name, &if_name);
         let Some(mut node) = self.node(&node_name).cloned() else {
-            return self.node_not_found(&ctx, &node_name);
+            return Outcome::one(self.node_not_found(&ctx, &node_name));
         };
         let display = node.name.clone();
         let Some(idx) = node

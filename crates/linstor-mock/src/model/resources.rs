@@ -21,7 +21,7 @@ use super::props::RuleSet;
 use super::reply::{Ctx, Problem};
 use super::snapshots::SnapshotDfn;
 use super::storage::StorPool;
-use super::{Answer, Model, Outcome, Props, ctx, not_found, props_to_wire};
+use super::{Answer, Model, Outcome, Props, ctx, props_to_wire};
 
 /// A resource definition.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -176,8 +176,7 @@ impl Model {
     }
 
     fn rsc_dfn_not_found(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
-        let id = self.report_id();
-        let mut e = not_found(
+        let e = self.not_found(
             ctx,
             RC::FAIL_NOT_FOUND_RSC_DFN,
             format!("Resource definition '{name}' not found."),
@@ -185,19 +184,6 @@ impl Model {
                 "The specified resource definition '{name}' could not be found in the database"
             ),
         );
-        e.error_report_ids.push(id);
-        e
-    }
-
-    fn node_missing(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
-        let id = self.report_id();
-        let mut e = not_found(
-            ctx,
-            RC::FAIL_NOT_FOUND_NODE,
-            format!("Node '{name}' not found."),
-            format!("The specified node '{name}' could not be found in the database"),
-        );
-        e.error_report_ids.push(id);
         e
     }
 
@@ -666,9 +652,7 @@ impl Model {
             return Outcome::one(self.rsc_dfn_not_found(&ctx, &rsc));
         };
         let Some(mut vd) = dfn.vlm_dfns.get(&nr).cloned() else {
-            let id = self.report_id();
-            let mut e = not_found(
-                &ctx,
+            let e = self.not_found(&ctx,
                 RC::FAIL_NOT_FOUND_VLM_DFN,
                 format!(
                     "Volume definition '{}' with volume number '{nr}' not found.",
@@ -678,7 +662,6 @@ impl Model {
                     "The specified volume definition with number '{nr}' could not be found in the database"
                 ),
             );
-            e.error_report_ids.push(id);
             return Outcome::one(e);
         };
         if let Err(e) = modify_props(
@@ -954,7 +937,7 @@ impl Model {
         for w in wires {
             let ctx = ctx_for(&w.node_name, &w.name);
             let Some(node) = self.node(&w.node_name).cloned() else {
-                return Err(self.node_missing(&ctx, &w.node_name));
+                return Err(self.node_not_found(&ctx, &w.node_name));
             };
             let Some(dfn) = self.rsc_dfns.get(&key(&w.name)).cloned() else {
                 return Err(self.rsc_dfn_not_found(&ctx, &w.name));
@@ -1201,8 +1184,7 @@ impl Model {
     }
 
     fn rsc_not_found(&mut self, ctx: &Ctx, node: &str, rsc: &str) -> MsgApiCallResponse {
-        let id = self.report_id();
-        let mut e = not_found(
+        let e = self.not_found(
             ctx,
             RC::FAIL_NOT_FOUND_RSC,
             format!("Resource '{rsc}' on node '{node}' not found."),
@@ -1210,7 +1192,6 @@ impl Model {
                 "The specified resource '{rsc}' on node '{node}' could not be found in the database"
             ),
         );
-        e.error_report_ids.push(id);
         e
     }
 

@@ -15,7 +15,7 @@ use super::names::{key, valid_node_name, valid_stor_pool_name};
 use super::nodes::modify_props;
 use super::props::RuleSet;
 use super::reply::{Ctx, map_entry};
-use super::{Answer, Model, Outcome, Props, ctx, not_found, props_to_wire};
+use super::{Answer, Model, Outcome, Props, ctx, props_to_wire};
 
 /// Free and total capacity reported for diskless pools.
 pub(crate) const DISKLESS_CAPACITY: u64 = i64::MAX as u64;
@@ -218,8 +218,7 @@ impl Model {
     }
 
     fn spd_not_found(&mut self, ctx: &Ctx, name: &str) -> Outcome {
-        let id = self.report_id();
-        let mut e = not_found(
+        let e = self.not_found(
             ctx,
             RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
             format!("Storage pool definition '{name}' not found."),
@@ -227,7 +226,6 @@ impl Model {
                 "The specified storage pool definition '{name}' could not be found in the database"
             ),
         );
-        e.error_report_ids.push(id);
         Outcome::one(e)
     }
 
@@ -315,14 +313,7 @@ impl Model {
         let (node_name, name) = (pool.node_name.clone(), pool.stor_pool_name.clone());
         let ctx = pool_ctx(Operation::Create, &node_name, &name);
         let Some(node) = self.node(&node_name).cloned() else {
-            let id = self.report_id();
-            let mut e = not_found(
-                &ctx,
-                RC::FAIL_NOT_FOUND_NODE,
-                format!("Node '{node_name}' not found."),
-                format!("The specified node '{node_name}' could not be found in the database"),
-            );
-            e.error_report_ids.push(id);
+            let e = self.node_not_found(&ctx, &node_name);
             return Outcome::one(e);
         };
         if !valid_stor_pool_name(&name) {
@@ -386,16 +377,13 @@ impl Model {
     }
 
     fn pool_not_found(&mut self, ctx: &Ctx, node: &str, pool: &str) -> Outcome {
-        let id = self.report_id();
-        let mut e = not_found(
-            ctx,
+        let e = self.not_found(ctx,
             RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
             format!("Storage pool '{pool}' on node '{node}' not found."),
             format!(
                 "The specified storage pool '{pool}' on node '{node}' could not be found in the database"
             ),
         );
-        e.error_report_ids.push(id);
         Outcome::one(e)
     }
 
@@ -403,14 +391,7 @@ impl Model {
         let (node, name) = (msg.node_name, msg.stor_pool_name);
         let ctx = pool_ctx(Operation::Modify, &node, &name);
         if self.node(&node).is_none() {
-            let id = self.report_id();
-            let mut e = not_found(
-                &ctx,
-                RC::FAIL_NOT_FOUND_NODE,
-                format!("Node '{node}' not found."),
-                format!("The specified node '{node}' could not be found in the database"),
-            );
-            e.error_report_ids.push(id);
+            let e = self.node_not_found(&ctx, &node);
             return Outcome::one(e);
         }
         let pool_key = (key(&node), key(&name));
