@@ -176,15 +176,14 @@ impl Model {
     }
 
     fn rsc_dfn_not_found(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
-        let e = self.not_found(
+        self.not_found(
             ctx,
             RC::FAIL_NOT_FOUND_RSC_DFN,
             format!("Resource definition '{name}' not found."),
             format!(
                 "The specified resource definition '{name}' could not be found in the database"
             ),
-        );
-        e
+        )
     }
 
     fn free_port(&self) -> Option<i32> {
@@ -1184,15 +1183,14 @@ impl Model {
     }
 
     fn rsc_not_found(&mut self, ctx: &Ctx, node: &str, rsc: &str) -> MsgApiCallResponse {
-        let e = self.not_found(
+        self.not_found(
             ctx,
             RC::FAIL_NOT_FOUND_RSC,
             format!("Resource '{rsc}' on node '{node}' not found."),
             format!(
                 "The specified resource '{rsc}' on node '{node}' could not be found in the database"
             ),
-        );
-        e
+        )
     }
 
     pub(crate) fn del_rsc(&mut self, msg: MsgDelRsc) -> Outcome {
