@@ -166,6 +166,9 @@ impl MockController {
             Some(model) => model,
             None => {
                 let mut model = Model::new(config.model.clone());
+                if config.tls.is_some() {
+                    model.set_tls_connector_started();
+                }
                 if config.demo {
                     model.seed_demo();
                 }

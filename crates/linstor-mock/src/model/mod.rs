@@ -506,6 +506,13 @@ impl Model {
         }
     }
 
+    /// Records that the TLS connector runs: `defaultSslConSvc` becomes `SslConnector`
+    /// (semantics.md §19).
+    pub fn set_tls_connector_started(&mut self) {
+        self.ctrl_props
+            .insert("defaultSslConSvc".to_owned(), "SslConnector".to_owned());
+    }
+
     /// Recomputes the event streams from the resources (after loading a state file).
     pub(crate) fn rebuild_streams(&mut self) {
         self.streams.clear();
