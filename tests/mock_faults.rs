@@ -176,3 +176,62 @@ async fn dropped_and_refused_connections() {
         .unwrap_or(0);
     assert_eq!(n, 0, "closed without a greeting");
 }
+
+#[tokio::test]
+async fn a_watch_created_during_the_script_gets_the_values_when_they_happen() {
+    let config = Config {
+        demo: true,
+        event_delay: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let mock = MockController::start(config).await.expect("mock starts");
+    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    let (mut w, _) = RawClient::connect(mock.addr()).await;
+    c.call(
+        "CrtRscDfn",
+        Some(&MsgCrtRscDfn {
+            rsc_dfn: RscDfn {
+                rsc_name: "res1".into(),
+                ..Default::default()
+            },
+        }),
+    )
+    .await;
+    let id = c
+        .send(
+            "CrtRsc",
+            Some(&MsgCrtRsc {
+                rscs: vec![Rsc {
+                    name: "res1".into(),
+                    node_name: "alpha".into(),
+                    rsc_flags: vec!["DISKLESS".into()],
+                    ..Default::default()
+                }],
+            }),
+        )
+        .await;
+    // Wait for the immediate answers only, then watch from another connection.
+    loop {
+        let env = c.read_envelope().await.expect("answer");
+        if env.content() == "EndOfImmediateAnswers" {
+            break;
+        }
+    }
+    let r = w
+        .call(
+            "CrtWatch",
+            Some(&MsgCrtWatch {
+                watch_id: 1,
+                ..Default::default()
+            }),
+        )
+        .await;
+    assert!(r.events.is_empty(), "no value before the script ran");
+    let event = w.read_envelope().await.expect("the delayed event");
+    let e: MsgEvent = event.body(0).unwrap();
+    assert_eq!(
+        (e.event_name.as_str(), e.event_action.as_str()),
+        ("ResourceState", "Value")
+    );
+    c.collect(id).await;
+}

@@ -437,7 +437,7 @@ impl Connection {
                                     let (shared, own) = (self.shared.clone(), own.clone());
                                     tokio::spawn(async move {
                                         tokio::time::sleep(delay).await;
-                                        lock(&shared).registry.deliver(&events);
+                                        lock(&shared).registry.deliver_held(&events);
                                         if let Some(tx) = own.upgrade() {
                                             let _ = tx.send(frames.freeze()).await;
                                         }
@@ -529,6 +529,7 @@ impl Connection {
             write_outcome(out, id, &outcome, true, true);
             return Reaction::Now;
         }
+        lock(&self.shared).registry.hold(&outcome.events);
         let mut frames = BytesMut::new();
         let delay = faults.answer_delay
             + if script {

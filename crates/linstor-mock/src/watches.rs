@@ -29,6 +29,9 @@ struct Conn {
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
     conns: HashMap<u64, Conn>,
+    /// Streams with events scheduled but not yet delivered (the delayed event script): a new
+    /// watch does not see their value early; it gets the events when they are delivered.
+    held: HashMap<StreamKey, usize>,
 }
 
 impl Registry {
@@ -49,6 +52,26 @@ impl Registry {
     /// Number of watches over all connections.
     pub(crate) fn watch_count(&self) -> usize {
         self.conns.values().map(|c| c.watches.len()).sum()
+    }
+
+    /// Marks the streams of scheduled events as held until [`Registry::deliver_held`].
+    pub(crate) fn hold(&mut self, events: &[StreamEvent]) {
+        for e in events {
+            *self.held.entry(e.key.clone()).or_default() += 1;
+        }
+    }
+
+    /// Delivers scheduled events and releases their streams.
+    pub(crate) fn deliver_held(&mut self, events: &[StreamEvent]) {
+        for e in events {
+            if let Some(n) = self.held.get_mut(&e.key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.held.remove(&e.key);
+                }
+            }
+        }
+        self.deliver(events);
     }
 
     /// Queues every event on every matching watch. A connection whose queue is full is
@@ -151,7 +174,7 @@ impl Registry {
             } else {
                 initial = model
                     .streams()
-                    .filter(|(key, _)| filter.matches(key))
+                    .filter(|(key, _)| filter.matches(key) && !self.held.contains_key(*key))
                     .map(|(key, data)| {
                         event_frame(msg.watch_id, key, &StreamAction::Value(data.clone()))
                     })
