@@ -905,3 +905,129 @@ async fn controller_properties_kvs_and_crypt() {
         "still serving after Shutdown"
     );
 }
+
+#[tokio::test]
+async fn resource_connections_and_drbd_proxy() {
+    let (_mock, mut c) = setup().await;
+    cluster(&mut c, &["alpha", "bravo"]).await;
+    c.call(
+        "CrtRscDfn",
+        Some(&MsgCrtRscDfn {
+            rsc_dfn: RscDfn {
+                rsc_name: "rsc1".into(),
+                ..Default::default()
+            },
+        }),
+    )
+    .await;
+    let rscs = ["alpha", "bravo"].map(|n| Rsc {
+        name: "rsc1".into(),
+        node_name: n.into(),
+        ..Default::default()
+    });
+    c.call(
+        "CrtRsc",
+        Some(&MsgCrtRsc {
+            rscs: rscs.to_vec(),
+        }),
+    )
+    .await;
+    let conn = MsgModRscConn {
+        node_1_name: "alpha".into(),
+        node_2_name: "bravo".into(),
+        rsc_name: "rsc1".into(),
+        override_props: vec![entry("DrbdOptions/Net/protocol", "C")],
+        ..Default::default()
+    };
+    assert_eq!(
+        codes(&c.call("ModRscConn", Some(&conn)).await),
+        [0x0224_0003]
+    );
+    let bad = MsgModRscConn {
+        override_props: vec![entry("StorPoolName", "x")],
+        ..conn.clone()
+    };
+    assert_eq!(
+        codes(&c.call("ModRscConn", Some(&bad)).await),
+        [0xC000_0000_0224_00D5]
+    );
+    let list: MsgLstRscConn = c
+        .call(
+            "ReqRscConnList",
+            Some(&MsgReqRscConn {
+                rsc_name: "rsc1".into(),
+            }),
+        )
+        .await
+        .first()
+        .body(0)
+        .unwrap();
+    assert_eq!(list.rsc_connections.len(), 1);
+    assert_eq!(
+        list.rsc_connections[0].rsc_conn_props,
+        [entry("DrbdOptions/Net/protocol", "C")]
+    );
+    let enable = MsgEnableDrbdProxy {
+        node_1_name: "bravo".into(),
+        node_2_name: "alpha".into(),
+        rsc_name: "rsc1".into(),
+        ..Default::default()
+    };
+    let r = c.call("EnableDrbdProxy", Some(&enable)).await;
+    assert!(RC(codes(&r)[0]).is_success());
+    let list: MsgLstRscConn = c
+        .call(
+            "ReqRscConnList",
+            Some(&MsgReqRscConn {
+                rsc_name: "rsc1".into(),
+            }),
+        )
+        .await
+        .first()
+        .body(0)
+        .unwrap();
+    assert_eq!(list.rsc_connections[0].rsc_conn_flags, ["LOCAL_DRBD_PROXY"]);
+    assert_eq!(
+        list.rsc_connections[0].port,
+        Some(7001),
+        "the next free port after the definition's 7000"
+    );
+    let disable = MsgDisableDrbdProxy {
+        node_1_name: "alpha".into(),
+        node_2_name: "bravo".into(),
+        rsc_name: "rsc1".into(),
+        ..Default::default()
+    };
+    assert!(RC(codes(&c.call("DisableDrbdProxy", Some(&disable)).await)[0]).is_success());
+    let list: MsgLstRscConn = c
+        .call(
+            "ReqRscConnList",
+            Some(&MsgReqRscConn {
+                rsc_name: "rsc1".into(),
+            }),
+        )
+        .await
+        .first()
+        .body(0)
+        .unwrap();
+    assert!(
+        list.rsc_connections[0].rsc_conn_flags.is_empty() && list.rsc_connections[0].port.is_none()
+    );
+    let proxy = MsgModDrbdProxy {
+        rsc_name: "rsc1".into(),
+        override_props: vec![entry("DrbdOptions/Proxy/memlimit", "134217728")],
+        compression_type: Some("zlib".into()),
+        compression_props: vec![entry("DrbdOptions/ProxyCompression/level", "9")],
+        ..Default::default()
+    };
+    assert_eq!(
+        codes(&c.call("ModifyDrbdProxy", Some(&proxy)).await),
+        [0x0238_0003]
+    );
+    let dfns: MsgLstRscDfn = c.call("LstRscDfn", None).await.first().body(0).unwrap();
+    assert!(
+        dfns.rsc_dfns[0]
+            .rsc_dfn_props
+            .contains(&entry("DrbdProxy/CompressionType", "zlib"))
+    );
+}

@@ -56,6 +56,44 @@ fn conn_key(rsc: &str, n1: &str, n2: &str) -> (String, String, String) {
 }
 
 impl Model {
+    /// `FAIL_NOT_FOUND_RSC` unless the resource exists on both nodes.
+    fn both_resources(
+        &mut self,
+        ctx: &Ctx,
+        rsc: &str,
+        n1: &str,
+        n2: &str,
+    ) -> Result<(), linstor_proto::messages::MsgApiCallResponse> {
+        for n in [n1, n2] {
+            if !self.rscs.contains_key(&(key(rsc), key(n))) {
+                let id = self.report_id();
+                return Err(ctx
+                    .problem(
+                        RC::FAIL_NOT_FOUND_RSC,
+                        format!("Resource '{rsc}' on node '{n}' not found."),
+                    )
+                    .report(id)
+                    .0);
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored connection, or a new one (not yet stored).
+    fn conn_or_new(&mut self, ck: &(String, String, String), n1: &str, n2: &str) -> RscConn {
+        match self.rsc_conns.get(ck).cloned() {
+            Some(c) => c,
+            None => RscConn {
+                uuid: self.uuid(),
+                node_1: n1.to_owned(),
+                node_2: n2.to_owned(),
+                props: Props::new(),
+                flags: vec![],
+                port: None,
+            },
+        }
+    }
+
     pub(crate) fn lst_cfg_val(&self) -> Outcome {
         Outcome::list(
             answers::LST_CFG_VAL,
@@ -285,31 +323,11 @@ impl Model {
             msg.rsc_name.clone(),
         );
         let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        for n in [&n1, &n2] {
-            if !self.rscs.contains_key(&(key(&rsc), key(n))) {
-                let id = self.report_id();
-                return Outcome::one(
-                    ctx.problem(
-                        RC::FAIL_NOT_FOUND_RSC,
-                        format!("Resource '{rsc}' on node '{n}' not found."),
-                    )
-                    .report(id)
-                    .0,
-                );
-            }
+        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
+            return Outcome::one(e);
         }
         let ck = conn_key(&rsc, &n1, &n2);
-        let mut conn = match self.rsc_conns.get(&ck).cloned() {
-            Some(c) => c,
-            None => RscConn {
-                uuid: self.uuid(),
-                node_1: n1.clone(),
-                node_2: n2.clone(),
-                props: Props::new(),
-                flags: vec![],
-                port: None,
-            },
-        };
+        let mut conn = self.conn_or_new(&ck, &n1, &n2);
         let mut plain = Vec::new();
         for e in &msg.override_props {
             if let Some(rest) = e.key.strip_prefix("Paths/") {
@@ -415,18 +433,8 @@ impl Model {
     pub(crate) fn enable_drbd_proxy(&mut self, msg: MsgEnableDrbdProxy) -> Outcome {
         let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
         let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        for n in [&n1, &n2] {
-            if !self.rscs.contains_key(&(key(&rsc), key(n))) {
-                let id = self.report_id();
-                return Outcome::one(
-                    ctx.problem(
-                        RC::FAIL_NOT_FOUND_RSC,
-                        format!("Resource '{rsc}' on node '{n}' not found."),
-                    )
-                    .report(id)
-                    .0,
-                );
-            }
+        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
+            return Outcome::one(e);
         }
         let port = match msg.port {
             Some(p) if !valid_port(p) => {
@@ -452,17 +460,7 @@ impl Model {
             }
         };
         let ck = conn_key(&rsc, &n1, &n2);
-        let mut conn = match self.rsc_conns.get(&ck).cloned() {
-            Some(c) => c,
-            None => RscConn {
-                uuid: self.uuid(),
-                node_1: n1.clone(),
-                node_2: n2.clone(),
-                props: Props::new(),
-                flags: vec![],
-                port: None,
-            },
-        };
+        let mut conn = self.conn_or_new(&ck, &n1, &n2);
         if !conn.flags.iter().any(|f| f == flags::LOCAL_DRBD_PROXY) {
             conn.flags.push(flags::LOCAL_DRBD_PROXY.to_owned());
         }
