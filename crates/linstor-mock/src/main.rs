@@ -105,16 +105,18 @@ async fn main() -> anyhow::Result<()> {
     let mock = MockController::start(config)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    // Handlers first, then the address: a signal right after the address is seen exits cleanly.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
     if !args.tls_only {
         println!("linstor-mock listening on {}", mock.addr());
     }
     if let Some(tls) = mock.tls_addr() {
         println!("linstor-mock listening on {tls} (TLS)");
     }
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("SIGTERM handler")?;
     tokio::select! {
-        r = tokio::signal::ctrl_c() => r.context("SIGINT handler")?,
+        _ = int.recv() => {}
         _ = term.recv() => {}
         _ = mock.stopped() => {}
     }
