@@ -49,8 +49,7 @@ async fn connect_greeting_and_version_check() {
         "client API version '3' is incompatible with controller version '4'"
     );
     let addr = mock.addr();
-    drop(mock);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    mock.shutdown().await;
     let err = Client::connect(&format!("linstor://{addr}"))
         .await
         .unwrap_err();
@@ -346,28 +345,34 @@ async fn dropping_a_call_future_frees_its_slot() {
     );
     mock.set_faults(Faults::default());
     c.ping().await.expect("still usable");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        c.node_list().await.expect("list").nodes.len(),
-        1,
-        "the controller did complete it"
-    );
+    // The controller still completes the abandoned call (its answers are discarded).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while c.node_list().await.expect("list").nodes.is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the abandoned call never completed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
 async fn a_dying_controller_fails_every_pending_call_and_watch_at_once() {
-    let faults = Faults {
-        answer_delay: Duration::from_secs(30),
-        ..Faults::default()
-    };
-    let (mock, c) = mock_with(Config {
-        faults,
-        ..Config::default()
-    })
-    .await;
+    let (mock, c) = mock_with(Config::default()).await;
     let watch_client = Client::connect(&format!("linstor://{}", mock.addr()))
         .await
         .expect("connect");
+    let mut watch = watch_client
+        .watch(ObjectIdentifier::default())
+        .await
+        .expect("watch");
+    // From now on the controller never answers in time: every ping stays pending (or, if it
+    // is sent only after the controller died, fails to be sent); either way it must end with
+    // Disconnected, promptly.
+    mock.set_faults(Faults {
+        answer_delay: Duration::from_secs(30),
+        ..Faults::default()
+    });
     let pending: Vec<_> = (0..5)
         .map(|_| {
             tokio::spawn({
@@ -377,11 +382,6 @@ async fn a_dying_controller_fails_every_pending_call_and_watch_at_once() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    mock.set_faults(Faults::default());
-    let mut watch = watch_client
-        .watch(ObjectIdentifier::default())
-        .await
-        .expect("watch");
     drop(mock);
     for p in pending {
         let r = tokio::time::timeout(Duration::from_secs(5), p)
