@@ -161,7 +161,7 @@ fn read_varint(bytes: &mut &[u8]) -> u64 {
 
 /// A raw protocol client for tests: frames in, envelopes out, no interpretation.
 pub mod raw {
-    use bytes::{Bytes, BytesMut};
+    use bytes::BytesMut;
     use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
     use linstor_proto::WireMessage;
     use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
@@ -347,10 +347,5 @@ pub mod raw {
                 }
             }
         }
-    }
-
-    /// Frames of `bytes`' payload, for tests that need the raw payload.
-    pub fn payload(bytes: &Bytes) -> Bytes {
-        bytes.slice(16..)
     }
 }
