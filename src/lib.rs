@@ -212,6 +212,25 @@ pub mod raw {
                 .collect()
         }
 
+        /// The messages of the Reply entries after `EndOfImmediateAnswers`.
+        ///
+        /// # Panics
+        ///
+        /// When a Reply body does not decode.
+        pub fn deferred_messages(&self) -> Vec<String> {
+            self.deferred
+                .iter()
+                .filter(|e| e.content() == "Reply")
+                .flat_map(|e| {
+                    (0..e.body_count()).map(move |i| {
+                        e.body::<linstor_proto::messages::MsgApiCallResponse>(i)
+                            .expect("reply entry decodes")
+                            .message
+                    })
+                })
+                .collect()
+        }
+
         /// The first answer envelope.
         ///
         /// # Panics

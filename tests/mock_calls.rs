@@ -193,6 +193,45 @@ async fn node_modify_delete_and_interfaces() {
         RC(codes(&c.call("CrtNetIf", Some(&netif)).await)[0]).code(),
         505
     );
+    let modify = MsgModNetInterface {
+        node_name: "alpha".into(),
+        net_if: NetInterface {
+            name: "eth1".into(),
+            address: "10.9.9.10".into(),
+            stlt_port: Some(3367),
+            stlt_encryption_type: Some("SSL".into()),
+            ..Default::default()
+        },
+    };
+    assert_eq!(
+        codes(&c.call("ModNetIf", Some(&modify)).await),
+        [0x021C_0003]
+    );
+    let bad_type = MsgModNetInterface {
+        net_if: NetInterface {
+            stlt_encryption_type: Some("Carrier".into()),
+            ..modify.net_if.clone()
+        },
+        ..modify.clone()
+    };
+    assert_eq!(
+        RC(codes(&c.call("ModNetIf", Some(&bad_type)).await)[0]).code(),
+        212
+    );
+    let list: MsgLstNode = c.call("LstNode", None).await.first().body(0).unwrap();
+    let eth1 = list.nodes[0]
+        .net_interfaces
+        .iter()
+        .find(|i| i.name == "eth1")
+        .unwrap();
+    assert_eq!(
+        (
+            eth1.address.as_str(),
+            eth1.stlt_port,
+            eth1.stlt_encryption_type.as_deref()
+        ),
+        ("10.9.9.10", Some(3367), Some("SSL"))
+    );
     let del = MsgDelNetInterface {
         node_name: "alpha".into(),
         net_if_name: "nope".into(),
@@ -399,13 +438,7 @@ async fn resources_volumes_and_their_answers() {
         r.replies()[1].message,
         "Volume with number '0' on resource 'rsc1' on node 'alpha' successfully registered"
     );
-    let deferred: Vec<String> = r
-        .deferred
-        .iter()
-        .flat_map(|e| {
-            (0..e.body_count()).map(move |i| e.body::<MsgApiCallResponse>(i).unwrap().message)
-        })
-        .collect();
+    let deferred = r.deferred_messages();
     assert_eq!(
         deferred,
         [
@@ -433,13 +466,7 @@ async fn resources_volumes_and_their_answers() {
             }),
         )
         .await;
-    let deferred: Vec<String> = r
-        .deferred
-        .iter()
-        .flat_map(|e| {
-            (0..e.body_count()).map(move |i| e.body::<MsgApiCallResponse>(i).unwrap().message)
-        })
-        .collect();
+    let deferred = r.deferred_messages();
     assert_eq!(
         deferred[0],
         "Added peer(s) 'charlie' to resource 'rsc1' on 'alpha'"

@@ -255,27 +255,7 @@ impl Model {
                 ),
             ));
         }
-        let stlt = match (wire.stlt_port, wire.stlt_encryption_type.as_deref()) {
-            (Some(port), Some(enc)) => {
-                if !valid_port(port) {
-                    return Err(self.fail(
-                        ctx,
-                        RC::FAIL_INVLD_NET_PORT,
-                        format!("The specified port '{port}' is invalid."),
-                    ));
-                }
-                let enc = enc.to_ascii_uppercase();
-                if enc != "PLAIN" && enc != "SSL" {
-                    return Err(self.fail(
-                        ctx,
-                        RC::FAIL_INVLD_NET_TYPE,
-                        format!("The specified encryption type '{enc}' is invalid."),
-                    ));
-                }
-                Some((port, enc))
-            }
-            _ => None,
-        };
+        let stlt = self.check_stlt(ctx, wire)?;
         let uuid = self.uuid();
         Ok(NetIf {
             uuid,
@@ -283,6 +263,34 @@ impl Model {
             address: wire.address.clone(),
             stlt,
         })
+    }
+
+    /// The satellite connection of an interface: only when both port and encryption type
+    /// are given; both checked.
+    fn check_stlt(
+        &mut self,
+        ctx: &Ctx,
+        wire: &WireNetIf,
+    ) -> Result<Option<(i32, String)>, Outcome> {
+        let (Some(port), Some(enc)) = (wire.stlt_port, wire.stlt_encryption_type.as_deref()) else {
+            return Ok(None);
+        };
+        if !valid_port(port) {
+            return Err(self.fail(
+                ctx,
+                RC::FAIL_INVLD_NET_PORT,
+                format!("The specified port '{port}' is invalid."),
+            ));
+        }
+        let enc = enc.to_ascii_uppercase();
+        if enc != "PLAIN" && enc != "SSL" {
+            return Err(self.fail(
+                ctx,
+                RC::FAIL_INVLD_NET_TYPE,
+                format!("The specified encryption type '{enc}' is invalid."),
+            ));
+        }
+        Ok(Some((port, enc)))
     }
 
     pub(crate) fn crt_sf_target_node(&mut self, msg: MsgCrtSfTargetNode) -> Outcome {
@@ -630,30 +638,16 @@ impl Model {
                 ),
             );
         }
-        if let (Some(port), Some(enc)) = (
-            msg.net_if.stlt_port,
-            msg.net_if.stlt_encryption_type.as_deref(),
-        ) {
-            if !valid_port(port) {
-                return self.fail(
-                    &ctx,
-                    RC::FAIL_INVLD_NET_PORT,
-                    format!("The specified port '{port}' is invalid."),
+        match self.check_stlt(&ctx, &msg.net_if) {
+            Ok(Some(stlt)) => {
+                node.net_ifs[idx].stlt = Some(stlt);
+                node.props.insert(
+                    keys::CUR_STLT_CONN_NAME.to_owned(),
+                    node.net_ifs[idx].name.clone(),
                 );
             }
-            let enc = enc.to_ascii_uppercase();
-            if enc != "PLAIN" && enc != "SSL" {
-                return self.fail(
-                    &ctx,
-                    RC::FAIL_INVLD_NET_TYPE,
-                    format!("The specified encryption type '{enc}' is invalid."),
-                );
-            }
-            node.net_ifs[idx].stlt = Some((port, enc));
-            node.props.insert(
-                keys::CUR_STLT_CONN_NAME.to_owned(),
-                node.net_ifs[idx].name.clone(),
-            );
+            Ok(None) => {}
+            Err(out) => return out,
         }
         node.net_ifs[idx].address = msg.net_if.address.clone();
         let uuid = node.net_ifs[idx].uuid.clone();
