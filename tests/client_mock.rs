@@ -403,3 +403,62 @@ async fn a_dying_controller_fails_every_pending_call_and_watch_at_once() {
     assert!(c.ping().await.unwrap_err().is_disconnect());
     assert!(!c.is_connected());
 }
+
+#[tokio::test]
+async fn a_watch_on_one_resource_ends_with_its_close() {
+    let (_mock, c) = demo().await;
+    let placed = c
+        .resource_create_and_auto_place(
+            "one",
+            4096,
+            PlacementFilter {
+                place_count: 1,
+                ..Default::default()
+            },
+            false,
+        )
+        .await
+        .expect("placed");
+    assert!(placed.is_success());
+    let node = c
+        .resource_list(&ResourceList::default())
+        .await
+        .expect("list")
+        .resources[0]
+        .node_name
+        .clone();
+    let object = ObjectIdentifier {
+        node_name: Some(node.clone()),
+        resource_name: Some("one".into()),
+        ..Default::default()
+    };
+    let mut watch = c.watch(object).await.expect("watch");
+    assert_eq!(
+        watch.next().await.expect("item").expect("value").event_name,
+        "ResourceState"
+    );
+    assert_eq!(
+        watch.next().await.expect("item").expect("value").event_name,
+        "VlmDiskState"
+    );
+    c.resource_delete(&ResourceDelete {
+        node_name: node,
+        rsc_name: "one".into(),
+    })
+    .await
+    .expect("deleted");
+    let closes: Vec<_> = watch.collect().await;
+    let closes: Vec<_> = closes
+        .into_iter()
+        .map(|e| e.expect("event"))
+        .map(|e| (e.event_name, e.action))
+        .collect();
+    assert_eq!(
+        closes,
+        [
+            ("VlmDiskState".to_owned(), EventAction::CloseRemoved),
+            ("ResourceState".to_owned(), EventAction::CloseRemoved)
+        ],
+        "the stream ends with the resource's close"
+    );
+}

@@ -419,7 +419,11 @@ impl Client {
         let watch_id = self.inner.next_watch.fetch_add(1, Ordering::Relaxed);
         let capacity = self.inner.config.watch_buffer.max(1);
         let (tx, events) = mpsc::channel(capacity + 1);
-        let request = WatchCreate { watch_id, object }.request()?;
+        let request = WatchCreate {
+            watch_id,
+            object: object.clone(),
+        }
+        .request()?;
         let registration = WatchRegistration {
             watch_id,
             events: tx,
@@ -435,6 +439,7 @@ impl Client {
             client: self.clone(),
             reply: Answers::default(),
             ended: false,
+            object,
         };
         watch.reply = reply?;
         Ok(watch)

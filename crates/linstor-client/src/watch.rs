@@ -1,6 +1,9 @@
-//! [`Watch`]: a `futures::Stream` of the events of one watch. It ends after an error item:
-//! `Disconnected` when the connection is lost, `WatchOverflow` when the stream was not read
-//! fast enough (never silent loss). Dropping it deletes the watch on the controller.
+//! [`Watch`]: a `futures::Stream` of the events of one watch. A watch on one object (node
+//! and resource, or node, resource and volume) ends after that object's stream closes, with
+//! the close event (`CloseRemoved` or `CloseNoConnection`) as its last item; any watch ends
+//! after an error item: `Disconnected` when the connection is lost, `WatchOverflow` when the
+//! stream was not read fast enough (never silent loss). Dropping it deletes the watch on the
+//! controller.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -10,8 +13,10 @@ use linstor_codec::Outgoing;
 use tokio::sync::mpsc;
 
 use crate::answers::Answers;
-use crate::connection::{Command, Event};
-use crate::requests::{IntoRequest, WatchDelete};
+use linstor_proto::consts::events;
+
+use crate::connection::{Command, Event, EventAction};
+use crate::requests::{IntoRequest, ObjectIdentifier, WatchDelete};
 use crate::{Client, ClientError};
 
 /// The events of one watch, in arrival order.
@@ -23,12 +28,29 @@ pub struct Watch {
     /// The `CrtWatch` answers (`Watch created`, or the error).
     pub(crate) reply: Answers,
     pub(crate) ended: bool,
+    /// The watched object (decides which close ends the watch).
+    pub(crate) object: ObjectIdentifier,
 }
 
 impl Watch {
     /// The watch id.
     pub fn id(&self) -> i32 {
         self.watch_id
+    }
+
+    /// Whether `event` closes the one object this watch observes.
+    fn closes_watch(&self, event: &Event) -> bool {
+        let closing = matches!(
+            event.action,
+            EventAction::CloseRemoved | EventAction::CloseNoConnection
+        );
+        let o = &self.object;
+        let single = match (&o.node_name, &o.resource_name, o.volume_number) {
+            (Some(_), Some(_), None) => event.event_name == events::RESOURCE_STATE,
+            (Some(_), Some(_), Some(_)) => event.event_name == events::VOLUME_DISK_STATE,
+            _ => false,
+        };
+        closing && single
     }
 
     /// The answers of the `CrtWatch` call.
@@ -47,7 +69,10 @@ impl Watch {
         }
         let item = self.events.recv().await;
         match item {
-            Some(Ok(e)) => Some(Ok(e)),
+            Some(Ok(e)) => {
+                self.ended = self.closes_watch(&e);
+                Some(Ok(e))
+            }
             Some(Err(e)) => {
                 self.ended = true;
                 Some(Err(e))
@@ -68,7 +93,10 @@ impl Stream for Watch {
             return Poll::Ready(None);
         }
         match self.events.poll_recv(cx) {
-            Poll::Ready(Some(Ok(e))) => Poll::Ready(Some(Ok(e))),
+            Poll::Ready(Some(Ok(e))) => {
+                self.ended = self.closes_watch(&e);
+                Poll::Ready(Some(Ok(e)))
+            }
             Poll::Ready(Some(Err(e))) => {
                 self.ended = true;
                 Poll::Ready(Some(Err(e)))
