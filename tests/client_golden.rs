@@ -104,21 +104,29 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "node_delete" | "node_lost" => req!(NodeDelete {
-            node_name: s(&a["node_name"]),
-            lost: method == "node_lost"
+        "node_delete" => req!(NodeDelete {
+            node_name: s(&a["node_name"])
+        }),
+        "node_lost" => req!(NodeLost {
+            node_name: s(&a["node_name"])
         }),
         "node_reconnect" => req!(NodeReconnect {
             node_names: strings(&a["node_names"])
         }),
-        "netinterface_create" | "netinterface_modify" => req!(NetInterfaceSet {
-            node_name: s(&a["node_name"]),
-            interface_name: s(&a["interface_name"]),
-            ip: s(&a["ip"]),
-            port: int(&a["port"]).map(|p| p as i32),
-            com_type: opt_s(&a["com_type"]),
-            modify: method == "netinterface_modify",
-        }),
+        "netinterface_create" | "netinterface_modify" => {
+            let args = NetInterfaceArgs {
+                node_name: s(&a["node_name"]),
+                interface_name: s(&a["interface_name"]),
+                ip: s(&a["ip"]),
+                port: int(&a["port"]).map(|p| p as i32),
+                com_type: opt_s(&a["com_type"]),
+            };
+            if method == "netinterface_create" {
+                req!(NetInterfaceCreate(args.clone()))
+            } else {
+                req!(NetInterfaceModify(args.clone()))
+            }
+        }
         "netinterface_delete" => req!(NetInterfaceDelete {
             node_name: s(&a["node_name"]),
             interface_name: s(&a["interface_name"])
@@ -280,12 +288,12 @@ fn frame_for(v: &Value) -> bytes::Bytes {
         }),
         "controller_del_prop" => req!(ControllerDelProp { key: s(&a["key"]) }),
         "controller_shutdown" => req!(ControllerShutdown),
-        "crypt_create_passphrase" | "crypt_enter_passphrase" => {
-            req!(CryptPassphrase {
-                passphrase: s(&a["passphrase"]),
-                enter: method == "crypt_enter_passphrase"
-            })
-        }
+        "crypt_create_passphrase" => req!(CryptCreatePassphrase {
+            passphrase: s(&a["passphrase"])
+        }),
+        "crypt_enter_passphrase" => req!(CryptEnterPassphrase {
+            passphrase: s(&a["passphrase"])
+        }),
         "crypt_modify_passphrase" => {
             req!(CryptModifyPassphrase {
                 old_passphrase: s(&a["old_passphrase"]),
@@ -302,12 +310,16 @@ fn frame_for(v: &Value) -> bytes::Bytes {
         "resource_conn_list" => req!(ResourceConnList {
             rsc_name: s(&a["rsc_name"])
         }),
-        "drbd_proxy_enable" | "drbd_proxy_disable" => req!(DrbdProxyToggle {
+        "drbd_proxy_enable" => req!(DrbdProxyEnable {
             rsc_name: s(&a["rsc_name"]),
             node_a: s(&a["node_a"]),
             node_b: s(&a["node_b"]),
             port: int(&a["port"]).map(|p| p as i32),
-            disable: method == "drbd_proxy_disable",
+        }),
+        "drbd_proxy_disable" => req!(DrbdProxyDisable {
+            rsc_name: s(&a["rsc_name"]),
+            node_a: s(&a["node_a"]),
+            node_b: s(&a["node_b"])
         }),
         "drbd_proxy_modify" => req!(DrbdProxyModify {
             rsc_name: s(&a["rsc_name"]),
@@ -332,10 +344,13 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             from_snapshot: s(&a["from_snapshot"]),
             to_resource: s(&a["to_resource"]),
         }),
-        "snapshot_delete" | "snapshot_rollback" => req!(SnapshotRef {
+        "snapshot_delete" => req!(SnapshotDelete {
             rsc_name: s(&a["rsc_name"]),
-            snapshot_name: s(&a["snapshot_name"]),
-            rollback: method == "snapshot_rollback",
+            snapshot_name: s(&a["snapshot_name"])
+        }),
+        "snapshot_rollback" => req!(SnapshotRollback {
+            rsc_name: s(&a["rsc_name"]),
+            snapshot_name: s(&a["snapshot_name"])
         }),
         "snapshot_dfn_list" => req!(SnapshotDfnList),
         "error_report_list" => req!(ErrorReportList {

@@ -39,12 +39,16 @@ answer_calls! {
     node_create_swordfish_target(NodeCreateSwordfishTarget);
     /// `ModNode`.
     node_modify(NodeModify);
-    /// `DelNode` (or `LostNode` with `lost: true`).
+    /// `DelNode`.
     node_delete(NodeDelete);
+    /// `LostNode`.
+    node_lost(NodeLost);
     /// `NodeReconnect`.
     node_reconnect(NodeReconnect);
-    /// `CrtNetIf` (or `ModNetIf` with `modify: true`).
-    netinterface_set(NetInterfaceSet);
+    /// `CrtNetIf`.
+    netinterface_create(NetInterfaceCreate);
+    /// `ModNetIf`.
+    netinterface_modify(NetInterfaceModify);
     /// `DelNetIf`.
     netinterface_delete(NetInterfaceDelete);
     /// `CrtStorPoolDfn`.
@@ -96,14 +100,18 @@ answer_calls! {
     watch_create(WatchCreate);
     /// `DelWatch`.
     watch_delete(WatchDelete);
-    /// `CrtCryptPass` (or `EnterCryptPass` with `enter: true`).
-    crypt_passphrase(CryptPassphrase);
+    /// `CrtCryptPass`.
+    crypt_create_passphrase(CryptCreatePassphrase);
+    /// `EnterCryptPass`.
+    crypt_enter_passphrase(CryptEnterPassphrase);
     /// `ModCryptPass`.
     crypt_modify_passphrase(CryptModifyPassphrase);
     /// `ModRscConn`.
     resource_conn_modify(ResourceConnModify);
-    /// `EnableDrbdProxy` (or `DisableDrbdProxy` with `disable: true`).
-    drbd_proxy_toggle(DrbdProxyToggle);
+    /// `EnableDrbdProxy`.
+    drbd_proxy_enable(DrbdProxyEnable);
+    /// `DisableDrbdProxy`.
+    drbd_proxy_disable(DrbdProxyDisable);
     /// `ModifyDrbdProxy`.
     drbd_proxy_modify(DrbdProxyModify);
     /// `CrtSnapshot`.
@@ -112,8 +120,10 @@ answer_calls! {
     snapshot_volume_definition_restore(SnapshotVolumeDfnRestore);
     /// `RestoreSnapshot`.
     snapshot_resource_restore(SnapshotResourceRestore);
-    /// `DelSnapshot` (or `RollbackSnapshot` with `rollback: true`).
-    snapshot_ref(SnapshotRef);
+    /// `DelSnapshot`.
+    snapshot_delete(SnapshotDelete);
+    /// `RollbackSnapshot`.
+    snapshot_rollback(SnapshotRollback);
     /// `ReqErrorReports` (one `MsgErrorReport` per report; zero is fine).
     error_report_list(ErrorReportList);
     /// `ModifyKvsProps`.

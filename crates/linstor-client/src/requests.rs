@@ -224,24 +224,36 @@ impl IntoRequest for NodeModify {
     }
 }
 
-/// `node_delete` (`lost: false`, `DelNode`) and `node_lost` (`lost: true`, `LostNode`).
+/// `node_delete`: `DelNode`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NodeDelete {
     /// Node name.
     pub node_name: String,
-    /// Send `LostNode` instead of `DelNode`.
-    pub lost: bool,
 }
 
 impl IntoRequest for NodeDelete {
     fn request(&self) -> Result<Request, ClientError> {
-        let call = if self.lost {
-            &calls::LOST_NODE
-        } else {
-            &calls::DEL_NODE
-        };
         Ok(Request::new(
-            call,
+            &calls::DEL_NODE,
+            MsgDelNode {
+                uuid: None,
+                node_name: self.node_name.clone(),
+            },
+        ))
+    }
+}
+
+/// `node_lost`: `LostNode` (body `MsgDelNode`), for nodes whose satellite is gone for good.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeLost {
+    /// Node name.
+    pub node_name: String,
+}
+
+impl IntoRequest for NodeLost {
+    fn request(&self) -> Result<Request, ClientError> {
+        Ok(Request::new(
+            &calls::LOST_NODE,
             MsgDelNode {
                 uuid: None,
                 node_name: self.node_name.clone(),
@@ -268,25 +280,23 @@ impl IntoRequest for NodeReconnect {
     }
 }
 
-/// `netinterface_create` (`modify: false`) and `netinterface_modify` (`modify: true`).
+/// The interface arguments of `netinterface_create` and `netinterface_modify`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NetInterfaceSet {
+pub struct NetInterfaceArgs {
     /// Node name.
     pub node_name: String,
     /// Interface name.
     pub interface_name: String,
     /// Address.
     pub ip: String,
-    /// Satellite port; with it, `com_type` must be given too.
+    /// Satellite port (sent only when non-zero); with it, `com_type` must be given too.
     pub port: Option<i32>,
     /// `Plain` or `SSL`.
     pub com_type: Option<String>,
-    /// Send `ModNetIf` instead of `CrtNetIf`.
-    pub modify: bool,
 }
 
-impl IntoRequest for NetInterfaceSet {
-    fn request(&self) -> Result<Request, ClientError> {
+impl NetInterfaceArgs {
+    fn wire(&self) -> Result<NetInterface, ClientError> {
         let (stlt_port, stlt_encryption_type) =
             match (self.port.filter(|p| *p != 0), &self.com_type) {
                 (Some(p), Some(t)) => (Some(p), Some(t.clone())),
@@ -295,30 +305,45 @@ impl IntoRequest for NetInterfaceSet {
                 }
                 (None, _) => (None, None),
             };
-        let net_if = NetInterface {
+        Ok(NetInterface {
             uuid: None,
             name: self.interface_name.clone(),
             address: self.ip.clone(),
             stlt_port,
             stlt_encryption_type,
-        };
-        Ok(if self.modify {
-            Request::new(
-                &calls::MOD_NET_IF,
-                MsgModNetInterface {
-                    node_name: self.node_name.clone(),
-                    net_if,
-                },
-            )
-        } else {
-            Request::new(
-                &calls::CRT_NET_IF,
-                MsgCrtNetInterface {
-                    node_name: self.node_name.clone(),
-                    net_if,
-                },
-            )
         })
+    }
+}
+
+/// `netinterface_create`: `CrtNetIf`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetInterfaceCreate(pub NetInterfaceArgs);
+
+impl IntoRequest for NetInterfaceCreate {
+    fn request(&self) -> Result<Request, ClientError> {
+        Ok(Request::new(
+            &calls::CRT_NET_IF,
+            MsgCrtNetInterface {
+                node_name: self.0.node_name.clone(),
+                net_if: self.0.wire()?,
+            },
+        ))
+    }
+}
+
+/// `netinterface_modify`: `ModNetIf` (the address is always sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetInterfaceModify(pub NetInterfaceArgs);
+
+impl IntoRequest for NetInterfaceModify {
+    fn request(&self) -> Result<Request, ClientError> {
+        Ok(Request::new(
+            &calls::MOD_NET_IF,
+            MsgModNetInterface {
+                node_name: self.0.node_name.clone(),
+                net_if: self.0.wire()?,
+            },
+        ))
     }
 }
 
@@ -1075,27 +1100,39 @@ impl IntoRequest for WatchDelete {
     }
 }
 
-/// `crypt_create_passphrase` (`CrtCryptPass`) and `crypt_enter_passphrase`
-/// (`EnterCryptPass`, with `enter: true`).
+/// `crypt_create_passphrase`: `CrtCryptPass`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CryptPassphrase {
-    /// The passphrase.
+pub struct CryptCreatePassphrase {
+    /// The master passphrase.
     pub passphrase: String,
-    /// Send `EnterCryptPass` instead of `CrtCryptPass`.
-    pub enter: bool,
 }
 
-impl IntoRequest for CryptPassphrase {
+impl IntoRequest for CryptCreatePassphrase {
     fn request(&self) -> Result<Request, ClientError> {
-        let passphrase = self.passphrase.clone();
-        Ok(if self.enter {
-            Request::new(
-                &calls::ENTER_CRYPT_PASS,
-                MsgEnterCryptPassphrase { passphrase },
-            )
-        } else {
-            Request::new(&calls::CRT_CRYPT_PASS, MsgCrtCryptPassphrase { passphrase })
-        })
+        Ok(Request::new(
+            &calls::CRT_CRYPT_PASS,
+            MsgCrtCryptPassphrase {
+                passphrase: self.passphrase.clone(),
+            },
+        ))
+    }
+}
+
+/// `crypt_enter_passphrase`: `EnterCryptPass`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CryptEnterPassphrase {
+    /// The master passphrase.
+    pub passphrase: String,
+}
+
+impl IntoRequest for CryptEnterPassphrase {
+    fn request(&self) -> Result<Request, ClientError> {
+        Ok(Request::new(
+            &calls::ENTER_CRYPT_PASS,
+            MsgEnterCryptPassphrase {
+                passphrase: self.passphrase.clone(),
+            },
+        ))
     }
 }
 
@@ -1169,50 +1206,56 @@ impl IntoRequest for ResourceConnList {
     }
 }
 
-/// `drbd_proxy_enable` (`port` given or `None`) and `drbd_proxy_disable` (`disable: true`).
+/// `drbd_proxy_enable`: `EnableDrbdProxy`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DrbdProxyToggle {
+pub struct DrbdProxyEnable {
     /// Resource name.
     pub rsc_name: String,
     /// First node.
     pub node_a: String,
     /// Second node.
     pub node_b: String,
-    /// Proxy port (enable only; auto-allocated when absent).
+    /// Proxy port (auto-allocated when absent).
     pub port: Option<i32>,
-    /// Send `DisableDrbdProxy`.
-    pub disable: bool,
 }
 
-impl IntoRequest for DrbdProxyToggle {
+impl IntoRequest for DrbdProxyEnable {
     fn request(&self) -> Result<Request, ClientError> {
-        let (node_1_name, node_2_name, rsc_name) = (
-            self.node_a.clone(),
-            self.node_b.clone(),
-            self.rsc_name.clone(),
-        );
-        Ok(if self.disable {
-            Request::new(
-                &calls::DISABLE_DRBD_PROXY,
-                MsgDisableDrbdProxy {
-                    rsc_conn_uuid: None,
-                    node_1_name,
-                    node_2_name,
-                    rsc_name,
-                },
-            )
-        } else {
-            Request::new(
-                &calls::ENABLE_DRBD_PROXY,
-                MsgEnableDrbdProxy {
-                    rsc_conn_uuid: None,
-                    node_1_name,
-                    node_2_name,
-                    rsc_name,
-                    port: self.port,
-                },
-            )
-        })
+        Ok(Request::new(
+            &calls::ENABLE_DRBD_PROXY,
+            MsgEnableDrbdProxy {
+                rsc_conn_uuid: None,
+                node_1_name: self.node_a.clone(),
+                node_2_name: self.node_b.clone(),
+                rsc_name: self.rsc_name.clone(),
+                port: self.port,
+            },
+        ))
+    }
+}
+
+/// `drbd_proxy_disable`: `DisableDrbdProxy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrbdProxyDisable {
+    /// Resource name.
+    pub rsc_name: String,
+    /// First node.
+    pub node_a: String,
+    /// Second node.
+    pub node_b: String,
+}
+
+impl IntoRequest for DrbdProxyDisable {
+    fn request(&self) -> Result<Request, ClientError> {
+        Ok(Request::new(
+            &calls::DISABLE_DRBD_PROXY,
+            MsgDisableDrbdProxy {
+                rsc_conn_uuid: None,
+                node_1_name: self.node_a.clone(),
+                node_2_name: self.node_b.clone(),
+                rsc_name: self.rsc_name.clone(),
+            },
+        ))
     }
 }
 
@@ -1339,40 +1382,47 @@ impl IntoRequest for SnapshotResourceRestore {
     }
 }
 
-/// `snapshot_delete` (`DelSnapshot`) and `snapshot_rollback` (`RollbackSnapshot`, with
-/// `rollback: true`).
+/// `snapshot_delete`: `DelSnapshot`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SnapshotRef {
+pub struct SnapshotDelete {
     /// Resource name.
     pub rsc_name: String,
     /// Snapshot name.
     pub snapshot_name: String,
-    /// Send `RollbackSnapshot` instead of `DelSnapshot`.
-    pub rollback: bool,
 }
 
-impl IntoRequest for SnapshotRef {
+impl IntoRequest for SnapshotDelete {
     fn request(&self) -> Result<Request, ClientError> {
-        let (rsc_name, snapshot_name) = (self.rsc_name.clone(), self.snapshot_name.clone());
-        Ok(if self.rollback {
-            Request::new(
-                &calls::ROLLBACK_SNAPSHOT,
-                MsgRollbackSnapshot {
-                    uuid: None,
-                    rsc_name,
-                    snapshot_name,
-                },
-            )
-        } else {
-            Request::new(
-                &calls::DEL_SNAPSHOT,
-                MsgDelSnapshot {
-                    uuid: None,
-                    rsc_name,
-                    snapshot_name,
-                },
-            )
-        })
+        Ok(Request::new(
+            &calls::DEL_SNAPSHOT,
+            MsgDelSnapshot {
+                uuid: None,
+                rsc_name: self.rsc_name.clone(),
+                snapshot_name: self.snapshot_name.clone(),
+            },
+        ))
+    }
+}
+
+/// `snapshot_rollback`: `RollbackSnapshot` (the newest snapshot only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotRollback {
+    /// Resource name.
+    pub rsc_name: String,
+    /// Snapshot name.
+    pub snapshot_name: String,
+}
+
+impl IntoRequest for SnapshotRollback {
+    fn request(&self) -> Result<Request, ClientError> {
+        Ok(Request::new(
+            &calls::ROLLBACK_SNAPSHOT,
+            MsgRollbackSnapshot {
+                uuid: None,
+                rsc_name: self.rsc_name.clone(),
+                snapshot_name: self.snapshot_name.clone(),
+            },
+        ))
     }
 }
 
@@ -1492,10 +1542,10 @@ mod tests {
             thin.request(),
             Err(ClientError::InvalidArgument(_))
         ));
-        let netif = NetInterfaceSet {
+        let netif = NetInterfaceCreate(NetInterfaceArgs {
             port: Some(3366),
             ..Default::default()
-        };
+        });
         assert!(netif.request().is_err());
         assert_eq!(split_key("a/b/c"), (Some("a/b".into()), "c".into()));
         assert_eq!(split_key("plain"), (None, "plain".into()));

@@ -607,12 +607,11 @@ impl Resource {
     ///
     /// As [`Resource::delete_on`].
     pub async fn snapshot_delete(&self, snapshot: &str) -> Result<(), ClientError> {
-        let req = SnapshotRef {
+        let req = SnapshotDelete {
             rsc_name: self.name.clone(),
             snapshot_name: snapshot.to_owned(),
-            rollback: false,
         };
-        first_must_succeed(self.client.snapshot_ref(&req).await?).map(|_| ())
+        first_must_succeed(self.client.snapshot_delete(&req).await?).map(|_| ())
     }
 
     /// Rolls back to a snapshot (the newest only).
@@ -621,12 +620,11 @@ impl Resource {
     ///
     /// As [`Resource::delete_on`].
     pub async fn snapshot_rollback(&self, snapshot: &str) -> Result<(), ClientError> {
-        let req = SnapshotRef {
+        let req = SnapshotRollback {
             rsc_name: self.name.clone(),
             snapshot_name: snapshot.to_owned(),
-            rollback: true,
         };
-        first_must_succeed(self.client.snapshot_ref(&req).await?).map(|_| ())
+        first_must_succeed(self.client.snapshot_rollback(&req).await?).map(|_| ())
     }
 
     /// Restores a snapshot into a new resource `to` (definition, volume definitions and
