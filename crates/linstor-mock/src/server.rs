@@ -37,7 +37,8 @@ pub struct Config {
     pub controller_info: String,
     /// Largest accepted request payload; a longer one closes the connection.
     pub max_payload: u32,
-    /// Outgoing event frames queued per connection before it is closed as not reading.
+    /// Outgoing event frames queued per connection before it is closed as not reading
+    /// (default 65,536: room for one call's events to thousands of watches).
     pub event_queue: usize,
     /// Whether `ControlCtrl Shutdown` stops the server (the real controller exits).
     pub exit_on_shutdown: bool,
@@ -67,7 +68,7 @@ impl Default for Config {
             api_version: linstor_proto::consts::API_VERSION,
             controller_info: DEFAULT_CONTROLLER_INFO.to_owned(),
             max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
-            event_queue: 4096,
+            event_queue: 65_536,
             exit_on_shutdown: false,
             event_delay: Duration::from_millis(20),
             faults: Faults::default(),
