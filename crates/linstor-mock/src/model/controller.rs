@@ -45,6 +45,24 @@ fn conn_ctx(op: Operation, n1: &str, n2: &str, rsc: &str) -> Ctx {
     .with_ref(keys::obj_refs::RSC_DFN, rsc)
 }
 
+/// The deferred answers of enabling or disabling DRBD proxy: one notice per node.
+fn proxy_notices(
+    ctx: &Ctx,
+    n1: &str,
+    n2: &str,
+    rsc: &str,
+) -> Vec<linstor_proto::messages::MsgApiCallResponse> {
+    [n1, n2]
+        .iter()
+        .map(|n| {
+            ctx.plain(
+                RC::MODIFIED,
+                format!("Notified '{n}' of proxy connection for '{rsc}'"),
+            )
+        })
+        .collect()
+}
+
 /// Connection key: resource key and the two node keys in sorted order.
 fn conn_key(rsc: &str, n1: &str, n2: &str) -> (String, String, String) {
     let (a, b) = (key(n1), key(n2));
@@ -466,16 +484,7 @@ impl Model {
         }
         conn.port = Some(port);
         self.rsc_conns.insert(ck, conn);
-        let deferred = vec![
-            ctx.plain(
-                RC::MODIFIED,
-                format!("Notified '{n1}' of proxy connection for '{rsc}'"),
-            ),
-            ctx.plain(
-                RC::MODIFIED,
-                format!("Notified '{n2}' of proxy connection for '{rsc}'"),
-            ),
-        ];
+        let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
         Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy enabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
             .changed()
             .deferred(deferred)
@@ -499,16 +508,7 @@ impl Model {
         conn.flags.retain(|f| f != flags::LOCAL_DRBD_PROXY);
         conn.port = None;
         self.rsc_conns.insert(ck, conn);
-        let deferred = vec![
-            ctx.plain(
-                RC::MODIFIED,
-                format!("Notified '{n1}' of proxy connection for '{rsc}'"),
-            ),
-            ctx.plain(
-                RC::MODIFIED,
-                format!("Notified '{n2}' of proxy connection for '{rsc}'"),
-            ),
-        ];
+        let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
         Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy disabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
             .changed()
             .deferred(deferred)
