@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
-use linstor_client::requests::{ObjectIdentifier, Ping};
+use linstor_client::requests::ObjectIdentifier;
 use linstor_client::{Client, ClientConfig, EventAction};
 use linstor_codec::{Envelope, FrameCodec, Outgoing};
+use linstor_proto::Request;
 use linstor_proto::WireMessage;
 use linstor_proto::messages::eventdata::EventVlmDiskState;
 use linstor_proto::messages::{MsgApiCallResponse, MsgApiVersion, MsgEvent, MsgHeader};
@@ -96,9 +97,9 @@ async fn interleaved_split_and_coalesced_answers() {
         Some("LINSTOR,Controller,test,x,y")
     );
     let c1 = client.clone();
-    let first = tokio::spawn(async move { c1.call(&Ping).await });
+    let first = tokio::spawn(async move { c1.call(&Request::Ping).await });
     let c2 = client.clone();
-    let second = tokio::spawn(async move { c2.call(&linstor_client::requests::NodeList).await });
+    let second = tokio::spawn(async move { c2.call(&Request::LstNode).await });
     let a = server.next_request().await;
     let b = server.next_request().await;
     let (ping_id, list_id) = if a.content() == "Ping" {
@@ -237,7 +238,7 @@ async fn keep_alive_pings_every_five_seconds() {
 #[tokio::test(start_paused = true)]
 async fn default_call_timeout_is_300_seconds() {
     let (client, mut server) = pair(ClientConfig::default()).await;
-    let call = tokio::spawn(async move { client.call(&Ping).await });
+    let call = tokio::spawn(async move { client.call(&Request::Ping).await });
     server.next_request().await;
     let started = tokio::time::Instant::now();
     let err = call.await.expect("task").unwrap_err();
@@ -254,7 +255,7 @@ async fn idle_detection_closes_a_silent_connection() {
     let (client, mut server) = pair(config).await;
     let call = tokio::spawn({
         let c = client.clone();
-        async move { c.call(&Ping).await }
+        async move { c.call(&Request::Ping).await }
     });
     server.next_request().await;
     let err = call.await.expect("task").unwrap_err();

@@ -4,6 +4,8 @@
 
 use linstor_client::encode_request;
 use linstor_client::requests::*;
+use linstor_proto::Request;
+use linstor_proto::messages::*;
 use linstor_tests::{load_hex, load_index};
 use serde_json::Value;
 
@@ -104,15 +106,17 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "node_delete" => req!(NodeDelete {
-            node_name: s(&a["node_name"])
-        }),
-        "node_lost" => req!(NodeLost {
-            node_name: s(&a["node_name"])
-        }),
-        "node_reconnect" => req!(NodeReconnect {
-            node_names: strings(&a["node_names"])
-        }),
+        "node_delete" => req!(Request::DelNode(MsgDelNode {
+            node_name: s(&a["node_name"]),
+            ..Default::default()
+        })),
+        "node_lost" => req!(Request::LostNode(MsgDelNode {
+            node_name: s(&a["node_name"]),
+            ..Default::default()
+        })),
+        "node_reconnect" => req!(Request::NodeReconnect(MsgNodeReconnect {
+            nodes: strings(&a["node_names"])
+        })),
         "netinterface_create" | "netinterface_modify" => {
             let args = NetInterfaceArgs {
                 node_name: s(&a["node_name"]),
@@ -127,11 +131,11 @@ fn frame_for(v: &Value) -> bytes::Bytes {
                 req!(NetInterfaceModify(args.clone()))
             }
         }
-        "netinterface_delete" => req!(NetInterfaceDelete {
+        "netinterface_delete" => req!(Request::DelNetIf(MsgDelNetInterface {
             node_name: s(&a["node_name"]),
-            interface_name: s(&a["interface_name"])
-        }),
-        "node_list" | "node_list_raise" => req!(NodeList),
+            net_if_name: s(&a["interface_name"])
+        })),
+        "node_list" | "node_list_raise" => req!(Request::LstNode),
         "storage_pool_dfn_create" => req!(StoragePoolDfnCreate {
             name: s(&a["name"])
         }),
@@ -140,10 +144,11 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "storage_pool_dfn_delete" => req!(StoragePoolDfnDelete {
-            name: s(&a["name"])
-        }),
-        "storage_pool_dfn_list" => req!(StoragePoolDfnList),
+        "storage_pool_dfn_delete" => req!(Request::DelStorPoolDfn(MsgDelStorPoolDfn {
+            stor_pool_name: s(&a["name"]),
+            ..Default::default()
+        })),
+        "storage_pool_dfn_list" => req!(Request::LstStorPoolDfn),
         "storage_pool_dfn_max_vlm_sizes" => req!(MaxVolumeSizes {
             filter: placement(a, "storage_pool_name")
         }),
@@ -161,15 +166,19 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "storage_pool_delete" => req!(StoragePoolDelete {
+        "storage_pool_delete" => req!(Request::DelStorPool(MsgDelStorPool {
             node_name: s(&a["node_name"]),
-            storage_pool_name: s(&a["storage_pool_name"])
-        }),
-        "storage_pool_list" | "storage_pool_list_raise" => req!(StoragePoolList(ListFilter {
-            nodes: strings(&a["filter_by_nodes"]),
-            stor_pools: strings(&a["filter_by_stor_pools"]),
+            stor_pool_name: s(&a["storage_pool_name"]),
             ..Default::default()
         })),
+        "storage_pool_list" | "storage_pool_list_raise" => req!(Request::LstStorPool(Some(
+            ListFilter {
+                nodes: strings(&a["filter_by_nodes"]),
+                stor_pools: strings(&a["filter_by_stor_pools"]),
+                ..Default::default()
+            }
+            .wire()
+        ))),
         "resource_dfn_create" => req!(ResourceDfnCreate {
             name: s(&a["name"]),
             port: int(&a["port"]).map(|p| p as i32)
@@ -179,11 +188,12 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "resource_dfn_delete" => req!(ResourceDfnDelete {
-            name: s(&a["name"])
-        }),
+        "resource_dfn_delete" => req!(Request::DelRscDfn(MsgDelRscDfn {
+            rsc_name: s(&a["name"]),
+            ..Default::default()
+        })),
         "resource_dfn_list" | "resource_dfn_props_list" | "_volume_dfn_size" => {
-            req!(ResourceDfnList)
+            req!(Request::LstRscDfn)
         }
         "volume_dfn_create" => req!(VolumeDfnCreate {
             rsc_name: s(&a["rsc_name"]),
@@ -200,10 +210,11 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             delete_properties: strings(&a["delete_properties"]),
             size: int(&a["size"]),
         }),
-        "volume_dfn_delete" => req!(VolumeDfnDelete {
+        "volume_dfn_delete" => req!(Request::DelVlmDfn(MsgDelVlmDfn {
             rsc_name: s(&a["rsc_name"]),
-            volume_nr: int(&a["volume_nr"]).expect("nr") as i32
-        }),
+            vlm_nr: int(&a["volume_nr"]).expect("nr") as i32,
+            ..Default::default()
+        })),
         "resource_create" => req!(ResourceCreate {
             rscs: a["rscs"]
                 .as_array()
@@ -249,56 +260,68 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "resource_delete" => req!(ResourceDelete {
-            node_name: s(&a["node_name"]),
-            rsc_name: s(&a["rsc_name"])
-        }),
-        "resource_delete_if_diskless" => match part {
-            "1/2" => req!(ResourceList(ListFilter {
-                nodes: vec![s(&a["node_name"])],
-                resources: vec![s(&a["rsc_name"])],
-                ..Default::default()
-            })),
-            _ => req!(ResourceDelete {
-                node_name: s(&a["node_name"]),
-                rsc_name: s(&a["rsc_name"])
-            }),
-        },
-        "resource_list" => req!(ResourceList(ListFilter {
-            nodes: strings(&a["filter_by_nodes"]),
-            resources: strings(&a["filter_by_resources"]),
-            ..Default::default()
-        })),
-        "volume_list" => req!(VolumeList(ListFilter {
-            nodes: strings(&a["filter_by_nodes"]),
-            stor_pools: strings(&a["filter_by_stor_pools"]),
-            resources: strings(&a["filter_by_resources"]),
-        })),
-        "resource_toggle_disk" => req!(ResourceToggleDisk {
+        "resource_delete" => req!(Request::DelRsc(MsgDelRsc {
             node_name: s(&a["node_name"]),
             rsc_name: s(&a["rsc_name"]),
-            storage_pool: opt_s(&a["storage_pool"]),
-            diskless: a["diskless"].as_bool().unwrap_or(false),
+            ..Default::default()
+        })),
+        "resource_delete_if_diskless" => match part {
+            "1/2" => req!(Request::LstRsc(Some(
+                ListFilter {
+                    nodes: vec![s(&a["node_name"])],
+                    resources: vec![s(&a["rsc_name"])],
+                    ..Default::default()
+                }
+                .wire()
+            ))),
+            _ => req!(Request::DelRsc(MsgDelRsc {
+                node_name: s(&a["node_name"]),
+                rsc_name: s(&a["rsc_name"]),
+                ..Default::default()
+            })),
+        },
+        "resource_list" => req!(Request::LstRsc(Some(
+            ListFilter {
+                nodes: strings(&a["filter_by_nodes"]),
+                resources: strings(&a["filter_by_resources"]),
+                ..Default::default()
+            }
+            .wire()
+        ))),
+        "volume_list" => req!(Request::LstVlm(Some(
+            ListFilter {
+                nodes: strings(&a["filter_by_nodes"]),
+                stor_pools: strings(&a["filter_by_stor_pools"]),
+                resources: strings(&a["filter_by_resources"]),
+            }
+            .wire()
+        ))),
+        "resource_toggle_disk" => req!(Request::ToggleDisk(MsgToggleDisk {
+            node_name: s(&a["node_name"]),
+            rsc_name: s(&a["rsc_name"]),
+            stor_pool_name: opt_s(&a["storage_pool"]),
+            diskless: Some(a["diskless"].as_bool().unwrap_or(false)),
             migrate_from: opt_s(&a["migrate_from"]),
-        }),
-        "controller_props" => req!(ControllerProps),
+            ..Default::default()
+        })),
+        "controller_props" => req!(Request::LstCfgVal),
         "controller_set_prop" => req!(ControllerSetProp {
             key: s(&a["key"]),
             value: s(&a["value"])
         }),
         "controller_del_prop" => req!(ControllerDelProp { key: s(&a["key"]) }),
         "controller_shutdown" => req!(ControllerShutdown),
-        "crypt_create_passphrase" => req!(CryptCreatePassphrase {
+        "crypt_create_passphrase" => req!(Request::CrtCryptPass(MsgCrtCryptPassphrase {
             passphrase: s(&a["passphrase"])
-        }),
-        "crypt_enter_passphrase" => req!(CryptEnterPassphrase {
+        })),
+        "crypt_enter_passphrase" => req!(Request::EnterCryptPass(MsgEnterCryptPassphrase {
             passphrase: s(&a["passphrase"])
-        }),
+        })),
         "crypt_modify_passphrase" => {
-            req!(CryptModifyPassphrase {
+            req!(Request::ModCryptPass(MsgModCryptPassphrase {
                 old_passphrase: s(&a["old_passphrase"]),
                 new_passphrase: s(&a["new_passphrase"])
-            })
+            }))
         }
         "resource_conn_modify" => req!(ResourceConnModify {
             rsc_name: s(&a["rsc_name"]),
@@ -307,20 +330,22 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "resource_conn_list" => req!(ResourceConnList {
+        "resource_conn_list" => req!(Request::ReqRscConnList(MsgReqRscConn {
             rsc_name: s(&a["rsc_name"])
-        }),
-        "drbd_proxy_enable" => req!(DrbdProxyEnable {
+        })),
+        "drbd_proxy_enable" => req!(Request::EnableDrbdProxy(MsgEnableDrbdProxy {
             rsc_name: s(&a["rsc_name"]),
-            node_a: s(&a["node_a"]),
-            node_b: s(&a["node_b"]),
+            node_1_name: s(&a["node_a"]),
+            node_2_name: s(&a["node_b"]),
             port: int(&a["port"]).map(|p| p as i32),
-        }),
-        "drbd_proxy_disable" => req!(DrbdProxyDisable {
+            ..Default::default()
+        })),
+        "drbd_proxy_disable" => req!(Request::DisableDrbdProxy(MsgDisableDrbdProxy {
             rsc_name: s(&a["rsc_name"]),
-            node_a: s(&a["node_a"]),
-            node_b: s(&a["node_b"])
-        }),
+            node_1_name: s(&a["node_a"]),
+            node_2_name: s(&a["node_b"]),
+            ..Default::default()
+        })),
         "drbd_proxy_modify" => req!(DrbdProxyModify {
             rsc_name: s(&a["rsc_name"]),
             property_dict: props(&a["property_dict"]),
@@ -333,57 +358,61 @@ fn frame_for(v: &Value) -> bytes::Bytes {
             rsc_name: s(&a["rsc_name"]),
             snapshot_name: s(&a["snapshot_name"]),
         }),
-        "snapshot_volume_definition_restore" => req!(SnapshotVolumeDfnRestore {
-            from_resource: s(&a["from_resource"]),
-            from_snapshot: s(&a["from_snapshot"]),
-            to_resource: s(&a["to_resource"]),
-        }),
+        "snapshot_volume_definition_restore" => {
+            req!(Request::RestoreVlmDfn(MsgRestoreSnapshotVlmDfn {
+                from_resource_name: s(&a["from_resource"]),
+                from_snapshot_name: s(&a["from_snapshot"]),
+                to_resource_name: s(&a["to_resource"])
+            }))
+        }
         "snapshot_resource_restore" => req!(SnapshotResourceRestore {
             node_names: strings(&a["node_names"]),
             from_resource: s(&a["from_resource"]),
             from_snapshot: s(&a["from_snapshot"]),
             to_resource: s(&a["to_resource"]),
         }),
-        "snapshot_delete" => req!(SnapshotDelete {
+        "snapshot_delete" => req!(Request::DelSnapshot(MsgDelSnapshot {
             rsc_name: s(&a["rsc_name"]),
-            snapshot_name: s(&a["snapshot_name"])
-        }),
-        "snapshot_rollback" => req!(SnapshotRollback {
+            snapshot_name: s(&a["snapshot_name"]),
+            ..Default::default()
+        })),
+        "snapshot_rollback" => req!(Request::RollbackSnapshot(MsgRollbackSnapshot {
             rsc_name: s(&a["rsc_name"]),
-            snapshot_name: s(&a["snapshot_name"])
-        }),
-        "snapshot_dfn_list" => req!(SnapshotDfnList),
-        "error_report_list" => req!(ErrorReportList {
-            nodes: strings(&a["nodes"]),
-            with_content: a["with_content"].as_bool().unwrap_or(false),
-            since_ms: utc_ms(&a["since"]),
-            to_ms: utc_ms(&a["to"]),
+            snapshot_name: s(&a["snapshot_name"]),
+            ..Default::default()
+        })),
+        "snapshot_dfn_list" => req!(Request::LstSnapshotDfn),
+        "error_report_list" => req!(Request::ReqErrorReports(MsgReqErrorReport {
+            node_names: strings(&a["nodes"]),
+            with_content: Some(a["with_content"].as_bool().unwrap_or(false)),
+            since: utc_ms(&a["since"]),
+            to: utc_ms(&a["to"]),
             ids: strings(&a["ids"]),
-        }),
+        })),
         "keyvaluestore_modify" => req!(KeyValueStoreModify {
             instance_name: s(&a["instance_name"]),
             property_dict: props(&a["property_dict"]),
             delete_props: strings(&a["delete_props"]),
         }),
-        "keyvaluestore_list" => req!(KeyValueStoreList {
+        "keyvaluestore_list" => req!(Request::LstKvsProps(MsgLstKvsProps {
             instance_name: s(&a["instance_name"])
-        }),
-        "ping" => req!(Ping),
-        "hostname" => req!(Hostname),
+        })),
+        "ping" => req!(Request::Ping),
+        "hostname" => req!(Request::Hostname),
         "watch_events" => match part {
             "1/2" => req!(WatchCreate {
                 watch_id: 1,
                 object: object(&a["object_identifier"])
             }),
-            _ => req!(WatchDelete { watch_id: 1 }),
+            _ => req!(Request::DelWatch(MsgDelWatch { watch_id: 1 })),
         },
         "watch_create" => req!(WatchCreate {
             watch_id: a["watch_id"].as_i64().expect("watch_id") as i32,
             object: object(&a["object_identifier"])
         }),
-        "_watch_delete" => req!(WatchDelete {
+        "_watch_delete" => req!(Request::DelWatch(MsgDelWatch {
             watch_id: a["watch_id"].as_i64().expect("watch_id") as i32
-        }),
+        })),
         other => panic!("no mapping for method {other}"),
     }
 }

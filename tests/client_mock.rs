@@ -8,7 +8,8 @@ use futures::StreamExt;
 use linstor_client::requests::*;
 use linstor_client::{CallOptions, Client, ClientConfig, ClientError, EventAction};
 use linstor_mock::{Config, Faults, MockController};
-use linstor_proto::ReturnCode;
+use linstor_proto::messages::{MsgDelRsc, MsgLstKvsProps, MsgReqErrorReport, MsgReqRscConn};
+use linstor_proto::{Request, ReturnCode};
 
 async fn mock_with(config: Config) -> (MockController, Client) {
     let mock = MockController::start(config).await.expect("mock starts");
@@ -124,7 +125,7 @@ async fn nodes_pools_resources_and_lists() {
     assert_eq!(e.object_refs().next(), Some(("Node", "DELTA")));
 
     let pools = c
-        .storage_pool_list(&StoragePoolList::default())
+        .storage_pool_list(&ListFilter::default())
         .await
         .expect("list");
     assert_eq!(pools.stor_pools.len(), 3);
@@ -142,10 +143,10 @@ async fn nodes_pools_resources_and_lists() {
         .expect("calls");
     assert!(created.is_success(), "{created:?}");
     let rscs = c
-        .resource_list(&ResourceList(ListFilter {
+        .resource_list(&ListFilter {
             resources: vec!["web".into()],
             ..Default::default()
-        }))
+        })
         .await
         .expect("list");
     assert_eq!(rscs.resources.len(), 2);
@@ -154,7 +155,7 @@ async fn nodes_pools_resources_and_lists() {
             .iter()
             .all(|r| r.vlms[0].device_path.as_deref() == Some("/dev/drbd1000"))
     );
-    let vols = c.volume_list(&VolumeList::default()).await.expect("list");
+    let vols = c.volume_list(&ListFilter::default()).await.expect("list");
     assert_eq!(
         vols.list::<linstor_proto::messages::MsgLstRsc>()
             .unwrap()
@@ -171,7 +172,7 @@ async fn nodes_pools_resources_and_lists() {
     );
 
     let err = c
-        .resource_conn_list(&ResourceConnList {
+        .resource_conn_list(MsgReqRscConn {
             rsc_name: "nope".into(),
         })
         .await
@@ -189,14 +190,14 @@ async fn nodes_pools_resources_and_lists() {
             .is_success()
     );
     let list = c
-        .keyvaluestore_list(&KeyValueStoreList {
+        .keyvaluestore_list(MsgLstKvsProps {
             instance_name: "kv".into(),
         })
         .await
         .expect("list");
     assert_eq!(list.props[0].key, "a/b");
     let reports = c
-        .error_report_list(&ErrorReportList::default())
+        .error_report_list(MsgReqErrorReport::default())
         .await
         .expect("call");
     assert!(reports.is_empty(), "no reports, no answers");
@@ -259,9 +260,10 @@ async fn watches_stream_values_and_closes() {
         matches!(second.action, EventAction::VolumeDiskState(ref d) if d.disk_state.as_deref() == Some("UpToDate"))
     );
     let node = first.node_name.clone().expect("node");
-    c.resource_delete(&ResourceDelete {
+    c.resource_delete(MsgDelRsc {
         node_name: node,
         rsc_name: "db".into(),
+        ..Default::default()
     })
     .await
     .expect("deleted");
@@ -310,7 +312,7 @@ async fn a_call_timeout_says_the_controller_may_still_complete_it() {
     .await;
     let err = c
         .call_with(
-            &Ping,
+            &Request::Ping,
             CallOptions {
                 timeout: Some(Duration::from_millis(50)),
                 ..CallOptions::default()
@@ -421,7 +423,7 @@ async fn a_watch_on_one_resource_ends_with_its_close() {
         .expect("placed");
     assert!(placed.is_success());
     let node = c
-        .resource_list(&ResourceList::default())
+        .resource_list(&ListFilter::default())
         .await
         .expect("list")
         .resources[0]
@@ -441,9 +443,10 @@ async fn a_watch_on_one_resource_ends_with_its_close() {
         watch.next().await.expect("item").expect("value").event_name,
         "VlmDiskState"
     );
-    c.resource_delete(&ResourceDelete {
+    c.resource_delete(MsgDelRsc {
         node_name: node,
         rsc_name: "one".into(),
+        ..Default::default()
     })
     .await
     .expect("deleted");

@@ -1,17 +1,19 @@
 //! Every API call of the Python client as a [`Client`] method. Methods that send a request
 //! return its [`Answers`]; list methods return the list message (or
-//! [`ClientError::ApiCall`] when the controller answered with an error entry).
+//! [`ClientError::ApiCall`] when the controller answered with an error entry). Each method
+//! names its call once; the request body and list answer types come from the call table
+//! (`linstor_proto::calls`), so a method cannot send one call with another's body.
 
-use linstor_proto::messages::{
-    MsgHostname, MsgLstCtrlCfgProps, MsgLstNode, MsgLstRsc, MsgLstRscConn, MsgLstRscDfn,
-    MsgLstSnapshotDfn, MsgLstStorPool, MsgLstStorPoolDfn, MsgRspKvsProps,
-};
+use linstor_proto::Request;
+use linstor_proto::calls::list;
+use linstor_proto::messages::*;
 
 use crate::answers::Answers;
 use crate::requests::*;
 use crate::{Client, ClientError};
 
-macro_rules! answer_calls {
+/// Methods taking an argument struct of [`crate::requests`] (calls with client-side logic).
+macro_rules! builder_calls {
     ($($(#[$doc:meta])* $name:ident($args:ty);)*) => {
         impl Client {
             $(
@@ -32,63 +34,92 @@ macro_rules! answer_calls {
     };
 }
 
-answer_calls! {
+/// Methods whose argument is the call's request message itself.
+macro_rules! message_calls {
+    ($($(#[$doc:meta])* $name:ident($body:ty) => $variant:ident;)*) => {
+        impl Client {
+            $(
+                $(#[$doc])*
+                ///
+                /// # Errors
+                ///
+                /// [`ClientError::Timeout`], [`ClientError::Disconnected`].
+                ///
+                /// # Cancel safety
+                ///
+                /// Cancel safe (see [`Client::call`]).
+                pub async fn $name(&self, body: $body) -> Result<Answers, ClientError> {
+                    self.call(&Request::$variant(body)).await
+                }
+            )*
+        }
+    };
+}
+
+/// Methods of the list calls: `method(argument) -> list message`, typed by
+/// [`linstor_proto::ListCall`].
+macro_rules! list_calls {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $args:ty => $conv:expr)?) -> $call:ident;)*) => {
+        impl Client {
+            $(
+                $(#[$doc])*
+                ///
+                /// # Errors
+                ///
+                /// [`ClientError::ApiCall`] when the controller answers with an error entry,
+                /// and the errors of [`Client::call`].
+                ///
+                /// # Cancel safety
+                ///
+                /// Cancel safe (see [`Client::call`]).
+                pub async fn $name(
+                    &self,
+                    $($arg: $args)?
+                ) -> Result<<list::$call as linstor_proto::ListCall>::Answer, ClientError> {
+                    self.list::<list::$call>(list_calls!(@args $($conv)?)).await
+                }
+            )*
+        }
+    };
+    (@args) => { () };
+    (@args $conv:expr) => { $conv };
+}
+
+builder_calls! {
+    /// `CrtStorPoolDfn`.
+    storage_pool_dfn_create(StoragePoolDfnCreate);
+    /// `CrtRscDfn`.
+    resource_dfn_create(ResourceDfnCreate);
     /// `CrtNode`.
     node_create(NodeCreate);
     /// `CrtSfTargetNode`.
     node_create_swordfish_target(NodeCreateSwordfishTarget);
     /// `ModNode`.
     node_modify(NodeModify);
-    /// `DelNode`.
-    node_delete(NodeDelete);
-    /// `LostNode`.
-    node_lost(NodeLost);
-    /// `NodeReconnect`.
-    node_reconnect(NodeReconnect);
     /// `CrtNetIf`.
     netinterface_create(NetInterfaceCreate);
     /// `ModNetIf`.
     netinterface_modify(NetInterfaceModify);
-    /// `DelNetIf`.
-    netinterface_delete(NetInterfaceDelete);
-    /// `CrtStorPoolDfn`.
-    storage_pool_dfn_create(StoragePoolDfnCreate);
     /// `ModStorPoolDfn`.
     storage_pool_dfn_modify(StoragePoolDfnModify);
-    /// `DelStorPoolDfn`.
-    storage_pool_dfn_delete(StoragePoolDfnDelete);
     /// `QryMaxVlmSize` (answer `RspMaxVlmSize`, or a `Reply` when nothing fits).
     storage_pool_dfn_max_vlm_sizes(MaxVolumeSizes);
     /// `CrtStorPool`.
     storage_pool_create(StoragePoolCreate);
     /// `ModStorPool`.
     storage_pool_modify(StoragePoolModify);
-    /// `DelStorPool`.
-    storage_pool_delete(StoragePoolDelete);
-    /// `CrtRscDfn`.
-    resource_dfn_create(ResourceDfnCreate);
     /// `ModRscDfn`.
     resource_dfn_modify(ResourceDfnModify);
-    /// `DelRscDfn`.
-    resource_dfn_delete(ResourceDfnDelete);
     /// `CrtVlmDfn`.
     volume_dfn_create(VolumeDfnCreate);
     /// `ModVlmDfn`.
     volume_dfn_modify(VolumeDfnModify);
-    /// `DelVlmDfn`.
-    volume_dfn_delete(VolumeDfnDelete);
     /// `CrtRsc`.
     resource_create(ResourceCreate);
     /// `AutoPlaceRsc`.
     resource_auto_place(ResourceAutoPlace);
     /// `ModRsc`.
     resource_modify(ResourceModify);
-    /// `DelRsc`.
-    resource_delete(ResourceDelete);
-    /// `ToggleDisk`.
-    resource_toggle_disk(ResourceToggleDisk);
-    /// `LstVlm` (the list answer, then a usually empty `Reply`).
-    volume_list(VolumeList);
     /// `SetCfgVal` (the key is split at its last `/`).
     controller_set_prop(ControllerSetProp);
     /// `DelCfgVal`.
@@ -98,120 +129,96 @@ answer_calls! {
     /// `CrtWatch` with an explicit watch id (events are only delivered to watches made with
     /// [`Client::watch`]).
     watch_create(WatchCreate);
-    /// `DelWatch`.
-    watch_delete(WatchDelete);
-    /// `CrtCryptPass`.
-    crypt_create_passphrase(CryptCreatePassphrase);
-    /// `EnterCryptPass`.
-    crypt_enter_passphrase(CryptEnterPassphrase);
-    /// `ModCryptPass`.
-    crypt_modify_passphrase(CryptModifyPassphrase);
     /// `ModRscConn`.
     resource_conn_modify(ResourceConnModify);
-    /// `EnableDrbdProxy`.
-    drbd_proxy_enable(DrbdProxyEnable);
-    /// `DisableDrbdProxy`.
-    drbd_proxy_disable(DrbdProxyDisable);
     /// `ModifyDrbdProxy`.
     drbd_proxy_modify(DrbdProxyModify);
     /// `CrtSnapshot`.
     snapshot_create(SnapshotCreate);
-    /// `RestoreVlmDfn`.
-    snapshot_volume_definition_restore(SnapshotVolumeDfnRestore);
     /// `RestoreSnapshot`.
     snapshot_resource_restore(SnapshotResourceRestore);
-    /// `DelSnapshot`.
-    snapshot_delete(SnapshotDelete);
-    /// `RollbackSnapshot`.
-    snapshot_rollback(SnapshotRollback);
-    /// `ReqErrorReports` (one `MsgErrorReport` per report; zero is fine).
-    error_report_list(ErrorReportList);
     /// `ModifyKvsProps`.
     keyvaluestore_modify(KeyValueStoreModify);
 }
 
-macro_rules! list_calls {
-    ($($(#[$doc:meta])* $name:ident($args:ty) -> $msg:ty;)*) => {
-        impl Client {
-            $(
-                $(#[$doc])*
-                ///
-                /// # Errors
-                ///
-                /// [`ClientError::ApiCall`] when the controller answers with an error entry,
-                /// and the errors of [`Client::call`].
-                pub async fn $name(&self, args: &$args) -> Result<$msg, ClientError> {
-                    self.call_list(args).await
-                }
-            )*
-        }
-    };
+message_calls! {
+    /// `DelNode`.
+    node_delete(MsgDelNode) => DelNode;
+    /// `LostNode`.
+    node_lost(MsgDelNode) => LostNode;
+    /// `NodeReconnect`.
+    node_reconnect(MsgNodeReconnect) => NodeReconnect;
+    /// `DelNetIf`.
+    netinterface_delete(MsgDelNetInterface) => DelNetIf;
+    /// `DelStorPoolDfn`.
+    storage_pool_dfn_delete(MsgDelStorPoolDfn) => DelStorPoolDfn;
+    /// `DelStorPool`.
+    storage_pool_delete(MsgDelStorPool) => DelStorPool;
+    /// `DelRscDfn`.
+    resource_dfn_delete(MsgDelRscDfn) => DelRscDfn;
+    /// `DelVlmDfn`.
+    volume_dfn_delete(MsgDelVlmDfn) => DelVlmDfn;
+    /// `DelRsc`.
+    resource_delete(MsgDelRsc) => DelRsc;
+    /// `ToggleDisk`.
+    resource_toggle_disk(MsgToggleDisk) => ToggleDisk;
+    /// `DelWatch`.
+    watch_delete(MsgDelWatch) => DelWatch;
+    /// `CrtCryptPass`.
+    crypt_create_passphrase(MsgCrtCryptPassphrase) => CrtCryptPass;
+    /// `EnterCryptPass`.
+    crypt_enter_passphrase(MsgEnterCryptPassphrase) => EnterCryptPass;
+    /// `ModCryptPass`.
+    crypt_modify_passphrase(MsgModCryptPassphrase) => ModCryptPass;
+    /// `EnableDrbdProxy`.
+    drbd_proxy_enable(MsgEnableDrbdProxy) => EnableDrbdProxy;
+    /// `DisableDrbdProxy`.
+    drbd_proxy_disable(MsgDisableDrbdProxy) => DisableDrbdProxy;
+    /// `RestoreVlmDfn`.
+    snapshot_volume_definition_restore(MsgRestoreSnapshotVlmDfn) => RestoreVlmDfn;
+    /// `DelSnapshot`.
+    snapshot_delete(MsgDelSnapshot) => DelSnapshot;
+    /// `RollbackSnapshot`.
+    snapshot_rollback(MsgRollbackSnapshot) => RollbackSnapshot;
+    /// `ReqErrorReports` (one `MsgErrorReport` per report; zero is fine).
+    error_report_list(MsgReqErrorReport) => ReqErrorReports;
 }
 
 list_calls! {
-    /// `LstStorPool`.
-    storage_pool_list(StoragePoolList) -> MsgLstStorPool;
-    /// `LstRsc`.
-    resource_list(ResourceList) -> MsgLstRsc;
+    /// `LstNode`.
+    node_list() -> LstNode;
+    /// `LstStorPoolDfn`.
+    storage_pool_dfn_list() -> LstStorPoolDfn;
+    /// `LstRscDfn`.
+    resource_dfn_list() -> LstRscDfn;
+    /// `LstCfgVal`.
+    controller_props() -> LstCfgVal;
+    /// `LstSnapshotDfn`.
+    snapshot_dfn_list() -> LstSnapshotDfn;
+    /// `Hostname` (satellite connections only).
+    hostname() -> Hostname;
+    /// `LstStorPool` (the filter is always sent).
+    storage_pool_list(filter: &ListFilter => Some(filter.wire())) -> LstStorPool;
+    /// `LstRsc` (the filter is always sent).
+    resource_list(filter: &ListFilter => Some(filter.wire())) -> LstRsc;
     /// `ReqRscConnList`.
-    resource_conn_list(ResourceConnList) -> MsgLstRscConn;
+    resource_conn_list(body: MsgReqRscConn => body) -> ReqRscConnList;
     /// `LstKvsProps`.
-    keyvaluestore_list(KeyValueStoreList) -> MsgRspKvsProps;
+    keyvaluestore_list(body: MsgLstKvsProps => body) -> LstKvsProps;
 }
 
 impl Client {
-    /// `LstNode`.
+    /// `LstVlm` (the list answer, then a usually empty `Reply`; the filter is always sent).
     ///
     /// # Errors
     ///
-    /// As [`Client::call_list`].
-    pub async fn node_list(&self) -> Result<MsgLstNode, ClientError> {
-        self.call_list(&NodeList).await
-    }
-
-    /// `LstStorPoolDfn`.
+    /// As [`Client::call`].
     ///
-    /// # Errors
+    /// # Cancel safety
     ///
-    /// As [`Client::call_list`].
-    pub async fn storage_pool_dfn_list(&self) -> Result<MsgLstStorPoolDfn, ClientError> {
-        self.call_list(&StoragePoolDfnList).await
-    }
-
-    /// `LstRscDfn`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::call_list`].
-    pub async fn resource_dfn_list(&self) -> Result<MsgLstRscDfn, ClientError> {
-        self.call_list(&ResourceDfnList).await
-    }
-
-    /// `LstCfgVal`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::call_list`].
-    pub async fn controller_props(&self) -> Result<MsgLstCtrlCfgProps, ClientError> {
-        self.call_list(&ControllerProps).await
-    }
-
-    /// `LstSnapshotDfn`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::call_list`].
-    pub async fn snapshot_dfn_list(&self) -> Result<MsgLstSnapshotDfn, ClientError> {
-        self.call_list(&SnapshotDfnList).await
-    }
-
-    /// `Hostname` (satellite connections only).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::call_list`].
-    pub async fn hostname(&self) -> Result<MsgHostname, ClientError> {
-        self.call_list(&Hostname).await
+    /// Cancel safe (see [`Client::call`]).
+    pub async fn volume_list(&self, filter: &ListFilter) -> Result<Answers, ClientError> {
+        self.call(&Request::LstVlm(Some(filter.wire()))).await
     }
 
     /// API-level `Ping`; returns when the `COMPLETE` arrives.
@@ -220,7 +227,7 @@ impl Client {
     ///
     /// As [`Client::call`].
     pub async fn ping(&self) -> Result<(), ClientError> {
-        self.call(&Ping).await.map(|_| ())
+        self.call(&Request::Ping).await.map(|_| ())
     }
 
     /// The Python `resource_create_and_auto_place`: `CrtRscDfn`, `CrtVlmDfn`, `AutoPlaceRsc`,
@@ -237,7 +244,7 @@ impl Client {
         diskless_on_remaining: bool,
     ) -> Result<Answers, ClientError> {
         let answers = self
-            .call(&ResourceDfnCreate {
+            .resource_dfn_create(&ResourceDfnCreate {
                 name: rsc_name.to_owned(),
                 port: None,
             })
@@ -275,11 +282,11 @@ impl Client {
         rsc_name: &str,
     ) -> Result<Option<Answers>, ClientError> {
         let list = self
-            .resource_list(&ResourceList(ListFilter {
+            .resource_list(&ListFilter {
                 nodes: vec![node_name.to_owned()],
                 resources: vec![rsc_name.to_owned()],
                 ..Default::default()
-            }))
+            })
             .await?;
         let diskless = list.resources.iter().any(|r| {
             r.name.eq_ignore_ascii_case(rsc_name)
@@ -291,9 +298,10 @@ impl Client {
         if !diskless {
             return Ok(None);
         }
-        self.resource_delete(&ResourceDelete {
+        self.resource_delete(MsgDelRsc {
             node_name: node_name.to_owned(),
             rsc_name: rsc_name.to_owned(),
+            ..Default::default()
         })
         .await
         .map(Some)

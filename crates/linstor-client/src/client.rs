@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
-use linstor_proto::WireMessage;
 use linstor_proto::consts::API_VERSION;
 use linstor_proto::messages::{MsgApiVersion, MsgHeader};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -18,10 +17,11 @@ use tokio_util::codec::Decoder;
 use crate::ClientError;
 use crate::answers::{Answer, Answers, ListMessage};
 use crate::connection::{self, CloseReason, Command, TaskConfig, WatchRegistration};
-use crate::requests::{IntoRequest, ObjectIdentifier, Request, WatchCreate};
+use crate::requests::{IntoRequest, ObjectIdentifier, WatchCreate};
 use crate::tls::TlsOptions;
 use crate::uri::ControllerUri;
 use crate::watch::Watch;
+use linstor_proto::{ListCall, Request};
 
 /// Connection settings.
 #[derive(Debug, Clone)]
@@ -375,7 +375,7 @@ impl Client {
             Err(_) => {
                 guard.done = false;
                 Err(ClientError::Timeout {
-                    call: request.call.name,
+                    call: request.call().name(),
                     api_call_id: id,
                     after: timeout,
                 })
@@ -383,26 +383,30 @@ impl Client {
         }
     }
 
-    /// Sends a list request and returns its list message.
+    /// Sends the request of list call `L` and returns its list message.
     ///
     /// # Errors
     ///
     /// [`ClientError::ApiCall`] when the first answer is a `Reply` entry,
     /// [`ClientError::NoAnswer`] when there is none, and the errors of [`Client::call`].
-    pub async fn call_list<M: ListMessage + Clone>(
-        &self,
-        request: &impl IntoRequest,
-    ) -> Result<M, ClientError> {
-        let req = request.request()?;
-        let call = req.call.name;
-        let answers = self.send(req, CallOptions::default(), None).await?;
-        if let Some(m) = answers.list::<M>() {
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`Client::call`].
+    pub async fn list<L: ListCall>(&self, args: L::Args) -> Result<L::Answer, ClientError>
+    where
+        L::Answer: ListMessage + Clone,
+    {
+        let answers = self
+            .send(L::request(args), CallOptions::default(), None)
+            .await?;
+        if let Some(m) = answers.list::<L::Answer>() {
             return Ok(m.clone());
         }
         match answers.first() {
             Some(Answer::Reply(r)) => Err(ClientError::ApiCall(Box::new(r.clone()))),
             _ => Err(ClientError::NoAnswer {
-                call,
+                call: L::CALL.name(),
                 api_call_id: 0,
             }),
         }
@@ -477,11 +481,12 @@ impl Client {
     }
 }
 
-fn encode(id: i64, request: &Request) -> bytes::Bytes {
-    let header = MsgHeader::api_call(id, request.call.name);
-    let bodies: Vec<&dyn WireMessage> =
-        request.body.iter().map(|b| b as &dyn WireMessage).collect();
-    Outgoing::new(&header, &bodies).to_bytes()
+pub(crate) fn encode(id: i64, request: &Request) -> bytes::Bytes {
+    let header = MsgHeader::api_call(id, request.call().name());
+    match request.body() {
+        Some(body) => Outgoing::new(&header, &[body]).to_bytes(),
+        None => Outgoing::new(&header, &[]).to_bytes(),
+    }
 }
 
 /// The frame the client sends for `request` with `api_call_id` (for tests and tools).

@@ -198,7 +198,7 @@ pub(crate) async fn run<S>(
             },
             () = tick => {
                 let id = next_id.fetch_add(1, Ordering::Relaxed);
-                let frame = Outgoing::new(&MsgHeader::api_call(id, linstor_proto::calls::PING.name), &[]).to_bytes();
+                let frame = Outgoing::new(&MsgHeader::api_call(id, linstor_proto::Call::Ping.name()), &[]).to_bytes();
                 if out_tx.send(frame).await.is_err() {
                     break "the connection's writer stopped".to_owned();
                 }

@@ -9,15 +9,16 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::Stream;
-use linstor_codec::Outgoing;
 use tokio::sync::mpsc;
 
 use crate::answers::Answers;
 use linstor_proto::consts::events;
 
 use crate::connection::{Command, Event, EventAction};
-use crate::requests::{IntoRequest, ObjectIdentifier, WatchDelete};
+use crate::requests::ObjectIdentifier;
 use crate::{Client, ClientError};
+use linstor_proto::Request;
+use linstor_proto::messages::MsgDelWatch;
 
 /// The events of one watch, in arrival order.
 #[derive(Debug)]
@@ -118,19 +119,15 @@ impl Drop for Watch {
             .inner
             .next_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(req) = (WatchDelete {
-            watch_id: self.watch_id,
-        })
-        .request()
-        {
-            let header = linstor_proto::messages::MsgHeader::api_call(id, req.call.name);
-            let bodies: Vec<&dyn linstor_proto::WireMessage> =
-                req.body.iter().map(|b| b as _).collect();
-            let frame = Outgoing::new(&header, &bodies).to_bytes();
-            let _ = self.client.inner.commands.try_send(Command::Unwatch {
+        let frame = crate::client::encode(
+            id,
+            &Request::DelWatch(MsgDelWatch {
                 watch_id: self.watch_id,
-                frame,
-            });
-        }
+            }),
+        );
+        let _ = self.client.inner.commands.try_send(Command::Unwatch {
+            watch_id: self.watch_id,
+            frame,
+        });
     }
 }

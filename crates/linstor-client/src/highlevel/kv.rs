@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::requests::{KeyValueStoreList, KeyValueStoreModify};
+use crate::requests::KeyValueStoreModify;
 use crate::{Client, ClientError};
+use linstor_proto::messages::MsgLstKvsProps;
 
 /// A key/value store view.
 ///
@@ -67,7 +68,7 @@ impl Kv {
     pub async fn reload(&mut self) -> Result<(), ClientError> {
         let list = self
             .client
-            .keyvaluestore_list(&KeyValueStoreList {
+            .keyvaluestore_list(MsgLstKvsProps {
                 instance_name: self.name.clone(),
             })
             .await?;

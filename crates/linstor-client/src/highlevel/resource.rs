@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use linstor_proto::consts::{flags, keys};
-use linstor_proto::messages::MsgLstRsc;
+use linstor_proto::messages::{
+    MsgDelRsc, MsgDelRscDfn, MsgDelSnapshot, MsgLstRsc, MsgRestoreSnapshotVlmDfn,
+    MsgRollbackSnapshot, MsgToggleDisk,
+};
 
 use super::size::kib_round_up;
 use crate::answers::Answers;
@@ -198,10 +201,10 @@ impl Resource {
         }
         let list: MsgLstRsc = self
             .client
-            .resource_list(&ResourceList(ListFilter {
+            .resource_list(&ListFilter {
                 resources: vec![self.name.clone()],
                 ..Default::default()
-            }))
+            })
             .await?;
         self.assignments.clear();
         for r in &list.resources {
@@ -378,14 +381,15 @@ impl Resource {
             }
             Some(current) if current != diskless => {
                 let pool = if diskless { None } else { self.diskful_pool() };
-                let req = ResourceToggleDisk {
+                let req = MsgToggleDisk {
                     node_name: node.to_owned(),
                     rsc_name: self.name.clone(),
-                    storage_pool: pool,
-                    diskless,
+                    stor_pool_name: pool,
+                    diskless: Some(diskless),
                     migrate_from: None,
+                    ..Default::default()
                 };
-                first_must_succeed(self.client.resource_toggle_disk(&req).await?)?;
+                first_must_succeed(self.client.resource_toggle_disk(req).await?)?;
             }
             Some(_) => {}
         }
@@ -461,9 +465,10 @@ impl Resource {
     pub async fn delete_on(&mut self, node: &str) -> Result<(), ClientError> {
         first_must_succeed(
             self.client
-                .resource_delete(&ResourceDelete {
+                .resource_delete(MsgDelRsc {
                     node_name: node.to_owned(),
                     rsc_name: self.name.clone(),
+                    ..Default::default()
                 })
                 .await?,
         )?;
@@ -486,8 +491,9 @@ impl Resource {
         }
         first_must_succeed(
             self.client
-                .resource_dfn_delete(&ResourceDfnDelete {
-                    name: self.name.clone(),
+                .resource_dfn_delete(MsgDelRscDfn {
+                    rsc_name: self.name.clone(),
+                    ..Default::default()
                 })
                 .await?,
         )?;
@@ -575,10 +581,10 @@ impl Resource {
         };
         let pools = self
             .client
-            .storage_pool_list(&StoragePoolList(ListFilter {
+            .storage_pool_list(&ListFilter {
                 stor_pools: vec![pool],
                 ..Default::default()
-            }))
+            })
             .await?;
         Ok(pools.stor_pools.first().is_some_and(|p| {
             p.static_traits
@@ -607,11 +613,12 @@ impl Resource {
     ///
     /// As [`Resource::delete_on`].
     pub async fn snapshot_delete(&self, snapshot: &str) -> Result<(), ClientError> {
-        let req = SnapshotDelete {
+        let req = MsgDelSnapshot {
             rsc_name: self.name.clone(),
             snapshot_name: snapshot.to_owned(),
+            ..Default::default()
         };
-        first_must_succeed(self.client.snapshot_delete(&req).await?).map(|_| ())
+        first_must_succeed(self.client.snapshot_delete(req).await?).map(|_| ())
     }
 
     /// Rolls back to a snapshot (the newest only).
@@ -620,11 +627,12 @@ impl Resource {
     ///
     /// As [`Resource::delete_on`].
     pub async fn snapshot_rollback(&self, snapshot: &str) -> Result<(), ClientError> {
-        let req = SnapshotRollback {
+        let req = MsgRollbackSnapshot {
             rsc_name: self.name.clone(),
             snapshot_name: snapshot.to_owned(),
+            ..Default::default()
         };
-        first_must_succeed(self.client.snapshot_rollback(&req).await?).map(|_| ())
+        first_must_succeed(self.client.snapshot_rollback(req).await?).map(|_| ())
     }
 
     /// Restores a snapshot into a new resource `to` (definition, volume definitions and
@@ -646,12 +654,12 @@ impl Resource {
                 })
                 .await?,
         )?;
-        let vd = SnapshotVolumeDfnRestore {
-            from_resource: self.name.clone(),
-            from_snapshot: snapshot.to_owned(),
-            to_resource: to.to_owned(),
+        let vd = MsgRestoreSnapshotVlmDfn {
+            from_resource_name: self.name.clone(),
+            from_snapshot_name: snapshot.to_owned(),
+            to_resource_name: to.to_owned(),
         };
-        first_must_succeed(self.client.snapshot_volume_definition_restore(&vd).await?)?;
+        first_must_succeed(self.client.snapshot_volume_definition_restore(vd).await?)?;
         let rr = SnapshotResourceRestore {
             node_names: vec![],
             from_resource: self.name.clone(),
