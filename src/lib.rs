@@ -1,9 +1,9 @@
 //! Test support shared by the cross-crate tests and benches: loading the golden vectors of
-//! `../shared/vectors`, and rendering messages the way the vectors' `index.json` does
+//! `tests/vectors`, and rendering messages the way the vectors' `index.json` does
 //! (protobuf JSON mapping with proto field names, and the wire field sequence).
 //!
-//! The vectors folder is `$LINSTOR_VECTORS` or `../shared/vectors` beside this repository;
-//! a missing folder is a test failure, never a skip.
+//! The vectors folder is `$LINSTOR_VECTORS` when set, otherwise `tests/vectors` in this
+//! repository (under `CARGO_MANIFEST_DIR`); a missing folder is a test failure, never a skip.
 
 #![warn(missing_docs)]
 
@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, SerializeOptions};
 
-/// The golden vectors folder.
+/// The golden vectors folder: `$LINSTOR_VECTORS`, or `tests/vectors` of this repository.
 ///
 /// # Panics
 ///
@@ -20,7 +20,7 @@ use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, Ser
 pub fn vectors_dir() -> PathBuf {
     let dir = std::env::var_os("LINSTOR_VECTORS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"));
     assert!(
         dir.join("requests/index.json").is_file() && dir.join("server/index.json").is_file(),
         "golden vectors not found at {} (set LINSTOR_VECTORS)",

@@ -1,5 +1,5 @@
 //! Golden tests: every captured request frame and every reference controller frame of
-//! `../shared/vectors` decodes through the codec, each body decodes as the type the call
+//! `tests/vectors` decodes through the codec, each body decodes as the type the call
 //! tables name, the values equal the index's `fields`, the wire order equals its
 //! `wire_field_sequence`, and re-encoding gives the identical bytes.
 
