@@ -40,38 +40,56 @@ impl Faults {
     }
 }
 
+/// A `NAME=CODE` fault spec that did not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FailCallError {
+    /// No `=` between the call name and the code.
+    #[error("expected NAME=CODE, got '{spec}'")]
+    MissingEquals {
+        /// The whole spec.
+        spec: String,
+    },
+    /// `0x` followed by something that is not a 64-bit hex number.
+    #[error("bad hex code '{code}': {source}")]
+    BadHex {
+        /// The code part of the spec.
+        code: String,
+        /// Why it did not parse.
+        #[source]
+        source: std::num::ParseIntError,
+    },
+    /// Neither a number nor the name of a code constant.
+    #[error("unknown return code '{code}'")]
+    UnknownCode {
+        /// The code part of the spec.
+        code: String,
+    },
+}
+
 /// Parses `NAME=CODE` (decimal or `0x` hex, or a constant name such as `FAIL_IN_USE`).
 ///
 /// # Errors
 ///
-/// A message naming what did not parse.
-pub fn parse_fail_call(spec: &str) -> Result<(String, ReturnCode), String> {
+/// A [`FailCallError`] holding the part that did not parse.
+pub fn parse_fail_call(spec: &str) -> Result<(String, ReturnCode), FailCallError> {
     let (name, code) = spec
         .split_once('=')
-        .ok_or_else(|| format!("expected NAME=CODE, got '{spec}'"))?;
+        .ok_or_else(|| FailCallError::MissingEquals { spec: spec.into() })?;
     let rc = if let Some(hex) = code.strip_prefix("0x").or_else(|| code.strip_prefix("0X")) {
-        u64::from_str_radix(hex, 16).map_err(|e| format!("bad hex code '{code}': {e}"))?
+        ReturnCode(
+            u64::from_str_radix(hex, 16).map_err(|source| FailCallError::BadHex {
+                code: code.into(),
+                source,
+            })?,
+        )
     } else if let Ok(n) = code.parse::<u64>() {
-        n
+        ReturnCode(n)
     } else {
-        named_code(code)
-            .ok_or_else(|| format!("unknown return code '{code}'"))?
-            .0
+        ReturnCode::from_name(code)
+            .ok_or_else(|| FailCallError::UnknownCode { code: code.into() })?
     };
-    Ok((name.to_owned(), ReturnCode(rc)))
-}
-
-fn named_code(name: &str) -> Option<ReturnCode> {
-    // Every code number fits in the low bits; search the named constants by name.
-    (0..=0x7fffu64)
-        .flat_map(|n| [n, n | 0xC000_0000_0000_0000, n | 0x8000_0000_0000_0000])
-        .chain([
-            ReturnCode::UNKNOWN_API_CALL.0,
-            ReturnCode::API_CALL_PARSE_ERROR.0,
-            ReturnCode::API_CALL_AUTH_REQ.0,
-        ])
-        .map(ReturnCode)
-        .find(|rc| rc.name() == Some(name))
+    Ok((name.to_owned(), rc))
 }
 
 #[cfg(test)]
@@ -92,8 +110,42 @@ mod tests {
             parse_fail_call("LstNode=3"),
             Ok(("LstNode".into(), ReturnCode::MODIFIED))
         );
-        assert!(parse_fail_call("CrtRsc").is_err());
-        assert!(parse_fail_call("CrtRsc=NOPE").is_err());
+        assert_eq!(
+            parse_fail_call("Sig=UNKNOWN_API_CALL"),
+            Ok(("Sig".into(), ReturnCode::UNKNOWN_API_CALL))
+        );
+        assert_eq!(
+            parse_fail_call("CrtRsc=WARN_NOT_FOUND"),
+            Ok(("CrtRsc".into(), ReturnCode::WARN_NOT_FOUND))
+        );
+    }
+
+    #[test]
+    fn fail_call_errors_hold_the_bad_input() {
+        assert_eq!(
+            parse_fail_call("CrtRsc"),
+            Err(FailCallError::MissingEquals {
+                spec: "CrtRsc".into()
+            })
+        );
+        assert_eq!(
+            parse_fail_call("CrtRsc=NOPE"),
+            Err(FailCallError::UnknownCode {
+                code: "NOPE".into()
+            })
+        );
+        let err = parse_fail_call("CrtRsc=0xZZ").unwrap_err();
+        assert!(
+            matches!(&err, FailCallError::BadHex { code, .. } if code == "0xZZ"),
+            "{err:?}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+        assert_eq!(
+            parse_fail_call("CrtRsc=fail_in_use")
+                .unwrap_err()
+                .to_string(),
+            "unknown return code 'fail_in_use'"
+        );
     }
 
     #[test]
