@@ -102,9 +102,10 @@ async fn main() -> anyhow::Result<()> {
         },
         ..Config::default()
     };
+    // The error names the address or the file at fault.
     let mock = MockController::start(config)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .context("cannot start the mock controller")?;
     // Handlers first, then the address: a signal right after the address is seen exits cleanly.
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
