@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use prost::encoding::{WireType, decode_key, decode_varint};
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, SerializeOptions};
 
 /// The golden vectors folder: `$LINSTOR_VECTORS`, or `tests/vectors` of this repository.
@@ -117,15 +118,14 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
     let mut out = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
-        let key = read_varint(&mut rest);
-        let number = u32::try_from(key >> 3).expect("field number fits u32");
-        match key & 7 {
-            0 => {
-                read_varint(&mut rest);
+        let (number, wire_type) = decode_key(&mut rest).expect("valid field key");
+        match wire_type {
+            WireType::Varint => {
+                decode_varint(&mut rest).expect("valid varint");
                 out.push(number.to_string());
             }
-            2 => {
-                let len = usize::try_from(read_varint(&mut rest)).expect("length fits usize");
+            WireType::LengthDelimited => {
+                let len = prost::decode_length_delimiter(&mut rest).expect("valid length");
                 let (field, tail) = rest.split_at(len);
                 rest = tail;
                 let nested = descriptor.get_field(number).and_then(|f| match f.kind() {
@@ -140,23 +140,10 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
                     None => out.push(number.to_string()),
                 }
             }
-            wire_type => panic!("unexpected wire type {wire_type} in {full_name}"),
+            wire_type => panic!("unexpected wire type {wire_type:?} in {full_name}"),
         }
     }
     out.join(",")
-}
-
-fn read_varint(bytes: &mut &[u8]) -> u64 {
-    let mut value = 0u64;
-    for i in 0..10 {
-        let b = bytes[i];
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            *bytes = &bytes[i + 1..];
-            return value;
-        }
-    }
-    panic!("varint longer than 10 bytes")
 }
 
 /// A raw protocol client for tests: frames in, envelopes out, no interpretation.

@@ -106,7 +106,7 @@ async fn event_script_runs_after_the_immediate_answers_and_before_complete() {
 #[tokio::test]
 async fn injected_failure_and_answer_delay() {
     let faults = Faults {
-        fail_calls: vec![("CrtRscDfn".into(), RC::FAIL_IN_USE)],
+        fail_calls: vec![(linstor_proto::Call::CrtRscDfn, RC::FAIL_IN_USE)],
         ..Faults::default()
     };
     let mock = MockController::start(Config {

@@ -17,6 +17,7 @@ use tokio_util::codec::Decoder;
 use crate::ClientError;
 use crate::answers::{Answer, Answers, ListMessage};
 use crate::connection::{self, CloseReason, Command, TaskConfig, WatchRegistration};
+use crate::error::Cause;
 use crate::requests::{IntoRequest, ObjectIdentifier, WatchCreate};
 use crate::tls::TlsOptions;
 use crate::uri::ControllerUri;
@@ -142,8 +143,8 @@ impl Client {
     ///
     /// [`ClientError::InvalidUri`], [`ClientError::Connect`], [`ClientError::ConnectTimeout`],
     /// [`ClientError::VersionMismatch`], [`ClientError::Handshake`]; for `linstor+ssl://`
-    /// also TLS setup errors ([`ClientError::InvalidArgument`]) and failed TLS handshakes
-    /// ([`ClientError::Connect`]).
+    /// also TLS setup errors ([`ClientError::Tls`]; [`ClientError::InvalidArgument`] without
+    /// a CA file) and failed TLS handshakes ([`ClientError::Connect`]).
     pub async fn connect_with(uri: &str, config: ClientConfig) -> Result<Client, ClientError> {
         let parsed = ControllerUri::parse(uri)?;
         let tls = if parsed.tls {
@@ -217,42 +218,38 @@ impl Client {
         let mut controller_info = None;
         if expects_version {
             let frame = loop {
-                match codec
-                    .decode(&mut buf)
-                    .map_err(|e| ClientError::Handshake(e.to_string()))?
-                {
+                match codec.decode(&mut buf).map_err(ClientError::handshake)? {
                     Some(f) => break f,
                     None => {
                         let n = stream.read_buf(&mut buf).await.map_err(|e| {
                             ClientError::Disconnected {
                                 reason: e.to_string(),
+                                source: Some(Cause::new(e)),
                             }
                         })?;
                         if n == 0 {
                             return Err(ClientError::Disconnected {
                                 reason: "closed before the Version greeting".into(),
+                                source: None,
                             });
                         }
                     }
                 }
             };
             if frame.frame_type() != FrameType::Data {
-                return Err(ClientError::Handshake(format!(
-                    "a header-only {:?} frame",
-                    frame.frame_type()
-                )));
+                return Err(ClientError::Handshake {
+                    reason: format!("a header-only {:?} frame", frame.frame_type()),
+                    source: None,
+                });
             }
-            let env = Envelope::decode(frame.payload_bytes())
-                .map_err(|e| ClientError::Handshake(e.to_string()))?;
+            let env = Envelope::decode(frame.payload_bytes()).map_err(ClientError::handshake)?;
             if env.content() != linstor_proto::calls::oneway::VERSION {
-                return Err(ClientError::Handshake(format!(
-                    "first message is '{}', not 'Version'",
-                    env.content()
-                )));
+                return Err(ClientError::Handshake {
+                    reason: format!("first message is '{}', not 'Version'", env.content()),
+                    source: None,
+                });
             }
-            let version: MsgApiVersion = env
-                .body(0)
-                .map_err(|e| ClientError::Handshake(e.to_string()))?;
+            let version: MsgApiVersion = env.body(0).map_err(ClientError::handshake)?;
             if version.version != API_VERSION {
                 return Err(ClientError::VersionMismatch {
                     client: API_VERSION,
@@ -301,10 +298,13 @@ impl Client {
     }
 
     pub(crate) fn disconnected(&self) -> ClientError {
-        let reason = connection::lock(&self.inner.closed)
-            .clone()
-            .unwrap_or_else(|| "the connection task ended".into());
-        ClientError::Disconnected { reason }
+        match &*connection::lock(&self.inner.closed) {
+            Some(closed) => closed.error(),
+            None => ClientError::Disconnected {
+                reason: "the connection task ended".into(),
+                source: None,
+            },
+        }
     }
 
     /// Sends one request and collects its answers up to `COMPLETE`.

@@ -21,6 +21,7 @@ use tokio_util::codec::Decoder;
 
 use crate::ClientError;
 use crate::answers::Answers;
+use crate::error::Cause;
 
 /// Most answers one call may collect before it fails (a bound against a flooding peer).
 const MAX_ANSWERS_PER_CALL: usize = 100_000;
@@ -101,7 +102,39 @@ pub(crate) struct TaskConfig {
 }
 
 /// Why the connection ended, readable by every handle.
-pub(crate) type CloseReason = Arc<Mutex<Option<String>>>;
+pub(crate) type CloseReason = Arc<Mutex<Option<Closed>>>;
+
+/// Why a connection ended: the reason text and the error behind it, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct Closed {
+    reason: String,
+    source: Option<Cause>,
+}
+
+impl Closed {
+    fn new(reason: impl Into<String>) -> Closed {
+        Closed {
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// `what: error`, keeping the error as the source.
+    fn caused(what: &str, error: impl std::error::Error + Send + Sync + 'static) -> Closed {
+        Closed {
+            reason: format!("{what}: {error}"),
+            source: Some(Cause::new(error)),
+        }
+    }
+
+    /// The error every call and watch of the connection fails with.
+    pub(crate) fn error(&self) -> ClientError {
+        ClientError::Disconnected {
+            reason: self.reason.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
 
 /// Runs the connection until it ends; `buf` holds bytes read after the greeting.
 pub(crate) async fn run<S>(
@@ -127,7 +160,7 @@ pub(crate) async fn run<S>(
         .keep_alive
         .map(|p| tokio::time::interval_at(tokio::time::Instant::now() + p, p));
     let mut last_read = tokio::time::Instant::now();
-    let reason: String = loop {
+    let closed_by: Closed = loop {
         // Frames already buffered (also the ones that came with the greeting).
         loop {
             match codec.decode(&mut buf) {
@@ -143,7 +176,7 @@ pub(crate) async fn run<S>(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    let reason = format!("protocol error: {e}");
+                    let reason = Closed::caused("protocol error", e);
                     state.shutdown(&reason);
                     *lock(&closed) = Some(reason);
                     writer_task.abort();
@@ -167,14 +200,14 @@ pub(crate) async fn run<S>(
         };
         tokio::select! {
             command = commands.recv() => match command {
-                None => break "the client was dropped".to_owned(),
+                None => break Closed::new("the client was dropped"),
                 Some(Command::Call { id, frame, until_eoia, reply, watch }) => {
                     if let Some(w) = watch {
                         state.watches.insert(w.watch_id, Watch { events: w.events, capacity: w.capacity });
                     }
                     state.pending.insert(id, Pending { answers: Answers::default(), until_eoia, reply: Some(reply) });
                     if out_tx.send(frame).await.is_err() {
-                        break "the connection's writer stopped".to_owned();
+                        break Closed::new("the connection's writer stopped");
                     }
                 }
                 Some(Command::Cancel(id)) => {
@@ -183,32 +216,32 @@ pub(crate) async fn run<S>(
                 Some(Command::Unwatch { watch_id, frame }) => {
                     state.watches.remove(&watch_id);
                     if out_tx.send(frame).await.is_err() {
-                        break "the connection's writer stopped".to_owned();
+                        break Closed::new("the connection's writer stopped");
                     }
                 }
             },
             read = reader.read_buf(&mut buf) => match read {
-                Ok(0) => break "the controller closed the connection".to_owned(),
+                Ok(0) => break Closed::new("the controller closed the connection"),
                 Ok(_) => last_read = tokio::time::Instant::now(),
-                Err(e) => break format!("read failed: {e}"),
+                Err(e) => break Closed::caused("read failed", e),
             },
             result = &mut writer_task => break match result {
-                Ok(Err(e)) => format!("write failed: {e}"),
-                _ => "the connection's writer stopped".to_owned(),
+                Ok(Err(e)) => Closed::caused("write failed", e),
+                _ => Closed::new("the connection's writer stopped"),
             },
             () = tick => {
                 let id = next_id.fetch_add(1, Ordering::Relaxed);
                 let frame = Outgoing::new(&MsgHeader::api_call(id, linstor_proto::Call::Ping.name()), &[]).to_bytes();
                 if out_tx.send(frame).await.is_err() {
-                    break "the connection's writer stopped".to_owned();
+                    break Closed::new("the connection's writer stopped");
                 }
             }
-            () = idle => break format!("no data received for {:?}", config.idle_timeout.unwrap_or_default()),
+            () = idle => break Closed::new(format!("no data received for {:?}", config.idle_timeout.unwrap_or_default())),
         }
     };
-    tracing::debug!("connection closed: {reason}");
-    *lock(&closed) = Some(reason.clone());
-    state.shutdown(&reason);
+    tracing::debug!("connection closed: {}", closed_by.reason);
+    *lock(&closed) = Some(closed_by.clone());
+    state.shutdown(&closed_by);
     writer_task.abort();
 }
 
@@ -228,7 +261,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     writer.shutdown().await
 }
 
-pub(crate) fn lock(m: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
+pub(crate) fn lock(m: &Mutex<Option<Closed>>) -> std::sync::MutexGuard<'_, Option<Closed>> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -286,6 +319,7 @@ impl State {
         {
             let _ = reply.send(Err(ClientError::Disconnected {
                 reason: format!("call {id} got more than {MAX_ANSWERS_PER_CALL} answers"),
+                source: None,
             }));
         }
     }
@@ -342,18 +376,14 @@ impl State {
     }
 
     /// Fails every pending call and ends every watch, once.
-    fn shutdown(&mut self, reason: &str) {
+    fn shutdown(&mut self, closed: &Closed) {
         for (_, mut p) in self.pending.drain() {
             if let Some(reply) = p.reply.take() {
-                let _ = reply.send(Err(ClientError::Disconnected {
-                    reason: reason.to_owned(),
-                }));
+                let _ = reply.send(Err(closed.error()));
             }
         }
         for (_, w) in self.watches.drain() {
-            let _ = w.events.try_send(Err(ClientError::Disconnected {
-                reason: reason.to_owned(),
-            }));
+            let _ = w.events.try_send(Err(closed.error()));
         }
     }
 }

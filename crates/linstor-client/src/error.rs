@@ -1,5 +1,6 @@
 //! [`ClientError`]: everything a call, a connect or a watch can fail with.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::answers::ApiCallResponse;
@@ -11,6 +12,17 @@ pub enum ClientError {
     /// An argument the Python client refuses locally, before any I/O.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The TLS configuration of a `linstor+ssl://` connection is unusable: a CA, certificate
+    /// or key file cannot be read or parsed, rustls refuses it, or the server name is
+    /// invalid. A missing CA file option is [`ClientError::InvalidArgument`].
+    #[error("TLS {what}: {source}")]
+    Tls {
+        /// What was being set up, e.g. `CA file /etc/linstor/ca.pem`.
+        what: String,
+        /// The I/O, PEM or rustls error.
+        #[source]
+        source: Cause,
+    },
     /// The controller URI does not parse.
     #[error("invalid controller URI '{uri}': {reason}")]
     InvalidUri {
@@ -44,8 +56,14 @@ pub enum ClientError {
         controller: u32,
     },
     /// The first frame was not the `Version` greeting.
-    #[error("unexpected greeting from the controller: {0}")]
-    Handshake(String),
+    #[error("unexpected greeting from the controller: {reason}")]
+    Handshake {
+        /// What was wrong with it.
+        reason: String,
+        /// The codec or envelope error, when the greeting did not decode.
+        #[source]
+        source: Option<Cause>,
+    },
     /// No `COMPLETE` within the call timeout. The controller may still complete the call;
     /// query the state again before retrying.
     #[error(
@@ -64,6 +82,9 @@ pub enum ClientError {
     Disconnected {
         /// What ended the connection.
         reason: String,
+        /// The I/O or codec error that ended it, if one did.
+        #[source]
+        source: Option<Cause>,
     },
     /// A list call got a `Reply` instead of its list (the Python `*_raise` helpers).
     #[error("the controller answered with an error: {0}")]
@@ -99,7 +120,54 @@ pub enum ClientError {
     AllControllersFailed(Vec<(String, ClientError)>),
 }
 
+/// The lower-level error behind a [`ClientError`]: an I/O, codec, envelope, PEM or rustls
+/// error. It is shared, cheap to clone, because one lost connection fails every pending call
+/// and watch with the same cause.
+///
+/// It dereferences to the error itself, and that error (not this wrapper) is what
+/// [`std::error::Error::source`] of the `ClientError` returns, so it downcasts to its type:
+///
+/// ```
+/// # fn check(err: &linstor_client::ClientError) -> Option<std::io::ErrorKind> {
+/// let io = std::error::Error::source(err)?.downcast_ref::<std::io::Error>()?;
+/// # Some(io.kind())
+/// # }
+/// ```
+///
+/// It deliberately does not implement `Error` itself, so that it never appears as a link
+/// of its own in the source chain.
+#[derive(Debug, Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl Cause {
+    pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Cause {
+        Cause(Arc::new(error))
+    }
+}
+
+impl std::ops::Deref for Cause {
+    type Target = dyn std::error::Error + Send + Sync + 'static;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl ClientError {
+    /// A greeting that does not decode, keeping the decode error as the source.
+    pub(crate) fn handshake(e: impl std::error::Error + Send + Sync + 'static) -> ClientError {
+        ClientError::Handshake {
+            reason: e.to_string(),
+            source: Some(Cause::new(e)),
+        }
+    }
+
     /// A call or connect timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(
@@ -121,5 +189,74 @@ impl ClientError {
     /// The controller answered with an error entry instead of a list.
     pub fn is_api_call(&self) -> bool {
         matches!(self, ClientError::ApiCall(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use linstor_codec::{CodecError, EnvelopeError, Frame, FrameType, Header};
+    use tokio::io::AsyncWriteExt;
+
+    use crate::{Client, ClientConfig, ClientError};
+
+    #[tokio::test]
+    async fn a_disconnect_by_a_codec_error_carries_it() {
+        let (ours, mut theirs) = tokio::io::duplex(1024);
+        let client = Client::handshake(ours, false, ClientConfig::default())
+            .await
+            .expect("no greeting expected");
+        let mut header = Vec::new();
+        Header::new(FrameType::Data, u32::MAX).write(&mut header);
+        theirs.write_all(&header).await.expect("write");
+        let err = client.ping().await.expect_err("the connection breaks");
+        assert!(err.is_disconnect(), "{err}");
+        assert!(err.to_string().contains("protocol error"), "{err}");
+        let source = err.source().expect("a source");
+        assert!(
+            matches!(
+                source.downcast_ref::<CodecError>(),
+                Some(CodecError::PayloadTooLarge { .. })
+            ),
+            "{source:?}"
+        );
+        // Later calls fail with the same cause.
+        let again = client.ping().await.expect_err("still disconnected");
+        assert!(
+            again.source().is_some_and(|s| s.is::<CodecError>()),
+            "{again:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_greeting_that_does_not_decode_is_the_source_of_the_handshake_error() {
+        let (ours, mut theirs) = tokio::io::duplex(1024);
+        theirs
+            .write_all(Frame::data(&[]).as_bytes())
+            .await
+            .expect("write");
+        let err = Client::handshake(ours, true, ClientConfig::default())
+            .await
+            .expect_err("an empty greeting");
+        assert!(matches!(err, ClientError::Handshake { .. }), "{err}");
+        assert!(
+            matches!(
+                err.source().and_then(|s| s.downcast_ref::<EnvelopeError>()),
+                Some(EnvelopeError::MissingHeader)
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_greeting_cut_short_is_a_disconnect_without_a_source() {
+        let (ours, theirs) = tokio::io::duplex(1024);
+        drop(theirs);
+        let err = Client::handshake(ours, true, ClientConfig::default())
+            .await
+            .expect_err("no greeting");
+        assert!(err.is_disconnect(), "{err}");
+        assert!(err.source().is_none());
     }
 }

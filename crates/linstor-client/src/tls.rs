@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::pem::{self, PemObject};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::client::danger::{
@@ -16,6 +16,7 @@ use tokio_rustls::rustls::{
 };
 
 use crate::ClientError;
+use crate::error::Cause;
 
 /// TLS settings of a `linstor+ssl://` connection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,8 +33,20 @@ pub struct TlsOptions {
     pub dangerous_accept_any_certificate: bool,
 }
 
-fn tls_error(what: &str, e: impl std::fmt::Display) -> ClientError {
-    ClientError::InvalidArgument(format!("TLS {what}: {e}"))
+fn tls_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> ClientError {
+    ClientError::Tls {
+        what: what.to_owned(),
+        source: Cause::new(e),
+    }
+}
+
+/// A PEM file error; an I/O error (a missing or unreadable file) is kept as the source
+/// itself rather than inside the PEM error, which has no `source()`.
+fn pem_error(what: &str, e: pem::Error) -> ClientError {
+    match e {
+        pem::Error::Io(e) => tls_error(what, e),
+        e => tls_error(what, e),
+    }
 }
 
 /// Builds the connector and the server name to present.
@@ -50,15 +63,16 @@ pub(crate) fn connector(
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
     } else {
-        let ca = options
-            .ca_file
-            .as_ref()
-            .ok_or_else(|| tls_error("setup", "a CA file is required to verify the controller"))?;
+        let ca = options.ca_file.as_ref().ok_or_else(|| {
+            ClientError::InvalidArgument(
+                "TLS setup: a CA file is required to verify the controller".into(),
+            )
+        })?;
         let mut roots = RootCertStore::empty();
         for cert in CertificateDer::pem_file_iter(ca)
-            .map_err(|e| tls_error(&format!("CA file {}", ca.display()), e))?
+            .map_err(|e| pem_error(&format!("CA file {}", ca.display()), e))?
         {
-            let cert = cert.map_err(|e| tls_error(&format!("CA file {}", ca.display()), e))?;
+            let cert = cert.map_err(|e| pem_error(&format!("CA file {}", ca.display()), e))?;
             roots
                 .add(cert)
                 .map_err(|e| tls_error(&format!("CA file {}", ca.display()), e))?;
@@ -69,9 +83,9 @@ pub(crate) fn connector(
         Some((cert, key)) => {
             let chain = CertificateDer::pem_file_iter(cert)
                 .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| tls_error(&format!("client certificate {}", cert.display()), e))?;
+                .map_err(|e| pem_error(&format!("client certificate {}", cert.display()), e))?;
             let key = PrivateKeyDer::from_pem_file(key)
-                .map_err(|e| tls_error(&format!("client key {}", key.display()), e))?;
+                .map_err(|e| pem_error(&format!("client key {}", key.display()), e))?;
             builder
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| tls_error("client certificate", e))?
@@ -131,5 +145,66 @@ impl ServerCertVerifier for AcceptAny {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    fn error(options: &TlsOptions) -> ClientError {
+        match connector(options, "localhost") {
+            Ok(_) => panic!("the TLS setup should fail"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_missing_ca_file_has_its_io_error_as_source() {
+        let err = error(&TlsOptions {
+            ca_file: Some("/nonexistent/linstor-ca.pem".into()),
+            ..TlsOptions::default()
+        });
+        assert!(matches!(err, ClientError::Tls { .. }), "{err}");
+        assert!(
+            err.to_string().contains("/nonexistent/linstor-ca.pem"),
+            "{err}"
+        );
+        let io = err
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .expect("an io::Error source");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_ca_file_without_certificates_has_the_rustls_error_as_source() {
+        let dir = std::env::temp_dir().join(format!("linstor-client-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let ca = dir.join("garbage.pem");
+        std::fs::write(
+            &ca,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .expect("write");
+        let err = error(&TlsOptions {
+            ca_file: Some(ca),
+            ..TlsOptions::default()
+        });
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(matches!(err, ClientError::Tls { .. }), "{err}");
+        assert!(
+            err.source().is_some_and(|s| s.is::<rustls::Error>()),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn no_ca_file_is_an_invalid_argument() {
+        let err = error(&TlsOptions::default());
+        assert!(matches!(err, ClientError::InvalidArgument(_)), "{err}");
+        assert!(err.source().is_none());
     }
 }

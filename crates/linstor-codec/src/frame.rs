@@ -194,25 +194,21 @@ impl<'a> Iterator for Messages<'a> {
 /// are 32-bit on both reference implementations). Returns the value and the varint's size.
 #[inline]
 fn read_length(bytes: &[u8], offset: usize) -> Result<(u64, usize), SplitError> {
-    if let Some(&b) = bytes.first()
-        && b < 0x80
-    {
-        return Ok((u64::from(b), 1));
-    }
-    let mut value: u64 = 0;
-    for i in 0..5 {
-        let Some(&b) = bytes.get(i) else {
-            return Err(SplitError::TruncatedVarint { offset });
-        };
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            if value > u64::from(u32::MAX) {
-                return Err(SplitError::VarintOverflow { offset });
+    let mut rest = bytes;
+    match prost::decode_length_delimiter(&mut rest) {
+        // prost reads up to 10 bytes; a delimiter has at most 5.
+        Ok(length) => match u32::try_from(length) {
+            Ok(length) if bytes.len() - rest.len() <= 5 => {
+                Ok((u64::from(length), bytes.len() - rest.len()))
             }
-            return Ok((value, i + 1));
-        }
+            _ => Err(SplitError::VarintOverflow { offset }),
+        },
+        // prost fails only when none of the first 10 bytes ends the varint (or it exceeds 64
+        // bits): with fewer than 5 bytes left it is truncated, else its first 5 bytes all
+        // continue, too long for a delimiter.
+        Err(_) if bytes.len() < 5 => Err(SplitError::TruncatedVarint { offset }),
+        Err(_) => Err(SplitError::VarintOverflow { offset }),
     }
-    Err(SplitError::VarintOverflow { offset })
 }
 
 #[cfg(test)]
@@ -279,6 +275,32 @@ mod tests {
                 length: 0xFFFF_FFFF,
                 remaining: 0
             })]
+        );
+    }
+
+    #[test]
+    fn varints_prost_accepts_are_still_too_long_for_a_delimiter() {
+        // Six bytes for the value 1, and a 10-byte varint: valid protobuf, not delimiters.
+        assert_eq!(
+            split(&[0x81, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01]),
+            [Err(SplitError::VarintOverflow { offset: 0 })]
+        );
+        let mut ten = vec![0x80; 9];
+        ten.push(0x01);
+        assert_eq!(split(&ten), [Err(SplitError::VarintOverflow { offset: 0 })]);
+        assert_eq!(
+            split(&[0xff; 11]),
+            [Err(SplitError::VarintOverflow { offset: 0 })]
+        );
+        // A 5-byte varint above 32 bits.
+        assert_eq!(
+            split(&[0x80, 0x80, 0x80, 0x80, 0x10]),
+            [Err(SplitError::VarintOverflow { offset: 0 })]
+        );
+        // Fewer than 5 bytes, all continuing: truncated, at any offset.
+        assert_eq!(
+            split(&[0, 0x80, 0x80, 0x80, 0x80]),
+            [Ok(&[][..]), Err(SplitError::TruncatedVarint { offset: 1 })]
         );
     }
 }

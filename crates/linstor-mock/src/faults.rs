@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use linstor_proto::ReturnCode;
 use linstor_proto::messages::MsgApiCallResponse;
+use linstor_proto::{Call, ReturnCode};
 
 use crate::model::{Answer, Outcome};
 
@@ -19,14 +19,14 @@ pub struct Faults {
     pub drop_after_frames: Option<u64>,
     /// New connections are accepted and closed at once, without the greeting.
     pub refuse_connections: bool,
-    /// Calls (by wire name) that fail with the given return code, changing nothing.
-    pub fail_calls: Vec<(String, ReturnCode)>,
+    /// Calls that fail with the given return code, changing nothing.
+    pub fail_calls: Vec<(Call, ReturnCode)>,
 }
 
 impl Faults {
     /// The injected failure for a call, if any.
-    pub(crate) fn failure(&self, call: &str) -> Option<Outcome> {
-        let (_, rc) = self.fail_calls.iter().find(|(name, _)| name == call)?;
+    pub(crate) fn failure(&self, call: Call) -> Option<Outcome> {
+        let (_, rc) = self.fail_calls.iter().find(|(c, _)| *c == call)?;
         let entry = MsgApiCallResponse {
             ret_code: rc.0,
             message: format!("Injected failure of '{call}'"),
@@ -40,38 +40,65 @@ impl Faults {
     }
 }
 
-/// Parses `NAME=CODE` (decimal or `0x` hex, or a constant name such as `FAIL_IN_USE`).
+/// A `NAME=CODE` fault spec that did not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FailCallError {
+    /// The name is not a call of the table (names are case-sensitive, e.g. `CrtRsc`).
+    #[error("unknown API call '{name}'")]
+    UnknownCall {
+        /// The name part of the spec.
+        name: String,
+    },
+    /// No `=` between the call name and the code.
+    #[error("expected NAME=CODE, got '{spec}'")]
+    MissingEquals {
+        /// The whole spec.
+        spec: String,
+    },
+    /// `0x` followed by something that is not a 64-bit hex number.
+    #[error("bad hex code '{code}': {source}")]
+    BadHex {
+        /// The code part of the spec.
+        code: String,
+        /// Why it did not parse.
+        #[source]
+        source: std::num::ParseIntError,
+    },
+    /// Neither a number nor the name of a code constant.
+    #[error("unknown return code '{code}'")]
+    UnknownCode {
+        /// The code part of the spec.
+        code: String,
+    },
+}
+
+/// Parses `CALL=CODE`: a call name of the table such as `CrtRsc`, and a code in decimal, in
+/// `0x` hex, or as a constant name such as `FAIL_IN_USE`.
 ///
 /// # Errors
 ///
-/// A message naming what did not parse.
-pub fn parse_fail_call(spec: &str) -> Result<(String, ReturnCode), String> {
+/// A [`FailCallError`] holding the part that did not parse.
+pub fn parse_fail_call(spec: &str) -> Result<(Call, ReturnCode), FailCallError> {
     let (name, code) = spec
         .split_once('=')
-        .ok_or_else(|| format!("expected NAME=CODE, got '{spec}'"))?;
+        .ok_or_else(|| FailCallError::MissingEquals { spec: spec.into() })?;
+    let call =
+        Call::from_name(name).ok_or_else(|| FailCallError::UnknownCall { name: name.into() })?;
     let rc = if let Some(hex) = code.strip_prefix("0x").or_else(|| code.strip_prefix("0X")) {
-        u64::from_str_radix(hex, 16).map_err(|e| format!("bad hex code '{code}': {e}"))?
+        ReturnCode(
+            u64::from_str_radix(hex, 16).map_err(|source| FailCallError::BadHex {
+                code: code.into(),
+                source,
+            })?,
+        )
     } else if let Ok(n) = code.parse::<u64>() {
-        n
+        ReturnCode(n)
     } else {
-        named_code(code)
-            .ok_or_else(|| format!("unknown return code '{code}'"))?
-            .0
+        ReturnCode::from_name(code)
+            .ok_or_else(|| FailCallError::UnknownCode { code: code.into() })?
     };
-    Ok((name.to_owned(), ReturnCode(rc)))
-}
-
-fn named_code(name: &str) -> Option<ReturnCode> {
-    // Every code number fits in the low bits; search the named constants by name.
-    (0..=0x7fffu64)
-        .flat_map(|n| [n, n | 0xC000_0000_0000_0000, n | 0x8000_0000_0000_0000])
-        .chain([
-            ReturnCode::UNKNOWN_API_CALL.0,
-            ReturnCode::API_CALL_PARSE_ERROR.0,
-            ReturnCode::API_CALL_AUTH_REQ.0,
-        ])
-        .map(ReturnCode)
-        .find(|rc| rc.name() == Some(name))
+    Ok((call, rc))
 }
 
 #[cfg(test)]
@@ -82,31 +109,71 @@ mod tests {
     fn parses_fail_call_specs() {
         assert_eq!(
             parse_fail_call("CrtRsc=0xC0000000000003E5"),
-            Ok(("CrtRsc".into(), ReturnCode::FAIL_IN_USE))
+            Ok((Call::CrtRsc, ReturnCode::FAIL_IN_USE))
         );
         assert_eq!(
             parse_fail_call("CrtRsc=FAIL_IN_USE"),
-            Ok(("CrtRsc".into(), ReturnCode::FAIL_IN_USE))
+            Ok((Call::CrtRsc, ReturnCode::FAIL_IN_USE))
         );
         assert_eq!(
             parse_fail_call("LstNode=3"),
-            Ok(("LstNode".into(), ReturnCode::MODIFIED))
+            Ok((Call::LstNode, ReturnCode::MODIFIED))
         );
-        assert!(parse_fail_call("CrtRsc").is_err());
-        assert!(parse_fail_call("CrtRsc=NOPE").is_err());
+        assert_eq!(
+            parse_fail_call("Hostname=UNKNOWN_API_CALL"),
+            Ok((Call::Hostname, ReturnCode::UNKNOWN_API_CALL))
+        );
+        assert_eq!(
+            parse_fail_call("CrtRsc=WARN_NOT_FOUND"),
+            Ok((Call::CrtRsc, ReturnCode::WARN_NOT_FOUND))
+        );
+    }
+
+    #[test]
+    fn fail_call_errors_hold_the_bad_input() {
+        assert_eq!(
+            parse_fail_call("CrtRsc"),
+            Err(FailCallError::MissingEquals {
+                spec: "CrtRsc".into()
+            })
+        );
+        assert_eq!(
+            parse_fail_call("crtrsc=FAIL_IN_USE"),
+            Err(FailCallError::UnknownCall {
+                name: "crtrsc".into()
+            })
+        );
+        assert_eq!(
+            parse_fail_call("CrtRsc=NOPE"),
+            Err(FailCallError::UnknownCode {
+                code: "NOPE".into()
+            })
+        );
+        let err = parse_fail_call("CrtRsc=0xZZ").unwrap_err();
+        assert!(
+            matches!(&err, FailCallError::BadHex { code, .. } if code == "0xZZ"),
+            "{err:?}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+        assert_eq!(
+            parse_fail_call("CrtRsc=fail_in_use")
+                .unwrap_err()
+                .to_string(),
+            "unknown return code 'fail_in_use'"
+        );
     }
 
     #[test]
     fn failure_replaces_the_answer() {
         let faults = Faults {
-            fail_calls: vec![("CrtNode".into(), ReturnCode::FAIL_IN_USE)],
+            fail_calls: vec![(Call::CrtNode, ReturnCode::FAIL_IN_USE)],
             ..Faults::default()
         };
-        let out = faults.failure("CrtNode").unwrap();
+        let out = faults.failure(Call::CrtNode).unwrap();
         assert_eq!(
             out.entries().next().unwrap().ret_code,
             ReturnCode::FAIL_IN_USE.0
         );
-        assert!(faults.failure("LstNode").is_none());
+        assert!(faults.failure(Call::LstNode).is_none());
     }
 }

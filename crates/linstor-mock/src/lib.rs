@@ -28,7 +28,7 @@ mod server;
 mod tls;
 mod watches;
 
-pub use faults::{Faults, parse_fail_call};
+pub use faults::{FailCallError, Faults, parse_fail_call};
 pub use model::{Model, ModelConfig, Outcome};
-pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard};
+pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError};
 pub use tls::TlsSettings;

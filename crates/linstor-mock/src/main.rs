@@ -62,8 +62,8 @@ struct Args {
     refuse_connections: bool,
     /// Fault: make a call fail with a return code, e.g. `CrtRsc=FAIL_IN_USE` or
     /// `CrtRsc=0xC0000000000003E5` (repeatable).
-    #[arg(long, value_name = "NAME=CODE", value_parser = linstor_mock::parse_fail_call)]
-    fail_call: Vec<(String, linstor_proto::ReturnCode)>,
+    #[arg(long, value_name = "CALL=CODE", value_parser = linstor_mock::parse_fail_call)]
+    fail_call: Vec<(linstor_proto::Call, linstor_proto::ReturnCode)>,
 }
 
 #[tokio::main]
@@ -102,9 +102,10 @@ async fn main() -> anyhow::Result<()> {
         },
         ..Config::default()
     };
+    // The error names the address or the file at fault.
     let mock = MockController::start(config)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .context("cannot start the mock controller")?;
     // Handlers first, then the address: a signal right after the address is seen exits cleanly.
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;

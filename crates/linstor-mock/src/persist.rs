@@ -12,7 +12,7 @@ use crate::model::Model;
 const FORMAT: &str = "linstor-mock-state";
 const VERSION: u32 = 1;
 
-/// A state file that cannot be used.
+/// A state file that cannot be used. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StateError {
@@ -22,17 +22,40 @@ pub enum StateError {
         /// The file.
         path: PathBuf,
         /// The error.
+        #[source]
         source: std::io::Error,
     },
-    /// The file is not a state file of this version.
+    /// The file does not parse as a state file.
     #[error(
-        "state file {path} is corrupt or not a linstor-mock state file (refusing to replace it): {reason}"
+        "state file {path} is corrupt or not a linstor-mock state file (refusing to replace it): {source}"
     )]
     Corrupt {
         /// The file.
         path: PathBuf,
         /// What did not parse.
-        reason: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file parses but is of another format or version.
+    #[error(
+        "state file {path} is corrupt or not a linstor-mock state file (refusing to replace it): format {format:?} version {version}, expected {FORMAT:?} version {VERSION}"
+    )]
+    WrongFormat {
+        /// The file.
+        path: PathBuf,
+        /// Its `format`.
+        format: String,
+        /// Its `version`.
+        version: u32,
+    },
+    /// The model did not serialize (nothing was written).
+    #[error("state file {path}: cannot serialize the model: {source}")]
+    Serialize {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: serde_json::Error,
     },
 }
 
@@ -47,7 +70,8 @@ struct StateFile {
 ///
 /// # Errors
 ///
-/// [`StateError::Io`] when it cannot be read, [`StateError::Corrupt`] when it does not parse.
+/// [`StateError::Io`] when it cannot be read, [`StateError::Corrupt`] when it does not parse,
+/// [`StateError::WrongFormat`] when it is of another format or version.
 pub fn load(path: &Path) -> Result<Option<Model>, StateError> {
     let text = match std::fs::read(path) {
         Ok(t) => t,
@@ -59,16 +83,16 @@ pub fn load(path: &Path) -> Result<Option<Model>, StateError> {
             });
         }
     };
-    let corrupt = |reason: String| StateError::Corrupt {
+    let file: StateFile = serde_json::from_slice(&text).map_err(|source| StateError::Corrupt {
         path: path.to_owned(),
-        reason,
-    };
-    let file: StateFile = serde_json::from_slice(&text).map_err(|e| corrupt(e.to_string()))?;
+        source,
+    })?;
     if file.format != FORMAT || file.version != VERSION {
-        return Err(corrupt(format!(
-            "format {:?} version {}, expected {FORMAT:?} version {VERSION}",
-            file.format, file.version
-        )));
+        return Err(StateError::WrongFormat {
+            path: path.to_owned(),
+            format: file.format,
+            version: file.version,
+        });
     }
     let mut model = file.model;
     model.rebuild_streams();
@@ -79,7 +103,7 @@ pub fn load(path: &Path) -> Result<Option<Model>, StateError> {
 ///
 /// # Errors
 ///
-/// [`StateError::Io`].
+/// [`StateError::Io`], or [`StateError::Serialize`] (a bug).
 pub fn save(path: &Path, model: &Model) -> Result<(), StateError> {
     let io = |source| StateError::Io {
         path: path.to_owned(),
@@ -90,7 +114,10 @@ pub fn save(path: &Path, model: &Model) -> Result<(), StateError> {
         version: VERSION,
         model: model.clone(),
     };
-    let bytes = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
+    let bytes = serde_json::to_vec_pretty(&file).map_err(|source| StateError::Serialize {
+        path: path.to_owned(),
+        source,
+    })?;
     let tmp = path.with_extension("tmp");
     let mut f = File::create(&tmp).map_err(io)?;
     f.write_all(&bytes).map_err(io)?;
@@ -131,12 +158,33 @@ mod tests {
         let loaded = load(&path).unwrap().unwrap();
         assert_eq!(loaded.node_names(), model.node_names());
         assert_eq!(loaded.resource_definition_names(), ["res1"]);
+        let saved = std::fs::read_to_string(&path).unwrap();
         std::fs::write(
             &path,
             b"{\"format\": \"linstor-mock-state\", \"version\": 1, \"model\": 7",
         )
         .unwrap();
-        assert!(matches!(load(&path), Err(StateError::Corrupt { .. })));
+        let err = load(&path).unwrap_err();
+        assert!(matches!(err, StateError::Corrupt { .. }), "{err}");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+        let source = std::error::Error::source(&err).expect("a source");
+        assert!(source.is::<serde_json::Error>(), "{source:?}");
+        let newer = saved.replacen("\"version\": 1", "\"version\": 2", 1);
+        assert_ne!(newer, saved);
+        std::fs::write(&path, newer).unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(
+            matches!(&err, StateError::WrongFormat { version: 2, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("expected \"linstor-mock-state\" version 1"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

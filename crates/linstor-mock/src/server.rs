@@ -11,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
 use linstor_proto::calls::{self, answers, oneway};
 use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-use linstor_proto::{Request, WireMessage};
+use linstor_proto::{Call, Request, WireMessage};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -20,6 +20,7 @@ use tokio_util::codec::Decoder;
 
 use crate::faults::Faults;
 use crate::model::{Answer, Model, ModelConfig, Outcome, StreamEvent};
+use crate::persist::StateError;
 use crate::tls::TlsSettings;
 use crate::watches::Registry;
 
@@ -128,6 +129,45 @@ impl Shared {
     }
 }
 
+/// Why [`MockController::start`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The state file cannot be read, does not parse, or cannot be written.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The TLS certificate or key cannot be used (the message names the file).
+    #[error("TLS listener: {0}")]
+    Tls(#[source] std::io::Error),
+    /// Neither the plain nor a TLS listener is configured.
+    #[error("no listener: plain disabled and no TLS settings")]
+    NoListener,
+    /// A listener cannot be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// For callers returning `std::io::Result`: the kind of the underlying I/O error, else
+/// `InvalidData` (state file, TLS files) or `InvalidInput` (no listener); the `StartError`
+/// is the inner error.
+impl From<StartError> for std::io::Error {
+    fn from(e: StartError) -> std::io::Error {
+        let kind = match &e {
+            StartError::Bind { source, .. } => source.kind(),
+            StartError::State(StateError::Io { source, .. }) => source.kind(),
+            StartError::NoListener => std::io::ErrorKind::InvalidInput,
+            _ => std::io::ErrorKind::InvalidData,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
 /// A running mock controller. Dropping it stops the server and closes every connection.
 ///
 /// ```
@@ -156,31 +196,41 @@ impl MockController {
     ///
     /// # Errors
     ///
-    /// The bind error, or a state file that cannot be read or does not parse
-    /// ([`std::io::ErrorKind::InvalidData`], naming the file).
-    pub async fn start(config: Config) -> std::io::Result<MockController> {
+    /// [`StartError::State`] for a state file that cannot be read or does not parse,
+    /// [`StartError::Tls`], [`StartError::NoListener`], [`StartError::Bind`].
+    pub async fn start(config: Config) -> Result<MockController, StartError> {
         let loaded = match &config.state_file {
-            Some(path) => crate::persist::load(path)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            Some(path) => crate::persist::load(path)?,
             None => None,
         };
-        let acceptor = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        let acceptor = config
+            .tls
+            .as_ref()
+            .map(crate::tls::acceptor)
+            .transpose()
+            .map_err(StartError::Tls)?;
         if !config.plain && acceptor.is_none() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "no listener: plain disabled and no TLS settings",
-            ));
+            return Err(StartError::NoListener);
         }
+        let bind = |addr: SocketAddr| async move {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { addr, source })?;
+            let local = listener
+                .local_addr()
+                .map_err(|source| StartError::Bind { addr, source })?;
+            Ok::<_, StartError>((listener, local))
+        };
         let mut listeners = Vec::new();
         if config.plain {
-            listeners.push((TcpListener::bind(config.listen).await?, None));
+            listeners.push((bind(config.listen).await?, None));
         }
         if let (Some(tls), Some(acceptor)) = (&config.tls, acceptor) {
-            listeners.push((TcpListener::bind(tls.listen).await?, Some(acceptor)));
+            listeners.push((bind(tls.listen).await?, Some(acceptor)));
         }
-        let addr = listeners[0].0.local_addr()?;
+        let addr = listeners[0].0.1;
         let tls_addr = match listeners.last() {
-            Some((l, Some(_))) => Some(l.local_addr()?),
+            Some(((_, local), Some(_))) => Some(*local),
             _ => None,
         };
         let model = match loaded {
@@ -194,8 +244,7 @@ impl MockController {
                     model.seed_demo();
                 }
                 if let Some(path) = &config.state_file {
-                    crate::persist::save(path, &model)
-                        .map_err(|e| std::io::Error::other(e.to_string()))?;
+                    crate::persist::save(path, &model)?;
                 }
                 model
             }
@@ -210,7 +259,7 @@ impl MockController {
         let config = Arc::new(config);
         let tasks = listeners
             .into_iter()
-            .map(|(listener, tls)| {
+            .map(|((listener, _), tls)| {
                 tokio::spawn(accept_loop(
                     listener,
                     tls,
@@ -538,8 +587,8 @@ impl Connection {
             );
             return Reaction::Silent;
         };
-        let Some(outcome) = faults
-            .failure(envelope.content())
+        let Some(outcome) = Call::from_name(envelope.content())
+            .and_then(|call| faults.failure(call))
             .or_else(|| self.dispatch(&envelope, out))
         else {
             return Reaction::Silent;

@@ -5,6 +5,9 @@
 //! message (and of its nested messages) with the schema generated from `proto/` and reports
 //! the first required field that is missing.
 
+use prost::decode_length_delimiter;
+use prost::encoding::{DecodeContext, WireType, decode_key, skip_field};
+
 /// Required and message-typed fields of one message type.
 #[derive(Debug)]
 pub struct MessageSchema {
@@ -106,28 +109,15 @@ fn check(
     // Required fields are few (at most 6 per message): a bit set over their index suffices.
     let mut seen: u64 = 0;
     while !bytes.is_empty() {
-        let key = read_varint(&mut bytes).ok_or_else(|| malformed("truncated field key"))?;
-        let number = u32::try_from(key >> 3).map_err(|_| malformed("field number out of range"))?;
+        let (number, wire_type) =
+            decode_key(&mut bytes).map_err(|_| malformed("invalid field key"))?;
         if let Some(i) = schema.required.iter().position(|(n, _)| *n == number) {
             seen |= 1 << i;
         }
-        match key & 7 {
-            0 => {
-                read_varint(&mut bytes).ok_or_else(|| malformed("truncated varint"))?;
-            }
-            1 => {
-                bytes = bytes
-                    .get(8..)
-                    .ok_or_else(|| malformed("truncated fixed64"))?
-            }
-            5 => {
-                bytes = bytes
-                    .get(4..)
-                    .ok_or_else(|| malformed("truncated fixed32"))?
-            }
-            2 => {
-                let len = read_varint(&mut bytes).ok_or_else(|| malformed("truncated length"))?;
-                let len = usize::try_from(len).map_err(|_| malformed("length out of range"))?;
+        match wire_type {
+            WireType::LengthDelimited => {
+                let len = decode_length_delimiter(&mut bytes)
+                    .map_err(|_| malformed("truncated length"))?;
                 if len > bytes.len() {
                     return Err(malformed("length beyond the end of the message"));
                 }
@@ -142,7 +132,13 @@ fn check(
                 }
                 bytes = rest;
             }
-            _ => return Err(malformed("unsupported wire type")),
+            WireType::StartGroup | WireType::EndGroup => {
+                return Err(malformed("unsupported wire type"));
+            }
+            WireType::Varint | WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
+                skip_field(wire_type, number, &mut bytes, DecodeContext::default())
+                    .map_err(|_| malformed("truncated field value"))?;
+            }
         }
     }
     for (i, (number, field)) in schema.required.iter().enumerate() {
@@ -155,20 +151,6 @@ fn check(
         }
     }
     Ok(())
-}
-
-/// Reads a base-128 varint of at most 10 bytes; `None` when truncated or too long.
-fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut value: u64 = 0;
-    for i in 0..10 {
-        let byte = *bytes.get(i)?;
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            *bytes = &bytes[i + 1..];
-            return Some(value);
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -206,9 +188,35 @@ mod tests {
             &[0xff; 11][..],
             &[0x0b][..],
             &[0x08][..],
+            // Field number 0, a group, a lone end-group, a truncated fixed64 and fixed32.
+            &[0x00, 0x00][..],
+            &[0x0b, 0x0c][..],
+            &[0x0c][..],
+            &[0x79, 1, 2, 3][..],
+            &[0x7d, 1, 2, 3][..],
         ] {
             let err = check_required("com.linbit.linstor.proto.MsgCrtNode", bytes).unwrap_err();
             assert_eq!(err.number, 0, "{err}");
         }
+    }
+
+    #[test]
+    fn unknown_scalar_fields_are_skipped() {
+        // Filter has no required field: an unknown fixed64 (15), fixed32 (14), a 10-byte
+        // varint (13) and a string (12) all pass.
+        let mut bytes = vec![0x79, 1, 2, 3, 4, 5, 6, 7, 8, 0x75, 1, 2, 3, 4, 0x68];
+        bytes.extend([0xff; 9]);
+        bytes.extend([0x01, 0x62, 0x01, b'x']);
+        assert_eq!(
+            check_required("com.linbit.linstor.proto.Filter", &bytes),
+            Ok(())
+        );
+        // The same behind MsgCrtNode's node: Node still lacks its type.
+        let mut node = vec![0x12, 0x01, b'a'];
+        node.extend(&bytes);
+        let mut msg = vec![0x0a, u8::try_from(node.len()).unwrap()];
+        msg.extend(node);
+        let err = check_required("com.linbit.linstor.proto.MsgCrtNode", &msg).unwrap_err();
+        assert_eq!((err.field, err.number), ("type", 3));
     }
 }
