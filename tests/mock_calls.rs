@@ -1,5 +1,5 @@
 //! The mock controller over TCP, call family by call family: return codes, entry order,
-//! list contents and filters, message texts (semantics.md).
+//! list contents and filters, message texts (docs/controller-rules.md).
 
 use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;

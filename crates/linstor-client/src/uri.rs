@@ -1,5 +1,5 @@
 //! Controller URIs: `linstor://host[:port]` (3376), `linstor+ssl://` (3377) and the direct
-//! satellite schemes, with the Python client's host and port rules (framing.md §1),
+//! satellite schemes, with the Python client's host and port rules (docs/framing.md#uri-schemes),
 //! including bracketed IPv6 (`[::1]:3376`).
 
 use linstor_proto::consts::{ports, schemes};

@@ -20,7 +20,7 @@
 //! let header = MsgHeader::api_call(1, "LstNode");
 //! let mut buf = BytesMut::new();
 //! codec.encode(Outgoing::new(&header, &[]), &mut buf).unwrap();
-//! assert_eq!(buf.len(), 30); // framing.md §12.1
+//! assert_eq!(buf.len(), 30); // docs/framing.md#worked-example
 //!
 //! let frame = codec.decode(&mut buf).unwrap().unwrap();
 //! let envelope = Envelope::decode(frame.payload_bytes()).unwrap();

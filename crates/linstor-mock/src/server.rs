@@ -24,7 +24,7 @@ use crate::persist::StateError;
 use crate::tls::TlsSettings;
 use crate::watches::Registry;
 
-/// The `controller_info` the mock announces (semantics.md §20).
+/// The `controller_info` the mock announces (docs/controller-rules.md#controller-info).
 pub const DEFAULT_CONTROLLER_INFO: &str = "LINSTOR,Controller,0.7.4-mock,d255ba048e1bec73377ec42fe7de35fe3b8f2b0d,2019-01-22T14:31:02+00:00";
 
 /// Settings of a mock controller.

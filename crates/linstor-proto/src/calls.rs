@@ -213,7 +213,7 @@ macro_rules! api_calls {
 }
 
 // Variant = wire name, [request body], main answer (typed list answer), controller style.
-// The rows follow constants.md §2's order (docs/calls.md).
+// The rows are in the order of docs/calls.md#call-table.
 api_calls! {
     Ping = "Ping", [], PONG, async;
     CrtNode = "CrtNode", [MsgCrtNode], REPLY, sync;
@@ -285,7 +285,7 @@ pub fn is_liveness_pong(name: &str) -> bool {
 pub mod answers {
     use crate::MessageKind;
 
-    /// One answer content the target client understands (constants.md §3).
+    /// One answer content the target client understands (docs/calls.md#answer-contents).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct AnswerContent {
         /// Wire string, e.g. `Reply`.
@@ -304,7 +304,7 @@ pub mod answers {
                 pub const $konst: &str = $name;
             )*
 
-            /// Every answer content of the target client, in constants.md §3 order.
+            /// Every answer content of the target client, in docs/calls.md#answer-contents order.
             pub const ANSWERS: &[AnswerContent] = &[
                 $(AnswerContent { name: $name, message: $message, repeated: $repeated },)*
             ];
@@ -357,7 +357,7 @@ pub mod oneway {
     }
 }
 
-/// API names defined in `consts.json` that the target client never sends (constants.md §5);
+/// API names defined in `consts.json` that the target client never sends (docs/calls.md#unused-api-names);
 /// a controller may answer all of them with `UNKNOWN_API_CALL`.
 pub const UNUSED_API_NAMES: &[&str] = &[
     "CrtNodeConn",

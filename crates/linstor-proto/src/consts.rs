@@ -1,4 +1,4 @@
-//! Protocol constants other than calls and return codes (constants.md §1, §6, §8-14):
+//! Protocol constants other than calls and return codes (docs/framing.md#handshake, docs/events.md#event-frames, docs/controller-rules.md#crtnode, docs/controller-rules.md#lstnode, docs/controller-rules.md#flags, docs/framing.md#transport, docs/controller-rules.md#crtstorpool, docs/controller-rules.md#property-whitelist, docs/controller-rules.md#names-and-values):
 //! API version, ports, node types, events, flags, drivers, property keys and special names.
 
 /// API version the controller announces and the client accepts (exactly 3).
@@ -50,7 +50,7 @@ pub mod netcom {
     pub const SSL: &str = "SSL";
 }
 
-/// Event names and actions (constants.md §6).
+/// Event names and actions (docs/events.md#event-frames, docs/events.md#disk-states).
 pub mod events {
     /// Event name `ResourceState` (data: `EventRscState`).
     pub const RESOURCE_STATE: &str = "ResourceState";
@@ -77,7 +77,7 @@ pub mod events {
     ];
 }
 
-/// Flag strings (constants.md §10).
+/// Flag strings (docs/controller-rules.md#flags).
 pub mod flags {
     /// `CLEAN`.
     pub const CLEAN: &str = "CLEAN";
@@ -113,7 +113,7 @@ pub mod flags {
     pub const LOCAL_DRBD_PROXY: &str = "LOCAL_DRBD_PROXY";
 }
 
-/// Storage pool driver strings (constants.md §12).
+/// Storage pool driver strings (docs/controller-rules.md#crtstorpool).
 pub mod drivers {
     /// `LvmDriver`.
     pub const LVM: &str = "LvmDriver";
@@ -131,7 +131,7 @@ pub mod drivers {
     pub const SWORDFISH_INITIATOR: &str = "SwordfishInitiatorDriver";
 }
 
-/// Property keys and namespaces (constants.md §7.4, §12, §13).
+/// Property keys and namespaces (docs/return-codes.md#object-references, docs/controller-rules.md#crtstorpool, docs/controller-rules.md#property-whitelist).
 pub mod keys {
     /// `StorPoolName`.
     pub const STOR_POOL_NAME: &str = "StorPoolName";
@@ -199,7 +199,7 @@ pub mod keys {
     }
 }
 
-/// Special names and numeric ranges (constants.md §14).
+/// Special names and numeric ranges (docs/controller-rules.md#names-and-values).
 pub mod names {
     /// Default storage pool.
     pub const DFLT_STOR_POOL: &str = "DfltStorPool";

@@ -1,5 +1,5 @@
 //! [`ReturnCode`]: the 64-bit `MsgApiCallResponse.ret_code` with its severity, operation,
-//! object and code fields (constants.md §7), and a named constant for every code.
+//! object and code fields (docs/return-codes.md#layout), and a named constant for every code.
 //!
 //! Severity, operation and object are enumerations stored in bit fields: they are compared
 //! whole (`rc & MASK == VALUE`), never bit by bit, so an error is not also a warning and a
@@ -120,7 +120,7 @@ objects! {
 
 impl ReturnCode {
     /// Builds a code the way the controller does: `code` carries its severity; the
-    /// operation and object masks are added (constants.md §7.1 adds them only where those
+    /// operation and object masks are added (docs/return-codes.md#how-a-code-is-built adds them only where those
     /// bit groups are still zero, which holds for every code constant).
     pub const fn new(code: ReturnCode, op: Operation, obj: Object) -> ReturnCode {
         ReturnCode(code.0 | op.mask() | obj.mask())
@@ -225,7 +225,7 @@ macro_rules! return_codes {
     (@severity warn) => { Severity::Warning };
     (@severity error) => { Severity::Error };
     ($($severity:ident { $($name:ident = $value:literal;)* })*) => {
-        /// Every code constant of constants.md §7.2, before operation and object masks are
+        /// Every code constant of docs/return-codes.md#names, before operation and object masks are
         /// added.
         impl ReturnCode {
             $($(
@@ -233,7 +233,7 @@ macro_rules! return_codes {
                 pub const $name: ReturnCode = ReturnCode($value);
             )*)*
 
-            /// Every code constant, in the order of constants.md §7.2.
+            /// Every code constant, in the order of docs/return-codes.md#names.
             pub const ALL: &'static [ReturnCode] = &[$($(ReturnCode::$name,)*)*];
 
             /// The name of the code constant this code carries (ignoring operation and

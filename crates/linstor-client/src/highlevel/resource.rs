@@ -1,6 +1,6 @@
 //! [`Resource`] and [`Volume`]: the Python `linstor.Resource` — a resource definition, its
 //! volumes and its placement on nodes, managed through one [`Client`]. Where the 2019
-//! Python class has bugs (client-api.md §7), this follows the documented intent.
+//! Python class has bugs (docs/calls.md#high-level-api), this follows the documented intent.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
