@@ -33,6 +33,91 @@ fn frame(header: &MsgHeader, body: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
+/// A frame of `header` followed by `tail`, raw bytes that need not be delimited messages.
+fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
+    let mut payload = prost::Message::encode_length_delimited_to_vec(header);
+    payload.extend_from_slice(tail);
+    let mut out = Vec::new();
+    Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
+    out.extend(payload);
+    out
+}
+
+#[tokio::test]
+async fn a_body_running_past_the_payload_or_stray_bytes_still_get_their_answers() {
+    let (mock, mut c) = setup().await;
+    let (mut other, _) = RawClient::connect(mock.addr()).await;
+    // The MsgHeader decodes; the body's delimiter announces 9 bytes and 2 follow.
+    c.send_raw(&frame_with_tail(
+        &MsgHeader::api_call(1, "CrtNode"),
+        &[9, 1, 2],
+    ))
+    .await;
+    let r = c.collect(1).await;
+    assert_eq!(r.eoia, 1);
+    let e = &r.replies()[0];
+    assert_eq!(e.ret_code, RC::API_CALL_PARSE_ERROR.0);
+    assert_eq!(e.details.as_deref(), Some("The request was: 'CrtNode'."));
+    assert!(
+        e.cause.as_deref().is_some_and(|c| c.contains("9 bytes")),
+        "{:?}",
+        e.cause
+    );
+    // A delimiter that never ends.
+    c.send_raw(&frame_with_tail(
+        &MsgHeader::api_call(2, "DelNode"),
+        &[0x80],
+    ))
+    .await;
+    assert_eq!(
+        c.collect(2).await.replies()[0].ret_code,
+        RC::API_CALL_PARSE_ERROR.0
+    );
+    // A valid header-only LstNode followed by one stray byte: the byte is ignored.
+    c.send_raw(&frame_with_tail(
+        &MsgHeader::api_call(3, "LstNode"),
+        &[0x07],
+    ))
+    .await;
+    let r = c.collect(3).await;
+    assert_eq!(r.first().content(), "LstNode");
+    let _: MsgLstNode = r.first().body(0).expect("the node list");
+    // A valid body followed by garbage: the body is used, the rest ignored.
+    let body = prost::Message::encode_length_delimited_to_vec(&MsgCrtRscDfn {
+        rsc_dfn: RscDfn {
+            rsc_name: "stray".into(),
+            ..Default::default()
+        },
+    });
+    let mut tail = body;
+    tail.extend_from_slice(&[0xff, 0xff, 0xff]);
+    c.send_raw(&frame_with_tail(
+        &MsgHeader::api_call(4, "CrtRscDfn"),
+        &tail,
+    ))
+    .await;
+    assert_eq!(
+        c.collect(4).await.replies()[0].ret_code & 0xC000_0000_0000_0000,
+        0
+    );
+    assert_eq!(mock.model().resource_definition_names(), ["stray"]);
+    // Meanwhile another connection is served.
+    assert_eq!(other.call("Ping", None).await.first().content(), "Pong");
+}
+
+#[tokio::test]
+async fn a_frame_of_millions_of_empty_messages_is_answered_without_indexing_them() {
+    let (mock, mut c) = setup().await;
+    // 4 Mi empty messages after the header of a header-only call: 16 bytes of index each
+    // would be 64 MiB; the call reads none of them.
+    let tail = vec![0u8; 4 << 20];
+    c.send_raw(&frame_with_tail(&MsgHeader::api_call(1, "LstNode"), &tail))
+        .await;
+    assert_eq!(c.collect(1).await.first().content(), "LstNode");
+    let (mut other, _) = RawClient::connect(mock.addr()).await;
+    assert_eq!(other.call("Ping", None).await.first().content(), "Pong");
+}
+
 #[tokio::test]
 async fn oversize_frame_closes_only_that_connection() {
     let (mock, mut bad) = setup().await;

@@ -11,24 +11,29 @@ use prost::Message;
 
 use crate::{EnvelopeError, FrameType, Header, Messages};
 
-/// A decoded DATA payload: the `MsgHeader` and the body messages that follow it, kept as
-/// slices of the payload.
+/// A decoded DATA payload: the `MsgHeader`, and the body messages that follow it, kept as
+/// slices of the payload and split only when asked for (so a frame of millions of messages
+/// costs no more memory than its bytes).
 ///
 /// Outcomes for malformed payloads: an empty payload is [`EnvelopeError::MissingHeader`];
-/// a truncated or over-long delimiter, or a message longer than the payload, is the
-/// matching [`EnvelopeError`]; an undecodable header is [`EnvelopeError::Header`]; a
+/// a header whose delimiter is truncated or over-long, or runs past the payload, is the
+/// matching [`EnvelopeError::Split`]; an undecodable header is [`EnvelopeError::Header`]; a
 /// `msg_type` outside 0..=3 is [`EnvelopeError::UnknownMsgType`]. A header without
-/// `msg_type` is ONEWAY (the proto2 default), as the controller treats it.
+/// `msg_type` is ONEWAY (the proto2 default), as the controller treats it. Malformed body
+/// messages are reported when they are read ([`Envelope::body`], [`Envelope::request`],
+/// [`Envelope::decode_bodies`]), never by `decode`: a request whose header decodes can
+/// always be answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Envelope {
     /// The first message.
     pub header: MsgHeader,
     payload: Bytes,
-    bodies: Vec<(usize, usize)>,
+    /// Offset of the first body message's delimiter.
+    bodies_start: usize,
 }
 
 impl Envelope {
-    /// Splits and decodes `payload` (the payload of a DATA frame).
+    /// Splits off and decodes the `MsgHeader` of `payload` (the payload of a DATA frame).
     ///
     /// # Errors
     ///
@@ -36,22 +41,21 @@ impl Envelope {
     pub fn decode(payload: Bytes) -> Result<Envelope, EnvelopeError> {
         let mut messages = Messages::new(&payload);
         let header_bytes = messages.next().ok_or(EnvelopeError::MissingHeader)??;
+        let bodies_start = messages.offset();
         let header = MsgHeader::decode(header_bytes).map_err(EnvelopeError::Header)?;
         if let Some(t) = header.msg_type {
             MsgType::try_from(t).map_err(|_| EnvelopeError::UnknownMsgType(t))?;
         }
-        let base = payload.as_ptr() as usize;
-        let mut bodies = Vec::new();
-        for body in messages {
-            let body = body?;
-            let start = body.as_ptr() as usize - base;
-            bodies.push((start, start + body.len()));
-        }
         Ok(Envelope {
             header,
             payload,
-            bodies,
+            bodies_start,
         })
+    }
+
+    /// The body messages after the header, split lazily.
+    fn bodies(&self) -> Messages<'_> {
+        Messages::starting_at(&self.payload, self.bodies_start)
     }
 
     /// The message type (checked to be known when decoding; absent means ONEWAY).
@@ -74,26 +78,29 @@ impl Envelope {
         &self.payload
     }
 
-    /// Number of body messages after the header.
+    /// Number of well-formed body messages after the header (a malformed delimiter ends
+    /// the count). Walks the payload; allocates nothing.
     pub fn body_count(&self) -> usize {
-        self.bodies.len()
+        self.bodies().take_while(Result::is_ok).count()
     }
 
-    /// Body message `index` (0 = first after the header), sharing the payload's memory.
+    /// Body message `index` (0 = first after the header), sharing the payload's memory;
+    /// `None` when it is missing or a delimiter before it is malformed.
     pub fn body_bytes(&self, index: usize) -> Option<Bytes> {
-        self.bodies
-            .get(index)
-            .map(|&(start, end)| self.payload.slice(start..end))
+        let body = self.body_slice(index).ok()?;
+        Some(self.payload.slice_ref(body))
     }
 
     fn body_slice(&self, index: usize) -> Result<&[u8], EnvelopeError> {
-        self.bodies
-            .get(index)
-            .map(|&(start, end)| &self.payload[start..end])
-            .ok_or(EnvelopeError::MissingBody {
-                index,
-                count: self.bodies.len(),
-            })
+        let mut count = 0;
+        for body in self.bodies() {
+            let body = body?;
+            if count == index {
+                return Ok(body);
+            }
+            count += 1;
+        }
+        Err(EnvelopeError::MissingBody { index, count })
     }
 
     /// Decodes body message `index` as `M`, checking proto2 `required` fields.
@@ -143,16 +150,13 @@ impl Envelope {
     ///
     /// # Errors
     ///
-    /// [`RequestError::UnknownCall`] for a name the table lacks, and the decode errors of
-    /// [`Request::decode`].
+    /// [`RequestError::UnknownCall`] for a name the table lacks, and the errors of
+    /// [`Request::decode_delimited`] (only the first body message is read; bytes after it
+    /// are ignored, as the controller does).
     pub fn request(&self) -> Result<Request, RequestError> {
         let call = Call::from_name(self.content())
             .ok_or_else(|| RequestError::UnknownCall(self.content().to_owned()))?;
-        let body = self
-            .bodies
-            .first()
-            .map(|&(start, end)| &self.payload[start..end]);
-        Request::decode(call, body)
+        Request::decode_delimited(call, &self.payload[self.bodies_start..])
     }
 
     /// The type the tables name for body message `index`: the request type of an API_CALL
@@ -212,16 +216,26 @@ impl Envelope {
     /// [`EnvelopeError::UnexpectedBody`] for a message the tables do not expect, and the
     /// errors of [`Envelope::body_kind`] and [`Envelope::body_as`].
     pub fn decode_bodies(&self) -> Result<Vec<Body>, EnvelopeError> {
-        (0..self.bodies.len())
-            .map(|index| match self.body_kind(index)? {
-                Some(kind) => self.body_as(index, kind),
-                None => Err(EnvelopeError::UnexpectedBody {
+        let mut decoded = Vec::new();
+        for (index, body) in self.bodies().enumerate() {
+            let bytes = body?;
+            let kind = self
+                .body_kind(index)?
+                .ok_or_else(|| EnvelopeError::UnexpectedBody {
                     index,
                     content: self.content().to_owned(),
-                    count: self.bodies.len(),
-                }),
-            })
-            .collect()
+                    count: self.body_count(),
+                })?;
+            let body = Body::decode(kind, bytes).map_err(|source| EnvelopeError::Body {
+                index,
+                message: kind.full_name(),
+                source,
+            })?;
+            required::check_required(kind.full_name(), bytes)
+                .map_err(|source| EnvelopeError::MissingRequired { index, source })?;
+            decoded.push(body);
+        }
+        Ok(decoded)
     }
 }
 
@@ -340,6 +354,37 @@ mod tests {
             env.decode_bodies().unwrap(),
             [Body::Filter(Filter::default())]
         );
+    }
+
+    #[test]
+    fn bodies_are_split_only_when_read() {
+        let header = MsgHeader::api_call(5, "DelNode");
+        let mut payload = payload_of(Outgoing::new(&header, &[])).to_vec();
+        payload.extend_from_slice(&[9, 1, 2]);
+        let env = Envelope::decode(Bytes::from(payload)).expect("the header decodes");
+        assert_eq!(env.api_call_id(), Some(5));
+        assert_eq!(env.body_count(), 0);
+        assert!(matches!(
+            env.decode_bodies(),
+            Err(EnvelopeError::Split(crate::SplitError::MessageOverrun {
+                length: 9,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            env.request(),
+            Err(RequestError::BodyOverrun {
+                length: 9,
+                available: 2,
+                ..
+            })
+        ));
+        // A million empty messages are counted without being indexed.
+        let mut payload = payload_of(Outgoing::new(&header, &[])).to_vec();
+        payload.resize(payload.len() + 1_000_000, 0);
+        let env = Envelope::decode(Bytes::from(payload)).unwrap();
+        assert_eq!(env.body_count(), 1_000_000);
+        assert_eq!(env.body_bytes(999_999).as_deref(), Some(&[][..]));
     }
 
     #[test]

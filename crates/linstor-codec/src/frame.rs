@@ -152,6 +152,16 @@ impl<'a> Messages<'a> {
         }
     }
 
+    /// The messages of `payload` from byte `offset` on (offsets in errors stay relative
+    /// to the whole payload).
+    pub fn starting_at(payload: &'a [u8], offset: usize) -> Messages<'a> {
+        Messages {
+            payload,
+            offset,
+            failed: false,
+        }
+    }
+
     /// Offset of the next message's delimiter within the payload.
     pub fn offset(&self) -> usize {
         self.offset

@@ -34,6 +34,16 @@ pub enum RequestError {
         #[source]
         source: prost::DecodeError,
     },
+    /// The first body message's length delimiter runs past the end of the payload.
+    #[error("body message 0 of {length} bytes runs past the payload ({available} bytes left)")]
+    BodyOverrun {
+        /// The call.
+        call: Call,
+        /// The length its delimiter announces.
+        length: usize,
+        /// Bytes left after the delimiter.
+        available: usize,
+    },
     /// The body lacks a proto2 `required` field.
     #[error("body message 0: {source}")]
     MissingRequired {
@@ -52,6 +62,7 @@ impl RequestError {
             RequestError::UnknownCall(_) => None,
             RequestError::MissingBody { call }
             | RequestError::Decode { call, .. }
+            | RequestError::BodyOverrun { call, .. }
             | RequestError::MissingRequired { call, .. } => Some(*call),
         }
     }
@@ -175,6 +186,37 @@ macro_rules! api_calls {
                             .map_err(|e| e.for_call(call))?
                     ))?,)*
                 })
+            }
+        }
+
+        impl Request {
+            /// Decodes the request of `call` from the delimited messages that follow the
+            /// `MsgHeader` in a payload. Only the first is read; bytes after it are ignored,
+            /// as the controller does, and so is a body sent with a header-only call.
+            ///
+            /// # Errors
+            ///
+            /// [`RequestError::BodyOverrun`] or a [`RequestError::Decode`] of the delimiter,
+            /// and the errors of [`Request::decode`].
+            pub fn decode_delimited(call: Call, mut bodies: &[u8]) -> Result<Request, RequestError> {
+                if call.request_kind().is_none() || bodies.is_empty() {
+                    return Request::decode(call, None);
+                }
+                let length = prost::decode_length_delimiter(&mut bodies).map_err(|source| {
+                    RequestError::Decode {
+                        call,
+                        message: "a length delimiter",
+                        source,
+                    }
+                })?;
+                match bodies.get(..length) {
+                    Some(body) => Request::decode(call, Some(body)),
+                    None => Err(RequestError::BodyOverrun {
+                        call,
+                        length,
+                        available: bodies.len(),
+                    }),
+                }
             }
         }
 
@@ -525,6 +567,57 @@ mod tests {
         );
         // A bad optional filter is still an error.
         assert!(Request::decode(Call::LstRsc, Some(&[0x0a, 0x05])).is_err());
+    }
+
+    #[test]
+    fn delimited_requests_read_the_first_body_only() {
+        let body = encoded(&MsgDelNode {
+            uuid: None,
+            node_name: "alpha".into(),
+        });
+        let mut bodies = vec![u8::try_from(body.len()).unwrap()];
+        bodies.extend_from_slice(&body);
+        let expected = Request::decode(Call::DelNode, Some(&body)).unwrap();
+        assert_eq!(
+            Request::decode_delimited(Call::DelNode, &bodies),
+            Ok(expected.clone())
+        );
+        // Stray bytes after the body, or after a header-only call, are ignored.
+        bodies.push(0xff);
+        assert_eq!(
+            Request::decode_delimited(Call::DelNode, &bodies),
+            Ok(expected)
+        );
+        assert_eq!(
+            Request::decode_delimited(Call::LstNode, &[0xff]),
+            Ok(Request::LstNode)
+        );
+        // A delimiter that runs past the end, or does not end, is an error naming the call.
+        assert_eq!(
+            Request::decode_delimited(Call::DelNode, &[9, 1, 2]),
+            Err(RequestError::BodyOverrun {
+                call: Call::DelNode,
+                length: 9,
+                available: 2
+            })
+        );
+        assert!(matches!(
+            Request::decode_delimited(Call::DelNode, &[0x80]),
+            Err(RequestError::Decode {
+                call: Call::DelNode,
+                ..
+            })
+        ));
+        assert_eq!(
+            Request::decode_delimited(Call::LstRsc, &[]),
+            Ok(Request::LstRsc(None))
+        );
+        assert_eq!(
+            Request::decode_delimited(Call::DelNode, &[]),
+            Err(RequestError::MissingBody {
+                call: Call::DelNode
+            })
+        );
     }
 
     #[test]
