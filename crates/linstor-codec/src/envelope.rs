@@ -9,7 +9,7 @@ use linstor_proto::messages::{MsgEvent, MsgHeader, msg_header::MsgType};
 use linstor_proto::{Body, Call, MessageKind, Request, RequestError, WireMessage, required};
 use prost::Message;
 
-use crate::{EnvelopeError, FrameType, Header, Messages};
+use crate::{CodecError, EnvelopeError, Frame, FrameType, Header, Messages};
 
 /// A decoded DATA payload: the `MsgHeader`, and the body messages that follow it, kept as
 /// slices of the payload and split only when asked for (so a frame of millions of messages
@@ -281,6 +281,26 @@ impl<'a> Outgoing<'a> {
         write_frame(&mut buf, self.header, self.bodies, length);
         buf.freeze()
     }
+
+    /// Encodes the whole frame as a [`Frame`], for a queue whose consumer writes it with
+    /// [`FrameCodec`](crate::FrameCodec)'s `Encoder<Frame>`, which checks the payload limit.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::PayloadTooLarge`] for a payload above `u32::MAX` bytes, which no frame
+    /// header can announce.
+    pub fn to_frame(&self) -> Result<Frame, CodecError> {
+        let length = self.payload_len();
+        if u32::try_from(length).is_err() {
+            return Err(CodecError::PayloadTooLarge {
+                length: length as u64,
+                max: u32::MAX,
+            });
+        }
+        let mut buf = BytesMut::with_capacity(crate::HEADER_LEN + length);
+        write_frame(&mut buf, self.header, self.bodies, length);
+        Ok(Frame::from_checked(buf.freeze()))
+    }
 }
 
 fn delimited_len(len: usize) -> usize {
@@ -336,6 +356,9 @@ mod tests {
         );
         assert_eq!(env.body_count(), 0);
         assert!(env.decode_bodies().unwrap().is_empty());
+        let frame = Outgoing::new(&header, &[]).to_frame().unwrap();
+        assert_eq!(frame.as_bytes(), &bytes);
+        assert_eq!(frame.payload().len(), 14);
     }
 
     fn hex(s: &str) -> Vec<u8> {
