@@ -21,7 +21,9 @@
 
 #![warn(missing_docs)]
 
+mod connection;
 mod faults;
+mod listener;
 pub mod model;
 pub mod persist;
 mod server;
@@ -30,5 +32,5 @@ mod watches;
 
 pub use faults::{FailCallError, Faults, parse_fail_call};
 pub use model::{Model, ModelConfig, Outcome};
-pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError};
+pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError, Stats};
 pub use tls::TlsSettings;

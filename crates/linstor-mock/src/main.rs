@@ -24,6 +24,15 @@ struct Args {
     /// Largest accepted request payload in bytes; a longer one closes that connection.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     max_payload: u32,
+    /// Open connections at most; past it a new connection is closed at once.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Length of the kernel's queue of connections not yet accepted.
+    #[arg(long, default_value_t = 1024)]
+    listen_backlog: u32,
+    /// Unsent answer bytes after which a connection whose client does not read is closed.
+    #[arg(long, default_value_t = 32 * 1024 * 1024)]
+    max_output_bytes: usize,
     /// Exit when a client sends `ControlCtrl Shutdown`, like the real controller.
     #[arg(long)]
     exit_on_shutdown: bool,
@@ -81,6 +90,9 @@ async fn main() -> anyhow::Result<()> {
         api_version: args.api_version,
         controller_info: args.controller_info,
         max_payload: args.max_payload,
+        max_connections: args.max_connections,
+        listen_backlog: args.listen_backlog,
+        max_output_bytes: args.max_output_bytes,
         exit_on_shutdown: args.exit_on_shutdown,
         demo: args.demo,
         state_file: args.state.clone(),

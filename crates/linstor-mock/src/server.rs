@@ -1,26 +1,27 @@
-//! The TCP side: the accept loop, one task per connection, the Version greeting, request
-//! dispatch to the model, answer framing (immediate answers, `EndOfImmediateAnswers`,
-//! deferred answers, `COMPLETE`), batching of ready frames into one write, and shutdown.
+//! The handle: [`Config`], [`MockController`] (start, inspect, seed, shutdown), the state
+//! every connection shares ([`Shared`]: model, watch registry, faults, state file, under one
+//! lock) and what the tasks of one controller share ([`Inner`]: the task tracker, the stop
+//! and abort tokens, the connection limit, the counters behind [`Stats`]).
+//!
+//! The accept loops are in `listener.rs`, the connection handler in `connection.rs`.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
-use linstor_proto::calls::{self, answers, oneway};
-use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-use linstor_proto::{Call, Request, WireMessage};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
-use tokio_util::codec::Decoder;
+use linstor_codec::Frame;
+use linstor_proto::Request;
+use linstor_proto::messages::MsgApiCallResponse;
+use linstor_proto::return_code::ReturnCode;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::faults::Faults;
-use crate::model::{Answer, Model, ModelConfig, Outcome, StreamEvent};
-use crate::persist::StateError;
+use crate::model::{Answer, Model, ModelConfig, Outcome};
+use crate::persist::{Persister, Snapshot, StateError};
 use crate::tls::TlsSettings;
 use crate::watches::Registry;
 
@@ -36,11 +37,29 @@ pub struct Config {
     pub api_version: u32,
     /// `MsgApiVersion.controller_info` of the greeting.
     pub controller_info: String,
-    /// Largest accepted request payload; a longer one closes the connection.
+    /// Largest payload in either direction (default 16 MiB). A longer request closes the
+    /// connection; an answer that would be longer is replaced by a `FAIL_UNKNOWN_ERROR`
+    /// Reply saying so, because the client would refuse it.
     pub max_payload: u32,
     /// Outgoing event frames queued per connection before it is closed as not reading
     /// (default 65,536: room for one call's events to thousands of watches).
     pub event_queue: usize,
+    /// Encoded bytes a connection may hold unsent before it is closed as not reading
+    /// (default 32 MiB; never less than one frame of `max_payload`). The mock keeps reading
+    /// requests while it writes, so this is what bounds a client that sends but never reads.
+    pub max_output_bytes: usize,
+    /// A partial frame, incoming or outgoing, that makes no progress for this long closes
+    /// the connection (default 60 s). Idle connections between frames are never closed.
+    pub stalled_frame_timeout: Duration,
+    /// Open connections at most (default 10,000); past it a new connection is closed at
+    /// once, with a log line, and the open ones are unaffected.
+    pub max_connections: usize,
+    /// Length of the kernel's queue of connections not yet accepted (default 1,024; the
+    /// kernel caps it at `net.core.somaxconn`).
+    pub listen_backlog: u32,
+    /// How long [`MockController::shutdown`] lets connections finish what they owe (the
+    /// delayed tails of their calls, unsent answers) before it closes them (default 5 s).
+    pub shutdown_grace: Duration,
     /// Whether `ControlCtrl Shutdown` stops the server (the real controller exits).
     pub exit_on_shutdown: bool,
     /// Delay of the event script: a call that changes event streams sends its immediate
@@ -52,7 +71,8 @@ pub struct Config {
     /// Seed the demo cluster (nodes `alpha`, `bravo`, `charlie`, each with an LVM-thin pool
     /// `drbdpool`) instead of starting empty (ignored when a state file exists).
     pub demo: bool,
-    /// State file: loaded at start, saved atomically after every change.
+    /// State file: loaded at start, saved atomically after every change. A change whose
+    /// save fails is answered with a `FAIL_UNKNOWN_ERROR` entry first.
     pub state_file: Option<std::path::PathBuf>,
     /// Whether the plain listener runs (default true).
     pub plain: bool,
@@ -70,6 +90,11 @@ impl Default for Config {
             controller_info: DEFAULT_CONTROLLER_INFO.to_owned(),
             max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
             event_queue: 65_536,
+            max_output_bytes: 32 * 1024 * 1024,
+            stalled_frame_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            listen_backlog: 1024,
+            shutdown_grace: Duration::from_secs(5),
             exit_on_shutdown: false,
             event_delay: Duration::from_millis(20),
             faults: Faults::default(),
@@ -82,9 +107,6 @@ impl Default for Config {
     }
 }
 
-/// Longest wait for a client's TLS handshake.
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// State shared by all connections: the model and the watch registry, under one lock so
 /// that events are delivered in the order the model produced them.
 #[derive(Debug)]
@@ -92,41 +114,127 @@ pub(crate) struct Shared {
     pub(crate) model: Model,
     pub(crate) registry: Registry,
     pub(crate) faults: Faults,
-    pub(crate) state_file: Option<std::path::PathBuf>,
+    pub(crate) persister: Option<Persister>,
 }
 
+/// The state file's part of a call that changed the model: the snapshot to write outside
+/// the lock, or why none could be taken.
+pub(crate) type Save = Result<Snapshot, StateError>;
+
 impl Shared {
-    /// Applies a request of connection `conn`: the watch calls to its watches (the frames
-    /// of a new watch's current values go to `out`), every other call to the model.
-    fn apply_from(&mut self, conn: u64, request: Request, out: &mut BytesMut) -> Outcome {
-        let reply = match request {
-            Request::CrtWatch(msg) => {
-                let (reply, initial) = self.registry.create_watch(conn, msg, &self.model);
-                for frame in initial {
-                    out.extend_from_slice(&frame);
-                }
-                reply
+    /// Applies a request of connection `conn`: the watch calls to its watches (returning the
+    /// event frames of a new watch's current values, to be sent before the answer), every
+    /// other call to the model.
+    pub(crate) fn apply_from(
+        &mut self,
+        conn: u64,
+        request: Request,
+    ) -> (Outcome, Vec<Frame>, Option<Save>) {
+        let (reply, initial) = match request {
+            Request::CrtWatch(msg) => self.registry.create_watch(conn, msg, &self.model),
+            Request::DelWatch(msg) => (self.registry.delete_watch(conn, msg), Vec::new()),
+            request => {
+                let (outcome, save) = self.apply(request);
+                return (outcome, Vec::new(), save);
             }
-            Request::DelWatch(msg) => self.registry.delete_watch(conn, msg),
-            request => return self.apply(request),
         };
-        Outcome {
+        let outcome = Outcome {
             immediate: vec![Answer::reply(vec![reply])],
             ..Outcome::default()
-        }
+        };
+        (outcome, initial, None)
     }
 
-    /// Applies a call to the model and saves the state file when the model changed.
-    fn apply(&mut self, request: Request) -> Outcome {
+    /// Applies a call to the model; when the model changed and a state file is kept, also
+    /// takes the snapshot to save (written by the caller, outside the lock).
+    pub(crate) fn apply(&mut self, request: Request) -> (Outcome, Option<Save>) {
         let outcome = self.model.apply(request);
-        if outcome.changed
-            && let Some(path) = &self.state_file
-            && let Err(e) = crate::persist::save(path, &self.model)
-        {
-            tracing::error!("{e}");
-        }
-        outcome
+        let save = match &mut self.persister {
+            Some(persister) if outcome.changed => Some(persister.take(&self.model)),
+            _ => None,
+        };
+        (outcome, save)
     }
+}
+
+/// Why the state file was not saved after a change.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SaveError {
+    /// Serializing or writing failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The write did not finish in time (it goes on; a later save includes this change).
+    #[error("state file {}: not written within {timeout:?}", path.display())]
+    TimedOut {
+        path: std::path::PathBuf,
+        timeout: Duration,
+    },
+    /// The writing thread failed.
+    #[error("state file {}: the writer failed: {source}", path.display())]
+    Writer {
+        path: std::path::PathBuf,
+        #[source]
+        source: tokio::task::JoinError,
+    },
+}
+
+/// Puts the answer to a change that was not saved in front of the call's answers:
+/// `FAIL_UNKNOWN_ERROR` with the cause in the message. The change stays in memory (other
+/// connections may already have built on it), so the call's own answers follow.
+pub(crate) fn save_failed(outcome: &mut Outcome, error: &SaveError) {
+    tracing::error!("{error}");
+    // The innermost source, e.g. the I/O error.
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    let cause = cause.to_string();
+    let entry = MsgApiCallResponse {
+        ret_code: ReturnCode::FAIL_UNKNOWN_ERROR.0,
+        message: format!("The change was not saved: {error}"),
+        cause: Some(cause),
+        details: Some(
+            "The change is applied in memory only; it is saved with the next change that saves."
+                .into(),
+        ),
+        ..Default::default()
+    };
+    outcome.immediate.insert(0, Answer::reply(vec![entry]));
+}
+
+/// Counters of the connections of one controller, in bytes or connections.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) connections: AtomicUsize,
+    pub(crate) read_buffer_bytes: AtomicUsize,
+    pub(crate) write_buffer_bytes: AtomicUsize,
+}
+
+impl Counters {
+    /// Replaces a connection's contribution `old` to `counter` by `new`.
+    pub(crate) fn adjust(counter: &AtomicUsize, old: usize, new: usize) {
+        if new > old {
+            counter.fetch_add(new - old, Ordering::Relaxed);
+        } else if old > new {
+            counter.fetch_sub(old - new, Ordering::Relaxed);
+        }
+    }
+}
+
+/// What one controller's tasks share.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) shared: Mutex<Shared>,
+    /// Every task of this controller: accept loops, connections, delayed tails, saves.
+    pub(crate) tracker: TaskTracker,
+    /// Stop accepting and reading; connections finish what they owe, then close.
+    pub(crate) stop: CancellationToken,
+    /// End every task now (its child `stop` is cancelled with it).
+    pub(crate) abort: CancellationToken,
+    /// One permit per open connection, `Config::max_connections` in all.
+    pub(crate) permits: Arc<Semaphore>,
+    pub(crate) counters: Counters,
 }
 
 /// Why [`MockController::start`] failed.
@@ -168,7 +276,22 @@ impl From<StartError> for std::io::Error {
     }
 }
 
-/// A running mock controller. Dropping it stops the server and closes every connection.
+/// What the connections of a running controller hold, for tests and diagnostics
+/// ([`MockController::stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Open connections.
+    pub connections: usize,
+    /// Bytes allocated for the read buffers of all connections. A buffer that grew for a
+    /// large frame counts with that frame's size until it is replaced by a small one.
+    pub read_buffer_bytes: usize,
+    /// Bytes allocated for the write buffers of all connections, counted the same way.
+    pub write_buffer_bytes: usize,
+}
+
+/// A running mock controller. Dropping it stops the server and closes every connection at
+/// once; [`MockController::shutdown`] lets them finish first.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -185,13 +308,12 @@ impl From<StartError> for std::io::Error {
 pub struct MockController {
     addr: SocketAddr,
     tls_addr: Option<SocketAddr>,
-    shared: Arc<Mutex<Shared>>,
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    inner: Arc<Inner>,
 }
 
 impl MockController {
-    /// Binds `config.listen` and starts serving (loading the state file first, if any).
+    /// Binds `config.listen` (and the TLS address) with a backlog of
+    /// `config.listen_backlog` and starts serving (loading the state file first, if any).
     /// Ready when this returns.
     ///
     /// # Errors
@@ -212,25 +334,27 @@ impl MockController {
         if !config.plain && acceptor.is_none() {
             return Err(StartError::NoListener);
         }
-        let bind = |addr: SocketAddr| async move {
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| StartError::Bind { addr, source })?;
-            let local = listener
-                .local_addr()
-                .map_err(|source| StartError::Bind { addr, source })?;
-            Ok::<_, StartError>((listener, local))
-        };
         let mut listeners = Vec::new();
         if config.plain {
-            listeners.push((bind(config.listen).await?, None));
+            listeners.push((
+                crate::listener::bind(config.listen, config.listen_backlog)?,
+                None,
+            ));
         }
         if let (Some(tls), Some(acceptor)) = (&config.tls, acceptor) {
-            listeners.push((bind(tls.listen).await?, Some(acceptor)));
+            listeners.push((
+                crate::listener::bind(tls.listen, config.listen_backlog)?,
+                Some(acceptor),
+            ));
         }
-        let addr = listeners[0].0.1;
-        let tls_addr = match listeners.last() {
-            Some(((_, local), Some(_))) => Some(*local),
+        let local = |listener: &tokio::net::TcpListener, addr: SocketAddr| {
+            listener
+                .local_addr()
+                .map_err(|source| StartError::Bind { addr, source })
+        };
+        let addr = local(&listeners[0].0, config.listen)?;
+        let tls_addr = match (listeners.last(), &config.tls) {
+            (Some((listener, Some(_))), Some(tls)) => Some(local(listener, tls.listen)?),
             _ => None,
         };
         let model = match loaded {
@@ -249,34 +373,33 @@ impl MockController {
                 model
             }
         };
-        let shared = Arc::new(Mutex::new(Shared {
-            model,
-            registry: Registry::default(),
-            faults: config.faults.clone(),
-            state_file: config.state_file.clone(),
-        }));
-        let (stop, stopped) = watch::channel(false);
-        let config = Arc::new(config);
-        let tasks = listeners
-            .into_iter()
-            .map(|((listener, _), tls)| {
-                tokio::spawn(accept_loop(
-                    listener,
-                    tls,
-                    config.clone(),
-                    shared.clone(),
-                    stop.clone(),
-                    stopped.clone(),
-                ))
-            })
-            .collect();
+        let abort = CancellationToken::new();
+        let inner = Arc::new(Inner {
+            shared: Mutex::new(Shared {
+                model,
+                registry: Registry::default(),
+                faults: config.faults.clone(),
+                persister: config.state_file.clone().map(Persister::new),
+            }),
+            tracker: TaskTracker::new(),
+            stop: abort.child_token(),
+            abort,
+            permits: Arc::new(Semaphore::new(
+                config.max_connections.min(Semaphore::MAX_PERMITS),
+            )),
+            counters: Counters::default(),
+            config,
+        });
+        for (listener, tls) in listeners {
+            inner
+                .tracker
+                .spawn(crate::listener::accept_loop(listener, tls, inner.clone()));
+        }
         tracing::info!(%addr, ?tls_addr, "mock controller listening");
         Ok(MockController {
             addr,
             tls_addr,
-            shared,
-            stop,
-            tasks,
+            inner,
         })
     }
 
@@ -290,50 +413,121 @@ impl MockController {
         self.tls_addr
     }
 
+    /// Serves one more connection over `io`, any byte stream (a `tokio::io::duplex` half,
+    /// a socket accepted elsewhere), exactly as an accepted TCP connection: the greeting,
+    /// calls, events, limits and faults (except `refuse_connections`, which the accept loop
+    /// applies). It counts against `max_connections` (past it, `io` is closed at once) and
+    /// runs as a task of this controller, so shutdown waits for it. The handle resolves when
+    /// the connection is closed. Meant for in-memory tests and fuzz targets.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let mock = linstor_mock::MockController::start(linstor_mock::Config::default()).await?;
+    /// let (mut client, server) = tokio::io::duplex(64 * 1024);
+    /// let served = mock.serve_io(server);
+    /// client.shutdown().await?; // no requests
+    /// let mut greeting = Vec::new();
+    /// client.read_to_end(&mut greeting).await?; // the Version greeting, then the close
+    /// assert_eq!(&greeting[..4], &[0, 0, 0, 0]);
+    /// served.await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn serve_io<S>(&self, io: S) -> tokio::task::JoinHandle<()>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        self.inner.tracker.spawn(async move {
+            let Ok(permit) = inner.permits.clone().try_acquire_owned() else {
+                tracing::warn!(
+                    limit = inner.config.max_connections,
+                    "connection limit reached: closing the new connection"
+                );
+                return;
+            };
+            let id = crate::connection::next_id();
+            crate::connection::serve(inner, id, io, permit).await;
+        })
+    }
+
     /// The model, to inspect or seed it. Do not hold the guard across an await.
     pub fn model(&self) -> ModelGuard<'_> {
-        ModelGuard(lock(&self.shared))
+        ModelGuard(lock(&self.inner.shared))
     }
 
     /// Applies an API call to the model as if a client had sent it (for seeding), and
     /// delivers its events to the watches. The watch calls need a connection: they are
-    /// answered as unknown here.
+    /// answered as unknown here. The state file is saved before this returns (blocking);
+    /// a failed save puts a `FAIL_UNKNOWN_ERROR` entry first.
     pub fn apply(&self, request: Request) -> Outcome {
-        let mut shared = lock(&self.shared);
-        let outcome = shared.apply(request);
-        shared.registry.deliver(&outcome.events);
+        let (mut outcome, save) = {
+            let mut shared = lock(&self.inner.shared);
+            let (outcome, save) = shared.apply(request);
+            shared.registry.deliver(&outcome.events);
+            (outcome, save)
+        };
+        if let Some(Err(e)) = save.map(|save| save.and_then(|snapshot| snapshot.write())) {
+            save_failed(&mut outcome, &SaveError::State(e));
+        }
         outcome
     }
 
     /// Replaces the injected faults; they apply to the next frames and connections.
     pub fn set_faults(&self, faults: Faults) {
-        lock(&self.shared).faults = faults;
+        lock(&self.inner.shared).faults = faults;
     }
 
     /// Number of watches over all connections.
     pub fn watch_count(&self) -> usize {
-        lock(&self.shared).registry.watch_count()
+        lock(&self.inner.shared).registry.watch_count()
+    }
+
+    /// What the open connections hold now.
+    pub fn stats(&self) -> Stats {
+        let c = &self.inner.counters;
+        Stats {
+            connections: c.connections.load(Ordering::Relaxed),
+            read_buffer_bytes: c.read_buffer_bytes.load(Ordering::Relaxed),
+            write_buffer_bytes: c.write_buffer_bytes.load(Ordering::Relaxed),
+        }
     }
 
     /// A future that resolves when the server stops (shutdown, drop, or an exiting
     /// `ControlCtrl Shutdown`).
     pub fn stopped(&self) -> impl std::future::Future<Output = ()> + use<> {
-        let mut rx = self.stop.subscribe();
-        async move { until_stopped(&mut rx).await }
+        self.inner.stop.clone().cancelled_owned()
     }
 
-    /// Stops accepting, closes every connection, and waits for the server task.
-    pub async fn shutdown(mut self) {
-        let _ = self.stop.send(true);
-        for task in self.tasks.drain(..) {
-            let _ = task.await;
+    /// Stops accepting and reading; lets every connection send what it owes (the delayed
+    /// tails of its calls, unsent answers) for up to `Config::shutdown_grace`; then closes
+    /// what is left and waits until every task of this controller has ended.
+    pub async fn shutdown(self) {
+        let inner = &self.inner;
+        inner.stop.cancel();
+        inner.tracker.close();
+        let grace = inner.config.shutdown_grace;
+        if tokio::time::timeout(grace, inner.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                tasks = inner.tracker.len(),
+                "shutdown grace of {grace:?} passed: closing the remaining connections"
+            );
         }
+        inner.abort.cancel();
+        inner.tracker.wait().await;
     }
 }
 
 impl Drop for MockController {
     fn drop(&mut self) {
-        let _ = self.stop.send(true);
+        self.inner.tracker.close();
+        self.inner.abort.cancel();
     }
 }
 
@@ -354,349 +548,8 @@ impl std::ops::DerefMut for ModelGuard<'_> {
     }
 }
 
-/// Resolves once the stop flag is set (or its sender is gone).
-async fn until_stopped(rx: &mut watch::Receiver<bool>) {
-    let _ = rx.wait_for(|s| *s).await;
-}
-
 pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
     // The model is only mutated by complete calls; a panicking call leaves no half state
     // that matters more than keeping the other connections served.
     shared.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    config: Arc<Config>,
-    shared: Arc<Mutex<Shared>>,
-    stop: watch::Sender<bool>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
-    let mut conns = tokio::task::JoinSet::new();
-    let conn_stopped = stopped.clone();
-    loop {
-        tokio::select! {
-            _ = until_stopped(&mut stopped) => break,
-            accepted = listener.accept() => match accepted {
-                Ok((socket, peer)) => {
-                    if lock(&shared).faults.refuse_connections {
-                        tracing::info!(%peer, "refusing connection (fault injection)");
-                        drop(socket);
-                        continue;
-                    }
-                    let id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-                    let conn = Connection::new(id, config.clone(), shared.clone(), stop.clone());
-                    let stopped = conn_stopped.clone();
-                    let tls = tls.clone();
-                    conns.spawn(async move {
-                        if let Err(e) = socket.set_nodelay(true) {
-                            tracing::warn!(connection = id, "TCP_NODELAY: {e}");
-                        }
-                        tracing::debug!(connection = id, %peer, tls = tls.is_some(), "accepted");
-                        match tls {
-                            None => conn.run(socket, stopped).await,
-                            Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-                                Ok(Ok(stream)) => conn.run(stream, stopped).await,
-                                Ok(Err(e)) => tracing::warn!(connection = id, %peer, "TLS handshake failed: {e}"),
-                                Err(_) => tracing::warn!(connection = id, %peer, "TLS handshake timed out"),
-                            },
-                        }
-                    });
-                }
-                Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-            },
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
-    conns.shutdown().await;
-}
-
-/// One client connection.
-struct Connection {
-    id: u64,
-    config: Arc<Config>,
-    shared: Arc<Mutex<Shared>>,
-    stop: watch::Sender<bool>,
-}
-
-/// What one request frame produced.
-enum Reaction {
-    /// Nothing to send.
-    Silent,
-    /// Bytes to write now.
-    Now,
-    /// Answers to send later: the bytes to write now, and the rest after `delay`.
-    Later {
-        delay: Duration,
-        events: Vec<StreamEvent>,
-        frames: BytesMut,
-    },
-    /// Close the connection unanswered (fault injection).
-    Drop,
-}
-
-impl Connection {
-    fn new(
-        id: u64,
-        config: Arc<Config>,
-        shared: Arc<Mutex<Shared>>,
-        stop: watch::Sender<bool>,
-    ) -> Connection {
-        Connection {
-            id,
-            config,
-            shared,
-            stop,
-        }
-    }
-
-    async fn run<S: AsyncRead + AsyncWrite + Unpin>(
-        self,
-        mut socket: S,
-        mut stopped: watch::Receiver<bool>,
-    ) {
-        let (events_tx, mut events_rx) = mpsc::channel::<Bytes>(self.config.event_queue.max(1));
-        lock(&self.shared)
-            .registry
-            .register(self.id, events_tx.clone());
-        // Delayed answers come back through the same queue as events, in order.
-        let own = events_tx.downgrade();
-        drop(events_tx);
-        let mut frames_seen = 0u64;
-        let result = async {
-            let mut out = BytesMut::new();
-            self.greeting(&mut out);
-            write_bounded(&mut socket, &out).await?;
-            out.clear();
-            let mut codec = FrameCodec::with_max_payload(self.config.max_payload);
-            let mut input = BytesMut::with_capacity(8192);
-            loop {
-                tokio::select! {
-                    _ = until_stopped(&mut stopped) => return Ok(()),
-                    event = events_rx.recv() => match event {
-                        Some(frame) => {
-                            out.extend_from_slice(&frame);
-                            while let Ok(frame) = events_rx.try_recv() {
-                                out.extend_from_slice(&frame);
-                            }
-                        }
-                        None => return Err(ConnError::Overloaded),
-                    },
-                    read = socket.read_buf(&mut input) => {
-                        if read? == 0 {
-                            return Ok(());
-                        }
-                        loop {
-                            let frame = match codec.decode(&mut input) {
-                                Ok(Some(frame)) => frame,
-                                Ok(None) => break,
-                                Err(e) => return Err(ConnError::Codec(e)),
-                            };
-                            frames_seen += 1;
-                            match self.on_frame(frame, frames_seen, &mut out) {
-                                Reaction::Silent | Reaction::Now => {}
-                                Reaction::Drop => {
-                                    write_bounded(&mut socket, &out).await?;
-                                    return Err(ConnError::Dropped(frames_seen));
-                                }
-                                Reaction::Later { delay, events, frames } => {
-                                    let (shared, own) = (self.shared.clone(), own.clone());
-                                    tokio::spawn(async move {
-                                        tokio::time::sleep(delay).await;
-                                        lock(&shared).registry.deliver_held(&events);
-                                        if let Some(tx) = own.upgrade() {
-                                            let _ = tx.send(frames.freeze()).await;
-                                        }
-                                    });
-                                }
-                            }
-                        }
-                    }
-                }
-                if !out.is_empty() {
-                    write_bounded(&mut socket, &out).await?;
-                    out.clear();
-                }
-                let stopping = self.config.exit_on_shutdown && *self.stop.borrow();
-                if stopping {
-                    return Ok(());
-                }
-            }
-        }
-        .await;
-        lock(&self.shared).registry.unregister(self.id);
-        match result {
-            Ok(()) => tracing::debug!(connection = self.id, "closed"),
-            Err(e) => tracing::warn!(connection = self.id, "closing: {e}"),
-        }
-        let _ = socket.shutdown().await;
-    }
-
-    fn greeting(&self, out: &mut BytesMut) {
-        let header = MsgHeader::oneway(oneway::VERSION);
-        let version = MsgApiVersion {
-            version: self.config.api_version,
-            min_version: linstor_proto::consts::API_VERSION,
-            features: Some(0),
-            controller_info: Some(self.config.controller_info.clone()),
-        };
-        write(out, &header, &[&version]);
-    }
-
-    fn on_frame(&self, frame: linstor_codec::Frame, seen: u64, out: &mut BytesMut) -> Reaction {
-        let faults = lock(&self.shared).faults.clone();
-        if faults.drop_after_frames.is_some_and(|n| seen >= n) {
-            return Reaction::Drop;
-        }
-        match frame.frame_type() {
-            FrameType::Data => {}
-            FrameType::Ping => {
-                out.extend_from_slice(linstor_codec::Frame::pong().as_bytes());
-                return Reaction::Now;
-            }
-            FrameType::Pong => return Reaction::Silent,
-            FrameType::Other(t) => {
-                tracing::debug!(
-                    connection = self.id,
-                    frame_type = t,
-                    "ignoring frame of unknown type"
-                );
-                return Reaction::Silent;
-            }
-        }
-        let envelope = match Envelope::decode(frame.payload_bytes()) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::debug!(connection = self.id, "ignoring undecodable payload: {e}");
-                return Reaction::Silent;
-            }
-        };
-        if envelope.msg_type() != MsgType::ApiCall {
-            tracing::debug!(connection = self.id, msg_type = ?envelope.msg_type(), "ignoring non-request frame");
-            return Reaction::Silent;
-        }
-        let Some(id) = envelope.api_call_id() else {
-            tracing::debug!(
-                connection = self.id,
-                "ignoring API call without api_call_id"
-            );
-            return Reaction::Silent;
-        };
-        let Some(outcome) = Call::from_name(envelope.content())
-            .and_then(|call| faults.failure(call))
-            .or_else(|| self.dispatch(&envelope, out))
-        else {
-            return Reaction::Silent;
-        };
-        let script = !outcome.events.is_empty() && !self.config.event_delay.is_zero();
-        if faults.answer_delay.is_zero() && !script {
-            lock(&self.shared).registry.deliver(&outcome.events);
-            write_outcome(out, id, &outcome, true, true);
-            return Reaction::Now;
-        }
-        lock(&self.shared).registry.hold(&outcome.events);
-        let mut frames = BytesMut::new();
-        let delay = faults.answer_delay
-            + if script {
-                self.config.event_delay
-            } else {
-                Duration::ZERO
-            };
-        let now = faults.answer_delay.is_zero();
-        if now {
-            write_outcome(out, id, &outcome, true, false);
-        }
-        write_outcome(&mut frames, id, &outcome, !now, true);
-        Reaction::Later {
-            delay,
-            events: outcome.events,
-            frames,
-        }
-    }
-
-    /// Runs one request; `None` when it gets no answer at all (an API call `Pong`).
-    /// Events are returned in the outcome, not yet delivered.
-    fn dispatch(&self, envelope: &Envelope, out: &mut BytesMut) -> Option<Outcome> {
-        if calls::is_liveness_pong(envelope.content()) {
-            return None;
-        }
-        let mut shared = lock(&self.shared);
-        let request = match envelope.request() {
-            Ok(request) => request,
-            Err(e) => return Some(shared.model.reject(&e)),
-        };
-        let shutdown = matches!(request, Request::ControlCtrl(_));
-        let outcome = shared.apply_from(self.id, request, out);
-        if shutdown && self.config.exit_on_shutdown && outcome.entries().any(|e| e.ret_code == 0) {
-            tracing::info!("ControlCtrl Shutdown: stopping");
-            let _ = self.stop.send(true);
-        }
-        Some(outcome)
-    }
-}
-
-/// Longest time one write may take before the client counts as not reading.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-
-async fn write_bounded<S: AsyncWrite + Unpin>(
-    socket: &mut S,
-    bytes: &[u8],
-) -> Result<(), ConnError> {
-    match tokio::time::timeout(WRITE_TIMEOUT, socket.write_all(bytes)).await {
-        Ok(r) => Ok(r?),
-        Err(_) => Err(ConnError::Overloaded),
-    }
-}
-
-/// Why a connection was closed.
-#[derive(Debug, thiserror::Error)]
-enum ConnError {
-    #[error("{0}")]
-    Codec(#[from] CodecError),
-    #[error("i/o error: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("the client does not read its events")]
-    Overloaded,
-    #[error("dropped after {0} frames (fault injection)")]
-    Dropped(u64),
-}
-
-/// Writes the immediate answers and `EndOfImmediateAnswers` (`head`), and the deferred
-/// answers and `COMPLETE` (`tail`).
-fn write_outcome(out: &mut BytesMut, id: i64, outcome: &Outcome, head: bool, tail: bool) {
-    if head {
-        for answer in &outcome.immediate {
-            write_answer(out, id, answer);
-        }
-        write(
-            out,
-            &MsgHeader::answer(id, answers::END_OF_IMMEDIATE_ANSWERS),
-            &[],
-        );
-    }
-    if tail {
-        for answer in &outcome.deferred {
-            write_answer(out, id, answer);
-        }
-        write(out, &MsgHeader::complete(id), &[]);
-    }
-}
-
-fn write(out: &mut BytesMut, header: &MsgHeader, bodies: &[&dyn WireMessage]) {
-    let len = Outgoing::new(header, bodies).payload_len();
-    linstor_codec::write_frame(out, header, bodies, len);
-}
-
-fn write_answer(out: &mut BytesMut, id: i64, answer: &Answer) {
-    let bodies: Vec<&dyn WireMessage> = answer
-        .bodies
-        .iter()
-        .map(|b| b as &dyn WireMessage)
-        .collect();
-    write(out, &MsgHeader::answer(id, answer.content), &bodies);
 }

@@ -1,13 +1,13 @@
 //! Watches and event delivery: the registry of connections with their watches, the
 //! `CrtWatch`/`DelWatch` calls (their state is per connection), and the encoding of event
-//! frames. Each connection has a bounded queue of outgoing event frames; a connection whose
-//! queue is full is dropped from the registry, which closes it, so a client that stops
-//! reading cannot make the controller buffer without bound.
+//! frames. Each connection has a bounded queue of what other tasks send it (event frames,
+//! the delayed part of its calls: [`Push`]); a connection whose queue is full is dropped
+//! from the registry, which closes it, so a client that stops reading cannot make the
+//! controller buffer without bound.
 
 use std::collections::HashMap;
 
-use bytes::{Bytes, BytesMut};
-use linstor_codec::Outgoing;
+use linstor_codec::{Frame, Outgoing};
 use linstor_proto::WireMessage;
 use linstor_proto::calls::oneway;
 use linstor_proto::consts::events;
@@ -15,6 +15,7 @@ use linstor_proto::messages::{MsgApiCallResponse, MsgCrtWatch, MsgDelWatch, MsgE
 use linstor_proto::return_code::{Operation, ReturnCode as RC};
 use tokio::sync::mpsc;
 
+use crate::connection::Push;
 use crate::model::names::{valid_node_name, valid_rsc_name, valid_snapshot_name};
 use crate::model::{EventData, Model, StreamAction, StreamEvent, StreamKey, WatchFilter};
 
@@ -22,7 +23,7 @@ use crate::model::{EventData, Model, StreamAction, StreamEvent, StreamKey, Watch
 #[derive(Debug)]
 struct Conn {
     watches: Vec<(i32, WatchFilter)>,
-    events: mpsc::Sender<Bytes>,
+    events: mpsc::Sender<Push>,
 }
 
 /// Every open connection and its watches.
@@ -35,7 +36,7 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    pub(crate) fn register(&mut self, id: u64, events: mpsc::Sender<Bytes>) {
+    pub(crate) fn register(&mut self, id: u64, events: mpsc::Sender<Push>) {
         self.conns.insert(
             id,
             Conn {
@@ -85,8 +86,10 @@ impl Registry {
             'events: for event in events {
                 for (watch_id, filter) in &conn.watches {
                     if filter.matches(&event.key) {
-                        let frame = event_frame(*watch_id, &event.key, &event.action);
-                        if conn.events.try_send(frame).is_err() {
+                        let Some(frame) = event_frame(*watch_id, &event.key, &event.action) else {
+                            continue;
+                        };
+                        if conn.events.try_send(Push::Event(frame)).is_err() {
                             overloaded.push(*id);
                             break 'events;
                         }
@@ -110,7 +113,7 @@ impl Registry {
         conn: u64,
         msg: MsgCrtWatch,
         model: &Model,
-    ) -> (MsgApiCallResponse, Vec<Bytes>) {
+    ) -> (MsgApiCallResponse, Vec<Frame>) {
         let crt = |code: RC, message: String| MsgApiCallResponse {
             ret_code: code.with_op(Operation::Create).0,
             message,
@@ -175,7 +178,7 @@ impl Registry {
                 initial = model
                     .streams()
                     .filter(|(key, _)| filter.matches(key) && !self.held.contains_key(*key))
-                    .map(|(key, data)| {
+                    .filter_map(|(key, data)| {
                         event_frame(msg.watch_id, key, &StreamAction::Value(data.clone()))
                     })
                     .collect();
@@ -198,8 +201,9 @@ impl Registry {
     }
 }
 
-/// One ONEWAY `Event` frame.
-pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction) -> Bytes {
+/// One ONEWAY `Event` frame (`None`, logged, for one no frame header can announce; the
+/// connection checks its payload limit when it sends the frame).
+pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction) -> Option<Frame> {
     let header = MsgHeader::oneway(oneway::EVENT);
     let event = MsgEvent {
         watch_id,
@@ -210,7 +214,6 @@ pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction)
         volume_number: key.volume,
         snapshot_name: None,
     };
-    let mut out = BytesMut::new();
     let data: Option<&dyn WireMessage> = match action {
         StreamAction::Value(EventData::Resource(d)) => Some(d),
         StreamAction::Value(EventData::Volume(d)) => Some(d),
@@ -219,9 +222,10 @@ pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction)
     let bodies: Vec<&dyn WireMessage> = std::iter::once(&event as &dyn WireMessage)
         .chain(data)
         .collect();
-    let out_frame = Outgoing::new(&header, &bodies);
-    linstor_codec::write_frame(&mut out, &header, &bodies, out_frame.payload_len());
-    out.freeze()
+    Outgoing::new(&header, &bodies)
+        .to_frame()
+        .inspect_err(|e| tracing::error!(watch = watch_id, "event not sent: {e}"))
+        .ok()
 }
 
 #[cfg(test)]
