@@ -5,7 +5,9 @@
 //! * [`model`]: the pure state and the rules of every call (docs/controller-rules.md).
 //! * [`MockController`]: a server on `127.0.0.1:0` by default, one task per connection,
 //!   with a handle to inspect or seed the model. It never opens an outbound connection:
-//!   node addresses are data only.
+//!   node addresses are data only. Every wait and queue of a connection is bounded
+//!   ([`Config`]: output, stalled frames, connections), and
+//!   [`MockController::serve_io`] runs a connection over any byte stream, without sockets.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
