@@ -3,10 +3,10 @@
 //! the encoding side.
 
 use bytes::{Bytes, BytesMut};
-use linstor_proto::calls::{self, answers, oneway};
+use linstor_proto::calls::{answers, oneway};
 use linstor_proto::consts::events;
 use linstor_proto::messages::{MsgEvent, MsgHeader, msg_header::MsgType};
-use linstor_proto::{Body, MessageKind, WireMessage, required};
+use linstor_proto::{Body, Call, MessageKind, Request, RequestError, WireMessage, required};
 use prost::Message;
 
 use crate::{EnvelopeError, FrameType, Header, Messages};
@@ -138,8 +138,25 @@ impl Envelope {
         Ok(body)
     }
 
+    /// The request of an API_CALL frame: its call (by `msg_content`, through the call
+    /// table) with the first body message decoded as that call's request.
+    ///
+    /// # Errors
+    ///
+    /// [`RequestError::UnknownCall`] for a name the table lacks, and the decode errors of
+    /// [`Request::decode`].
+    pub fn request(&self) -> Result<Request, RequestError> {
+        let call = Call::from_name(self.content())
+            .ok_or_else(|| RequestError::UnknownCall(self.content().to_owned()))?;
+        let body = self
+            .bodies
+            .first()
+            .map(|&(start, end)| &self.payload[start..end]);
+        Request::decode(call, body)
+    }
+
     /// The type the tables name for body message `index`: the request type of an API_CALL
-    /// (from [`calls::CALLS`]), the answer type of an ANSWER (from [`answers::ANSWERS`]), the
+    /// (from [`Call::request_kind`]), the answer type of an ANSWER (from [`answers::ANSWERS`]), the
     /// one-way body of a ONEWAY frame. For an `Event`, message 1 is typed by the event name
     /// in message 0. `Ok(None)` when no message is expected at that index.
     ///
@@ -154,8 +171,12 @@ impl Envelope {
         };
         Ok(match self.msg_type() {
             MsgType::ApiCall => {
-                let call = calls::by_name(self.content()).ok_or_else(|| unknown("API_CALL"))?;
-                if index == 0 { call.request } else { None }
+                let call = Call::from_name(self.content()).ok_or_else(|| unknown("API_CALL"))?;
+                if index == 0 {
+                    call.request_kind()
+                } else {
+                    None
+                }
             }
             MsgType::Answer => {
                 let answer = answers::by_name(self.content()).ok_or_else(|| unknown("ANSWER"))?;

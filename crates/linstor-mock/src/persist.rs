@@ -108,7 +108,7 @@ pub fn save(path: &Path, model: &Model) -> Result<(), StateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linstor_proto::calls;
+    use linstor_proto::Request;
     use linstor_proto::messages::{MsgCrtRscDfn, RscDfn};
 
     #[test]
@@ -126,7 +126,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        model.apply(&calls::CRT_RSC_DFN, Some(body.into()));
+        model.apply(Request::CrtRscDfn(body));
         save(&path, &model).unwrap();
         let loaded = load(&path).unwrap().unwrap();
         assert_eq!(loaded.node_names(), model.node_names());

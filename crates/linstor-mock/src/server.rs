@@ -11,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
 use linstor_proto::calls::{self, answers, oneway};
 use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-use linstor_proto::{Body, WireMessage};
+use linstor_proto::{Request, WireMessage};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use tokio_util::codec::Decoder;
 
 use crate::faults::Faults;
-use crate::model::{self, Answer, Model, ModelConfig, Outcome, StreamEvent};
+use crate::model::{Answer, Model, ModelConfig, Outcome, StreamEvent};
 use crate::tls::TlsSettings;
 use crate::watches::Registry;
 
@@ -95,9 +95,29 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Applies a request of connection `conn`: the watch calls to its watches (the frames
+    /// of a new watch's current values go to `out`), every other call to the model.
+    fn apply_from(&mut self, conn: u64, request: Request, out: &mut BytesMut) -> Outcome {
+        let reply = match request {
+            Request::CrtWatch(msg) => {
+                let (reply, initial) = self.registry.create_watch(conn, msg, &self.model);
+                for frame in initial {
+                    out.extend_from_slice(&frame);
+                }
+                reply
+            }
+            Request::DelWatch(msg) => self.registry.delete_watch(conn, msg),
+            request => return self.apply(request),
+        };
+        Outcome {
+            immediate: vec![Answer::reply(vec![reply])],
+            ..Outcome::default()
+        }
+    }
+
     /// Applies a call to the model and saves the state file when the model changed.
-    fn apply(&mut self, call: &calls::ApiCall, body: Option<Body>) -> Outcome {
-        let outcome = self.model.apply(call, body);
+    fn apply(&mut self, request: Request) -> Outcome {
+        let outcome = self.model.apply(request);
         if outcome.changed
             && let Some(path) = &self.state_file
             && let Err(e) = crate::persist::save(path, &self.model)
@@ -227,10 +247,11 @@ impl MockController {
     }
 
     /// Applies an API call to the model as if a client had sent it (for seeding), and
-    /// delivers its events to the watches.
-    pub fn apply(&self, call: &calls::ApiCall, body: Option<Body>) -> Outcome {
+    /// delivers its events to the watches. The watch calls need a connection: they are
+    /// answered as unknown here.
+    pub fn apply(&self, request: Request) -> Outcome {
         let mut shared = lock(&self.shared);
-        let outcome = shared.apply(call, body);
+        let outcome = shared.apply(request);
         shared.registry.deliver(&outcome.events);
         outcome
     }
@@ -517,10 +538,9 @@ impl Connection {
             );
             return Reaction::Silent;
         };
-        let name = envelope.content().to_owned();
         let Some(outcome) = faults
-            .failure(&name)
-            .or_else(|| self.dispatch(&name, &envelope, out))
+            .failure(envelope.content())
+            .or_else(|| self.dispatch(&envelope, out))
         else {
             return Reaction::Silent;
         };
@@ -552,55 +572,18 @@ impl Connection {
 
     /// Runs one request; `None` when it gets no answer at all (an API call `Pong`).
     /// Events are returned in the outcome, not yet delivered.
-    fn dispatch(&self, name: &str, envelope: &Envelope, out: &mut BytesMut) -> Option<Outcome> {
-        if name == calls::PING.name {
-            return Some(Outcome {
-                immediate: vec![Answer {
-                    content: answers::PONG,
-                    bodies: vec![],
-                }],
-                ..Outcome::default()
-            });
-        }
-        if name == answers::PONG {
+    fn dispatch(&self, envelope: &Envelope, out: &mut BytesMut) -> Option<Outcome> {
+        if calls::is_liveness_pong(envelope.content()) {
             return None;
         }
-        let Some(call) = calls::by_name(name).filter(|c| **c != calls::HOSTNAME) else {
-            return Some(model::unknown_call(name));
-        };
         let mut shared = lock(&self.shared);
-        let body = match (call.request, envelope.body_count()) {
-            (Some(kind), 1..) => match envelope.body_as(0, kind) {
-                Ok(body) => Some(body),
-                Err(e) => return Some(shared.model.parse_error(name, e.to_string())),
-            },
-            _ => None,
+        let request = match envelope.request() {
+            Ok(request) => request,
+            Err(e) => return Some(shared.model.reject(&e)),
         };
-        let shared = &mut *shared;
-        let outcome = match body {
-            Some(Body::MsgCrtWatch(msg)) => {
-                let (reply, initial) = shared.registry.create_watch(self.id, msg, &shared.model);
-                for frame in initial {
-                    out.extend_from_slice(&frame);
-                }
-                Outcome {
-                    immediate: vec![Answer::reply(vec![reply])],
-                    ..Outcome::default()
-                }
-            }
-            Some(Body::MsgDelWatch(msg)) => {
-                let reply = shared.registry.delete_watch(self.id, msg);
-                Outcome {
-                    immediate: vec![Answer::reply(vec![reply])],
-                    ..Outcome::default()
-                }
-            }
-            body => shared.apply(call, body),
-        };
-        if *call == calls::CONTROL_CTRL
-            && self.config.exit_on_shutdown
-            && outcome.entries().any(|e| e.ret_code == 0)
-        {
+        let shutdown = matches!(request, Request::ControlCtrl(_));
+        let outcome = shared.apply_from(self.id, request, out);
+        if shutdown && self.config.exit_on_shutdown && outcome.entries().any(|e| e.ret_code == 0) {
             tracing::info!("ControlCtrl Shutdown: stopping");
             let _ = self.stop.send(true);
         }

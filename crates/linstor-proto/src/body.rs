@@ -34,6 +34,75 @@ impl WireMessage for Body {
 
 use crate::messages;
 
+/// A type that can be the request body of a call in the table: every generated message
+/// (the body is required) and `Option` of one (the body may be absent, as with the
+/// `Filter` of `LstRsc`).
+pub trait RequestBody: Sized {
+    /// The message type on the wire.
+    const KIND: MessageKind;
+
+    /// Decodes the body from the first body message of a frame, checking proto2
+    /// `required` fields.
+    ///
+    /// # Errors
+    ///
+    /// [`BodyError::Missing`] when a required body is absent, or the decode error.
+    fn decode_body(bytes: Option<&[u8]>) -> Result<Self, BodyError>;
+
+    /// The message to encode, if any.
+    fn wire(&self) -> Option<&dyn WireMessage>;
+}
+
+/// Why a body message could not be decoded as the type the table names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// No body message where one is required.
+    #[error("no body message")]
+    Missing,
+    /// prost could not decode it.
+    #[error("does not decode as {message}: {source}")]
+    Decode {
+        /// Full protobuf name of the expected message.
+        message: &'static str,
+        /// What prost reported.
+        #[source]
+        source: prost::DecodeError,
+    },
+    /// A proto2 `required` field is absent.
+    #[error(transparent)]
+    MissingRequired(#[from] crate::MissingField),
+}
+
+impl BodyError {
+    /// The same error, for `call`.
+    pub fn for_call(self, call: crate::calls::Call) -> crate::calls::RequestError {
+        use crate::calls::RequestError;
+        match self {
+            BodyError::Missing => RequestError::MissingBody { call },
+            BodyError::Decode { message, source } => RequestError::Decode {
+                call,
+                message,
+                source,
+            },
+            BodyError::MissingRequired(source) => RequestError::MissingRequired { call, source },
+        }
+    }
+}
+
+/// Decodes one message of `kind`'s type and checks its `required` fields.
+fn decode_checked<M: prost::Message + Default>(
+    kind: MessageKind,
+    bytes: &[u8],
+) -> Result<M, BodyError> {
+    let message = M::decode(bytes).map_err(|source| BodyError::Decode {
+        message: kind.full_name(),
+        source,
+    })?;
+    crate::required::check_required(kind.full_name(), bytes)?;
+    Ok(message)
+}
+
 macro_rules! message_kinds {
     ($($variant:ident => $path:path, $full:literal;)*) => {
         /// Every message type of the protocol, named as in `proto/`.
@@ -118,6 +187,26 @@ macro_rules! message_kinds {
             impl From<$path> for Body {
                 fn from(m: $path) -> Body {
                     Body::$variant(m)
+                }
+            }
+
+            impl RequestBody for $path {
+                const KIND: MessageKind = MessageKind::$variant;
+                fn decode_body(bytes: Option<&[u8]>) -> Result<Self, BodyError> {
+                    decode_checked(Self::KIND, bytes.ok_or(BodyError::Missing)?)
+                }
+                fn wire(&self) -> Option<&dyn WireMessage> {
+                    Some(self)
+                }
+            }
+
+            impl RequestBody for Option<$path> {
+                const KIND: MessageKind = MessageKind::$variant;
+                fn decode_body(bytes: Option<&[u8]>) -> Result<Self, BodyError> {
+                    bytes.map(|b| decode_checked(Self::KIND, b)).transpose()
+                }
+                fn wire(&self) -> Option<&dyn WireMessage> {
+                    self.as_ref().map(|m| m as &dyn WireMessage)
                 }
             }
         )*

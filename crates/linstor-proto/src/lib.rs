@@ -6,10 +6,13 @@
 //! all read the same tables.
 //!
 //! ```
-//! use linstor_proto::{calls, MessageKind, ReturnCode};
+//! use linstor_proto::{Call, MessageKind, Request, ReturnCode};
+//! use linstor_proto::messages::MsgDelNode;
 //!
-//! let call = calls::by_name("CrtNode").unwrap();
-//! assert_eq!(call.request, Some(MessageKind::MsgCrtNode));
+//! let call = Call::from_name("CrtNode").unwrap();
+//! assert_eq!(call.request_kind(), Some(MessageKind::MsgCrtNode));
+//! let request = Request::LostNode(MsgDelNode { uuid: None, node_name: "alpha".into() });
+//! assert_eq!(request.call().name(), "LostNode");
 //! assert!(ReturnCode(0xC000_0000_013C_01F4).is_error());
 //! ```
 
@@ -22,8 +25,8 @@ mod msg_header;
 pub mod required;
 pub mod return_code;
 
-pub use body::{Body, MessageKind, WireMessage};
-pub use calls::{ApiCall, CALLS};
+pub use body::{Body, BodyError, MessageKind, RequestBody, WireMessage};
+pub use calls::{Call, ListCall, Request, RequestError};
 pub use required::{MissingField, check_required};
 pub use return_code::ReturnCode;
 

@@ -20,11 +20,11 @@ pub(crate) mod names;
 
 use std::collections::BTreeMap;
 
-use linstor_proto::calls::{self, ApiCall, answers};
+use linstor_proto::calls::answers;
 use linstor_proto::consts::names as special;
 use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
 use linstor_proto::return_code::{Object, Operation};
-use linstor_proto::{Body, ReturnCode};
+use linstor_proto::{Body, Call, Request, RequestError, ReturnCode};
 
 pub use events::{EventData, StreamAction, StreamEvent, StreamKey, StreamKind, WatchFilter};
 
@@ -288,176 +288,86 @@ impl Model {
         format!("5C470D8E-00000-{n:06}")
     }
 
-    /// Applies one API call. `body` is the request body decoded as the call table names it
-    /// (`None` when the request had none).
-    pub fn apply(&mut self, call: &ApiCall, body: Option<Body>) -> Outcome {
-        use Body as B;
-        let name = call.name;
-        macro_rules! on {
-            ($konst:path, $variant:ident, $handler:expr) => {
-                if name == $konst.name {
-                    return match body {
-                        Some(B::$variant(m)) => $handler(self, m),
-                        _ => missing_body(name),
-                    };
-                }
-            };
+    /// Applies one API call: the rules of the 2019 controller for it (`docs/controller-rules.md`).
+    /// A synchronous call (see [`Call::is_async`]) answers everything before
+    /// `EndOfImmediateAnswers`.
+    ///
+    /// The watch calls act on a connection's watches, which the server keeps; here they
+    /// answer as an unknown call would.
+    pub fn apply(&mut self, request: Request) -> Outcome {
+        use Request as R;
+        let call = request.call();
+        let mut outcome = match request {
+            R::Ping => Outcome {
+                immediate: vec![Answer {
+                    content: answers::PONG,
+                    bodies: vec![],
+                }],
+                ..Outcome::default()
+            },
+            R::CrtNode(m) => self.crt_node(m),
+            R::CrtSfTargetNode(m) => self.crt_sf_target_node(m),
+            R::ModNode(m) => self.mod_node(m),
+            R::DelNode(m) => self.del_node(m, false),
+            R::LostNode(m) => self.del_node(m, true),
+            R::NodeReconnect(m) => self.node_reconnect(m),
+            R::CrtNetIf(m) => self.crt_net_if(m),
+            R::ModNetIf(m) => self.mod_net_if(m),
+            R::DelNetIf(m) => self.del_net_if(m),
+            R::LstNode => self.lst_node(),
+            R::CrtStorPoolDfn(m) => self.crt_stor_pool_dfn(m),
+            R::ModStorPoolDfn(m) => self.mod_stor_pool_dfn(m),
+            R::DelStorPoolDfn(m) => self.del_stor_pool_dfn(m),
+            R::LstStorPoolDfn => self.lst_stor_pool_dfn(),
+            R::QryMaxVlmSize(m) => self.qry_max_vlm_size(m),
+            R::CrtStorPool(m) => self.crt_stor_pool(m),
+            R::ModStorPool(m) => self.mod_stor_pool(m),
+            R::DelStorPool(m) => self.del_stor_pool(m),
+            R::LstStorPool(filter) => self.lst_stor_pool(filter.unwrap_or_default()),
+            R::CrtRscDfn(m) => self.crt_rsc_dfn(m),
+            R::ModRscDfn(m) => self.mod_rsc_dfn(m),
+            R::DelRscDfn(m) => self.del_rsc_dfn(m),
+            R::LstRscDfn => self.lst_rsc_dfn(),
+            R::CrtVlmDfn(m) => self.crt_vlm_dfn(m),
+            R::ModVlmDfn(m) => self.mod_vlm_dfn(m),
+            R::DelVlmDfn(m) => self.del_vlm_dfn(m),
+            R::CrtRsc(m) => self.crt_rsc(m),
+            R::AutoPlaceRsc(m) => self.auto_place_rsc(m),
+            R::ModRsc(m) => self.mod_rsc(m),
+            R::DelRsc(m) => self.del_rsc(m),
+            R::LstRsc(filter) => self.lst_rsc(filter.unwrap_or_default()),
+            R::LstVlm(filter) => self.lst_vlm(filter.unwrap_or_default()),
+            R::ToggleDisk(m) => self.toggle_disk(m),
+            R::LstCfgVal => self.lst_cfg_val(),
+            R::SetCfgVal(m) => self.set_cfg_val(m),
+            R::DelCfgVal(m) => self.del_cfg_val(m),
+            R::ControlCtrl(m) => self.control_ctrl(m),
+            R::CrtWatch(_) | R::DelWatch(_) => unknown_call(call.name()),
+            R::CrtCryptPass(m) => self.crt_crypt_pass(m),
+            R::EnterCryptPass(m) => self.enter_crypt_pass(m),
+            R::ModCryptPass(m) => self.mod_crypt_pass(m),
+            R::ModRscConn(m) => self.mod_rsc_conn(m),
+            R::ReqRscConnList(m) => self.req_rsc_conn_list(m),
+            R::EnableDrbdProxy(m) => self.enable_drbd_proxy(m),
+            R::DisableDrbdProxy(m) => self.disable_drbd_proxy(m),
+            R::ModifyDrbdProxy(m) => self.mod_drbd_proxy(m),
+            R::CrtSnapshot(m) => self.crt_snapshot(m),
+            R::RestoreVlmDfn(m) => self.restore_vlm_dfn(m),
+            R::RestoreSnapshot(m) => self.restore_snapshot(m),
+            R::DelSnapshot(m) => self.del_snapshot(m),
+            R::RollbackSnapshot(m) => self.rollback_snapshot(m),
+            R::LstSnapshotDfn => self.lst_snapshot_dfn(),
+            R::ReqErrorReports(m) => self.req_error_reports(m),
+            R::ModifyKvsProps(m) => self.mod_kvs_props(m),
+            R::LstKvsProps(m) => self.lst_kvs_props(m),
+            // Satellites answer `Hostname`; the controller does not know it.
+            R::Hostname => unknown_call(call.name()),
+        };
+        if !call.is_async() {
+            let deferred = std::mem::take(&mut outcome.deferred);
+            outcome.immediate.extend(deferred);
         }
-        // Calls whose body is an optional Filter (absent = no filter).
-        if name == calls::LST_STOR_POOL.name
-            || name == calls::LST_RSC.name
-            || name == calls::LST_VLM.name
-        {
-            let filter = match body {
-                Some(B::Filter(f)) => f,
-                _ => Default::default(),
-            };
-            return if name == calls::LST_STOR_POOL.name {
-                self.lst_stor_pool(filter)
-            } else if name == calls::LST_RSC.name {
-                self.lst_rsc(filter)
-            } else {
-                self.lst_vlm(filter)
-            };
-        }
-        if name == calls::LST_NODE.name {
-            return self.lst_node();
-        }
-        if name == calls::LST_STOR_POOL_DFN.name {
-            return self.lst_stor_pool_dfn();
-        }
-        if name == calls::LST_RSC_DFN.name {
-            return self.lst_rsc_dfn();
-        }
-        if name == calls::LST_CFG_VAL.name {
-            return self.lst_cfg_val();
-        }
-        if name == calls::LST_SNAPSHOT_DFN.name {
-            return self.lst_snapshot_dfn();
-        }
-        on!(calls::CRT_NODE, MsgCrtNode, Model::crt_node);
-        on!(
-            calls::CRT_SF_TARGET_NODE,
-            MsgCrtSfTargetNode,
-            Model::crt_sf_target_node
-        );
-        on!(calls::MOD_NODE, MsgModNode, Model::mod_node);
-        on!(calls::DEL_NODE, MsgDelNode, |m: &mut Model, b| m
-            .del_node(b, false));
-        on!(calls::LOST_NODE, MsgDelNode, |m: &mut Model, b| m
-            .del_node(b, true));
-        on!(
-            calls::NODE_RECONNECT,
-            MsgNodeReconnect,
-            Model::node_reconnect
-        );
-        on!(calls::CRT_NET_IF, MsgCrtNetInterface, Model::crt_net_if);
-        on!(calls::MOD_NET_IF, MsgModNetInterface, Model::mod_net_if);
-        on!(calls::DEL_NET_IF, MsgDelNetInterface, Model::del_net_if);
-        on!(
-            calls::CRT_STOR_POOL_DFN,
-            MsgCrtStorPoolDfn,
-            Model::crt_stor_pool_dfn
-        );
-        on!(
-            calls::MOD_STOR_POOL_DFN,
-            MsgModStorPoolDfn,
-            Model::mod_stor_pool_dfn
-        );
-        on!(
-            calls::DEL_STOR_POOL_DFN,
-            MsgDelStorPoolDfn,
-            Model::del_stor_pool_dfn
-        );
-        on!(
-            calls::QRY_MAX_VLM_SIZE,
-            MsgQryMaxVlmSizes,
-            Model::qry_max_vlm_size
-        );
-        on!(calls::CRT_STOR_POOL, MsgCrtStorPool, Model::crt_stor_pool);
-        on!(calls::MOD_STOR_POOL, MsgModStorPool, Model::mod_stor_pool);
-        on!(calls::DEL_STOR_POOL, MsgDelStorPool, Model::del_stor_pool);
-        on!(calls::CRT_RSC_DFN, MsgCrtRscDfn, Model::crt_rsc_dfn);
-        on!(calls::MOD_RSC_DFN, MsgModRscDfn, Model::mod_rsc_dfn);
-        on!(calls::DEL_RSC_DFN, MsgDelRscDfn, Model::del_rsc_dfn);
-        on!(calls::CRT_VLM_DFN, MsgCrtVlmDfn, Model::crt_vlm_dfn);
-        on!(calls::MOD_VLM_DFN, MsgModVlmDfn, Model::mod_vlm_dfn);
-        on!(calls::DEL_VLM_DFN, MsgDelVlmDfn, Model::del_vlm_dfn);
-        on!(calls::CRT_RSC, MsgCrtRsc, Model::crt_rsc);
-        on!(
-            calls::AUTO_PLACE_RSC,
-            MsgAutoPlaceRsc,
-            Model::auto_place_rsc
-        );
-        on!(calls::MOD_RSC, MsgModRsc, Model::mod_rsc);
-        on!(calls::DEL_RSC, MsgDelRsc, Model::del_rsc);
-        on!(calls::TOGGLE_DISK, MsgToggleDisk, Model::toggle_disk);
-        on!(calls::SET_CFG_VAL, MsgSetCtrlCfgProp, Model::set_cfg_val);
-        on!(calls::DEL_CFG_VAL, MsgDelCtrlCfgProp, Model::del_cfg_val);
-        on!(calls::CONTROL_CTRL, MsgControlCtrl, Model::control_ctrl);
-        on!(
-            calls::CRT_CRYPT_PASS,
-            MsgCrtCryptPassphrase,
-            Model::crt_crypt_pass
-        );
-        on!(
-            calls::ENTER_CRYPT_PASS,
-            MsgEnterCryptPassphrase,
-            Model::enter_crypt_pass
-        );
-        on!(
-            calls::MOD_CRYPT_PASS,
-            MsgModCryptPassphrase,
-            Model::mod_crypt_pass
-        );
-        on!(calls::MOD_RSC_CONN, MsgModRscConn, Model::mod_rsc_conn);
-        on!(
-            calls::REQ_RSC_CONN_LIST,
-            MsgReqRscConn,
-            Model::req_rsc_conn_list
-        );
-        on!(
-            calls::ENABLE_DRBD_PROXY,
-            MsgEnableDrbdProxy,
-            Model::enable_drbd_proxy
-        );
-        on!(
-            calls::DISABLE_DRBD_PROXY,
-            MsgDisableDrbdProxy,
-            Model::disable_drbd_proxy
-        );
-        on!(
-            calls::MOD_DRBD_PROXY,
-            MsgModDrbdProxy,
-            Model::mod_drbd_proxy
-        );
-        on!(calls::CRT_SNAPSHOT, MsgCrtSnapshot, Model::crt_snapshot);
-        on!(
-            calls::RESTORE_VLM_DFN,
-            MsgRestoreSnapshotVlmDfn,
-            Model::restore_vlm_dfn
-        );
-        on!(
-            calls::RESTORE_SNAPSHOT,
-            MsgRestoreSnapshotRsc,
-            Model::restore_snapshot
-        );
-        on!(calls::DEL_SNAPSHOT, MsgDelSnapshot, Model::del_snapshot);
-        on!(
-            calls::ROLLBACK_SNAPSHOT,
-            MsgRollbackSnapshot,
-            Model::rollback_snapshot
-        );
-        on!(
-            calls::REQ_ERROR_REPORTS,
-            MsgReqErrorReport,
-            Model::req_error_reports
-        );
-        on!(calls::MOD_KVS_PROPS, MsgModKvsProps, Model::mod_kvs_props);
-        on!(calls::LST_KVS_PROPS, MsgLstKvsProps, Model::lst_kvs_props);
-        // Ping, the watch calls (connection state) and Hostname (satellites only) are the
-        // server's; anything else is unknown here.
-        unknown_call(name)
+        outcome
     }
 
     /// Looks up a node by case-insensitive name.
@@ -572,17 +482,6 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The answer to a call whose required body was absent (framing.md §11): a Reply with
-/// `FAIL_UNKNOWN_ERROR`; the controller may omit EOIA here, the mock does not.
-fn missing_body(call: &str) -> Outcome {
-    Outcome::one(MsgApiCallResponse {
-        ret_code: ReturnCode::FAIL_UNKNOWN_ERROR.0,
-        message: "Failed with unhandled error".into(),
-        details: Some(format!("In API call '{call}'.")),
-        ..Default::default()
-    })
-}
-
 /// The controller's answer to an API name it has no handler for.
 pub fn unknown_call(call: &str) -> Outcome {
     Outcome::one(MsgApiCallResponse {
@@ -606,11 +505,32 @@ pub fn parse_error(call: &str, cause: String, report_id: String) -> Outcome {
 }
 
 impl Model {
-    /// Parse-error answer with a fresh error-report id.
-    pub fn parse_error(&mut self, call: &str, cause: String) -> Outcome {
-        let id = self.report_id();
-        parse_error(call, cause, id)
+    /// The controller's answer to a request that did not decode
+    /// (`docs/framing.md#malformed-input`): an unknown call name, a missing body
+    /// (`FAIL_UNKNOWN_ERROR`), or a body that does not parse (`API_CALL_PARSE_ERROR`, with
+    /// a fresh error-report id).
+    pub fn reject(&mut self, error: &RequestError) -> Outcome {
+        match error {
+            RequestError::UnknownCall(name) => unknown_call(name),
+            RequestError::MissingBody { call } => missing_body(*call),
+            _ => {
+                let id = self.report_id();
+                let call = error.call().map_or("", Call::name);
+                parse_error(call, error.to_string(), id)
+            }
+        }
     }
+}
+
+/// The answer to a call whose required body was absent: a Reply with
+/// `FAIL_UNKNOWN_ERROR`; the controller may omit EOIA here, the mock does not.
+fn missing_body(call: Call) -> Outcome {
+    Outcome::one(MsgApiCallResponse {
+        ret_code: ReturnCode::FAIL_UNKNOWN_ERROR.0,
+        message: "Failed with unhandled error".into(),
+        details: Some(format!("In API call '{call}'.")),
+        ..Default::default()
+    })
 }
 
 impl Model {

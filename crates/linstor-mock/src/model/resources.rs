@@ -1863,7 +1863,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linstor_proto::calls;
+    use linstor_proto::Request;
     use linstor_proto::messages::{
         LinStorMapEntry, MsgCrtNode, MsgCrtStorPool, NetInterface, Node, StorPool as WirePool,
     };
@@ -1906,7 +1906,7 @@ mod tests {
                 ..Default::default()
             };
             assert!(
-                RC(m.apply(&calls::CRT_NODE, Some(MsgCrtNode { node }.into()))
+                RC(m.apply(Request::CrtNode(MsgCrtNode { node }))
                     .entries()
                     .last()
                     .unwrap()
@@ -1920,28 +1920,19 @@ mod tests {
                     driver: (*driver).into(),
                     ..Default::default()
                 };
-                m.apply(
-                    &calls::CRT_STOR_POOL,
-                    Some(MsgCrtStorPool { stor_pool: p }.into()),
-                );
+                m.apply(Request::CrtStorPool(MsgCrtStorPool { stor_pool: p }));
             }
         }
         m
     }
 
     fn rsc_dfn(m: &mut Model, name: &str, size: Option<i64>) {
-        m.apply(
-            &calls::CRT_RSC_DFN,
-            Some(
-                MsgCrtRscDfn {
-                    rsc_dfn: WireRscDfn {
-                        rsc_name: name.into(),
-                        ..Default::default()
-                    },
-                }
-                .into(),
-            ),
-        );
+        m.apply(Request::CrtRscDfn(MsgCrtRscDfn {
+            rsc_dfn: WireRscDfn {
+                rsc_name: name.into(),
+                ..Default::default()
+            },
+        }));
         if let Some(size) = size {
             let v = MsgCrtVlmDfn {
                 rsc_name: name.into(),
@@ -1951,7 +1942,7 @@ mod tests {
                 }],
                 ..Default::default()
             };
-            m.apply(&calls::CRT_VLM_DFN, Some(v.into()));
+            m.apply(Request::CrtVlmDfn(v));
         }
     }
 
@@ -1961,17 +1952,11 @@ mod tests {
         filter: AutoSelectFilter,
         diskless: bool,
     ) -> (u64, Vec<(String, bool)>) {
-        let out = m.apply(
-            &calls::AUTO_PLACE_RSC,
-            Some(
-                MsgAutoPlaceRsc {
-                    rsc_name: rsc.into(),
-                    select_filter: filter,
-                    diskless_on_remaining: Some(diskless),
-                }
-                .into(),
-            ),
-        );
+        let out = m.apply(Request::AutoPlaceRsc(MsgAutoPlaceRsc {
+            rsc_name: rsc.into(),
+            select_filter: filter,
+            diskless_on_remaining: Some(diskless),
+        }));
         let rc = out.entries().next().unwrap().ret_code;
         let placed = m
             .rscs
@@ -2210,17 +2195,11 @@ mod tests {
     fn step9_not_enough_nodes() {
         let mut m = model(&[("alpha", "Satellite", &[], THICK)]);
         rsc_dfn(&mut m, "res", None);
-        let out = m.apply(
-            &calls::AUTO_PLACE_RSC,
-            Some(
-                MsgAutoPlaceRsc {
-                    rsc_name: "res".into(),
-                    select_filter: count(2),
-                    diskless_on_remaining: Some(false),
-                }
-                .into(),
-            ),
-        );
+        let out = m.apply(Request::AutoPlaceRsc(MsgAutoPlaceRsc {
+            rsc_name: "res".into(),
+            select_filter: count(2),
+            diskless_on_remaining: Some(false),
+        }));
         let e = out.entries().next().unwrap();
         assert_eq!(e.ret_code, 0xC000_0000_0134_03E4);
         assert_eq!(e.message, "Not enough available nodes");
