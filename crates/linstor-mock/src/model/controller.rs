@@ -13,37 +13,9 @@ use linstor_proto::messages::{
 use linstor_proto::return_code::{Object, Operation};
 
 use super::names::{key, valid_kvs_name, valid_port, valid_rsc_name};
-use super::nodes::{modify_props, prop_error};
-use super::props::{PropError, RuleSet, clean_key};
-use super::reply::Ctx;
-use super::resources::rsc_dfn_ctx;
-use super::{Answer, Model, Outcome, Props, ctx, props_to_wire};
-
-/// A resource connection between two resources of one definition.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct RscConn {
-    pub uuid: String,
-    pub node_1: String,
-    pub node_2: String,
-    pub props: Props,
-    pub flags: Vec<String>,
-    pub port: Option<i32>,
-}
-
-fn cfg_ctx(op: Operation) -> Ctx {
-    ctx(op, Object::ControllerConfig, "")
-}
-
-fn conn_ctx(op: Operation, n1: &str, n2: &str, rsc: &str) -> Ctx {
-    ctx(
-        op,
-        Object::ResourceConnection,
-        format!("Node 1: {n1}, Node 2: {n2}, Resource: {rsc}"),
-    )
-    .with_ref(keys::obj_refs::FIRST_NODE, n1)
-    .with_ref(keys::obj_refs::SECOND_NODE, n2)
-    .with_ref(keys::obj_refs::RSC_DFN, rsc)
-}
+use super::props::{PropError, RuleSet, clean_key, modify_props, prop_error};
+use super::reply::{Answer, Ctx, Outcome, cfg_ctx, conn_ctx, rsc_dfn_ctx};
+use super::state::{Model, Props, RscConn, props_to_wire};
 
 /// The deferred answers of enabling or disabling DRBD proxy: one notice per node.
 fn proxy_notices(

@@ -11,97 +11,9 @@ use linstor_proto::{ReturnCode as RC, calls::answers};
 
 use super::events::StreamAction;
 use super::names::{key, valid_ip, valid_net_if_name, valid_node_name, valid_port};
-use super::props::RuleSet;
-use super::reply::Ctx;
-use super::storage::StorPool;
-use super::{Model, Outcome, Props, ctx, props_to_wire};
-
-/// A node.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Node {
-    pub uuid: String,
-    pub name: String,
-    /// Upper-case type, e.g. `SATELLITE`.
-    pub node_type: String,
-    pub props: Props,
-    pub flags: Vec<String>,
-    pub net_ifs: Vec<NetIf>,
-}
-
-/// A network interface of a node.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct NetIf {
-    pub uuid: String,
-    pub name: String,
-    pub address: String,
-    /// Port and upper-case encryption type, when this interface can carry the satellite
-    /// connection.
-    pub stlt: Option<(i32, String)>,
-}
-
-const NODE_TYPES: &[&str] = &[
-    "CONTROLLER",
-    "SATELLITE",
-    "COMBINED",
-    "AUXILIARY",
-    "SWORDFISH_TARGET",
-];
-
-fn node_ctx(op: Operation, node: &str) -> Ctx {
-    ctx(op, Object::Node, format!("Node: {node}")).with_ref(keys::obj_refs::NODE, node)
-}
-
-fn net_if_ctx(op: Operation, node: &str, net_if: &str) -> Ctx {
-    ctx(
-        op,
-        Object::NetInterface,
-        format!("Node: '{node}', NetIfName: {net_if}'"),
-    )
-    .with_ref(keys::obj_refs::NODE, node)
-}
-
-pub(crate) fn prop_error(
-    model: &mut Model,
-    ctx: &Ctx,
-    err: super::props::PropError,
-) -> linstor_proto::messages::MsgApiCallResponse {
-    use super::props::PropError as E;
-    let id = model.report_id();
-    let p = match err {
-        E::UnknownKey { key } => ctx
-            .problem(RC::FAIL_INVLD_PROP, "Invalid property key")
-            .cause(format!("The key '{key}' is not whitelisted.")),
-        E::BadValue { key, value, rule } => ctx
-            .problem(RC::FAIL_INVLD_PROP, "Invalid property value")
-            .cause(format!(
-                "The value '{value}' is not valid for the key '{key}'"
-            ))
-            .details(format!("The value must match '{rule}'")),
-        E::KeyTooLong { key } => ctx
-            .problem(RC::FAIL_INVLD_PROP, "Invalid key.")
-            .cause(format!("The key '{key}' is invalid.")),
-    };
-    p.report(id).0
-}
-
-/// Checks and applies override/delete props to `props`; all or nothing.
-pub(crate) fn modify_props(
-    model: &mut Model,
-    ctx: &Ctx,
-    rules: RuleSet,
-    props: &mut Props,
-    overrides: &[linstor_proto::messages::LinStorMapEntry],
-    deletes: &[String],
-) -> Result<(), linstor_proto::messages::MsgApiCallResponse> {
-    let checked = rules
-        .check_all(overrides.iter().map(|e| (e.key.as_str(), e.value.as_str())))
-        .map_err(|e| prop_error(model, ctx, e))?;
-    props.extend(checked);
-    for k in deletes {
-        props.remove(&super::props::clean_key(k));
-    }
-    Ok(())
-}
+use super::props::{RuleSet, modify_props};
+use super::reply::{Answer, Ctx, Outcome, ctx, net_if_ctx, node_ctx};
+use super::state::{Model, NODE_TYPES, NetIf, Node, Props, StorPool, props_to_wire};
 
 impl Model {
     /// A validation failure with an error-report id.
@@ -490,7 +402,7 @@ impl Model {
             &node.uuid,
         );
         if rsc_keys.is_empty() || lost {
-            out.immediate.push(super::Answer::reply(vec![deleted]));
+            out.immediate.push(Answer::reply(vec![deleted]));
             out.deferred(deferred)
         } else {
             let marked = ctx.success(
@@ -499,7 +411,7 @@ impl Model {
                 "Node UUID is:",
                 &node.uuid,
             );
-            out.immediate.push(super::Answer::reply(vec![marked]));
+            out.immediate.push(Answer::reply(vec![marked]));
             deferred.push(deleted);
             out.deferred(deferred)
         }

@@ -1,5 +1,12 @@
-//! The property whitelist (semantics.md §18): which keys each object accepts, the value
-//! rules, normalisation of stored values, and key path clean-up (§1.5).
+//! The property whitelist (`docs/controller-rules.md#properties`): which keys each object
+//! accepts, the value rules, normalisation of stored values, key path clean-up, and the
+//! error entries for refused properties.
+
+use linstor_proto::ReturnCode as RC;
+use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
+
+use super::reply::Ctx;
+use super::state::{Model, Props};
 
 /// The object whose rule set applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -516,6 +523,45 @@ const DRBD_RESOURCE: &[(&str, Rule)] = &[
     ("DrbdOptions/Resource/twopc-retry-timeout", Rule::Int(1, 50)),
     ("DrbdOptions/Resource/twopc-timeout", Rule::Int(50, 600)),
 ];
+
+pub(crate) fn prop_error(model: &mut Model, ctx: &Ctx, err: PropError) -> MsgApiCallResponse {
+    use PropError as E;
+    let id = model.report_id();
+    let p = match err {
+        E::UnknownKey { key } => ctx
+            .problem(RC::FAIL_INVLD_PROP, "Invalid property key")
+            .cause(format!("The key '{key}' is not whitelisted.")),
+        E::BadValue { key, value, rule } => ctx
+            .problem(RC::FAIL_INVLD_PROP, "Invalid property value")
+            .cause(format!(
+                "The value '{value}' is not valid for the key '{key}'"
+            ))
+            .details(format!("The value must match '{rule}'")),
+        E::KeyTooLong { key } => ctx
+            .problem(RC::FAIL_INVLD_PROP, "Invalid key.")
+            .cause(format!("The key '{key}' is invalid.")),
+    };
+    p.report(id).0
+}
+
+/// Checks and applies override/delete props to `props`; all or nothing.
+pub(crate) fn modify_props(
+    model: &mut Model,
+    ctx: &Ctx,
+    rules: RuleSet,
+    props: &mut Props,
+    overrides: &[LinStorMapEntry],
+    deletes: &[String],
+) -> Result<(), MsgApiCallResponse> {
+    let checked = rules
+        .check_all(overrides.iter().map(|e| (e.key.as_str(), e.value.as_str())))
+        .map_err(|e| prop_error(model, ctx, e))?;
+    props.extend(checked);
+    for k in deletes {
+        props.remove(&clean_key(k));
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

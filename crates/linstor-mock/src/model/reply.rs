@@ -3,10 +3,99 @@
 //! context description appended to the details of errors and warnings, and an error-report
 //! id for logged failures.
 
-use linstor_proto::ReturnCode;
+use linstor_proto::calls::answers;
 use linstor_proto::consts::keys::obj_refs;
 use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
 use linstor_proto::return_code::{MASK_BITS_OBJ, MASK_BITS_OP, Object, Operation};
+use linstor_proto::{Body, ReturnCode};
+
+/// One ANSWER frame: a content name and its body messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// `MsgHeader.msg_content`, e.g. `Reply` or `LstNode`.
+    pub content: &'static str,
+    /// Body messages (for `Reply`: `MsgApiCallResponse` entries).
+    pub bodies: Vec<Body>,
+}
+
+impl Answer {
+    /// A `Reply` frame holding `entries`.
+    pub fn reply(entries: Vec<MsgApiCallResponse>) -> Answer {
+        Answer {
+            content: answers::REPLY,
+            bodies: entries.into_iter().map(Body::from).collect(),
+        }
+    }
+
+    /// A list answer holding one message.
+    pub fn list(content: &'static str, body: impl Into<Body>) -> Answer {
+        Answer {
+            content,
+            bodies: vec![body.into()],
+        }
+    }
+
+    /// The `MsgApiCallResponse` entries of a `Reply` (empty for other answers).
+    pub fn entries(&self) -> impl Iterator<Item = &MsgApiCallResponse> {
+        self.bodies.iter().filter_map(|b| match b {
+            Body::MsgApiCallResponse(e) => Some(e),
+            _ => None,
+        })
+    }
+}
+
+/// What one call produced.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outcome {
+    /// Answers sent before `EndOfImmediateAnswers`.
+    pub immediate: Vec<Answer>,
+    /// Answers sent after `EndOfImmediateAnswers` (the satellites' part).
+    pub deferred: Vec<Answer>,
+    /// Event streams that changed, in order.
+    pub events: Vec<super::StreamEvent>,
+    /// Whether the model changed (for persistence).
+    pub changed: bool,
+}
+
+impl Outcome {
+    pub(crate) fn reply(entries: Vec<MsgApiCallResponse>) -> Outcome {
+        Outcome {
+            immediate: vec![Answer::reply(entries)],
+            ..Outcome::default()
+        }
+    }
+
+    pub(crate) fn one(entry: MsgApiCallResponse) -> Outcome {
+        Outcome::reply(vec![entry])
+    }
+
+    pub(crate) fn list(content: &'static str, body: impl Into<Body>) -> Outcome {
+        Outcome {
+            immediate: vec![Answer::list(content, body)],
+            ..Outcome::default()
+        }
+    }
+
+    pub(crate) fn changed(mut self) -> Outcome {
+        self.changed = true;
+        self
+    }
+
+    pub(crate) fn deferred(mut self, entries: Vec<MsgApiCallResponse>) -> Outcome {
+        if !entries.is_empty() {
+            self.deferred.push(Answer::reply(entries));
+        }
+        self
+    }
+
+    /// Every entry of every Reply, immediate first.
+    pub fn entries(&self) -> impl Iterator<Item = &MsgApiCallResponse> {
+        self.immediate
+            .iter()
+            .chain(&self.deferred)
+            .flat_map(Answer::entries)
+    }
+}
 
 /// The context of one call: masks, object references and the context description.
 #[derive(Debug, Clone)]
@@ -119,4 +208,100 @@ pub(crate) fn map_entry(key: &str, value: &str) -> LinStorMapEntry {
         key: key.to_owned(),
         value: value.to_owned(),
     }
+}
+
+/// A context with no object references.
+pub(crate) fn ctx(op: Operation, obj: Object, context: impl Into<String>) -> Ctx {
+    Ctx::new(op, obj, context)
+}
+
+pub(crate) fn node_ctx(op: Operation, node: &str) -> Ctx {
+    ctx(op, Object::Node, format!("Node: {node}")).with_ref(obj_refs::NODE, node)
+}
+
+pub(crate) fn net_if_ctx(op: Operation, node: &str, net_if: &str) -> Ctx {
+    ctx(
+        op,
+        Object::NetInterface,
+        format!("Node: '{node}', NetIfName: {net_if}'"),
+    )
+    .with_ref(obj_refs::NODE, node)
+}
+
+pub(crate) fn spd_ctx(op: Operation, name: &str) -> Ctx {
+    ctx(
+        op,
+        Object::StoragePoolDefinition,
+        format!("Storage pool definition: {name}"),
+    )
+    .with_ref(obj_refs::STOR_POOL_DFN, name)
+}
+
+pub(crate) fn pool_ctx(op: Operation, node: &str, pool: &str) -> Ctx {
+    ctx(
+        op,
+        Object::StoragePool,
+        format!("Node: {node}, Storage pool name: {pool}"),
+    )
+    .with_ref(obj_refs::NODE, node)
+    .with_ref(obj_refs::STOR_POOL_DFN, pool)
+}
+
+pub(crate) fn rsc_dfn_ctx(op: Operation, name: &str) -> Ctx {
+    ctx(
+        op,
+        Object::ResourceDefinition,
+        format!("Resource definition: {name}"),
+    )
+    .with_ref(obj_refs::RSC_DFN, name)
+}
+
+pub(crate) fn vlm_dfn_ctx(op: Operation, rsc: &str, nr: i32) -> Ctx {
+    ctx(
+        op,
+        Object::VolumeDefinition,
+        format!("Resource definition: {rsc}, Volume number: {nr}"),
+    )
+    .with_ref(obj_refs::RSC_DFN, rsc)
+    .with_ref(obj_refs::VLM_NR, nr.to_string())
+}
+
+pub(crate) fn rsc_ctx(op: Operation, node: &str, rsc: &str) -> Ctx {
+    ctx(
+        op,
+        Object::Resource,
+        format!("Node: {node}, Resource: {rsc}"),
+    )
+    .with_ref(obj_refs::NODE, node)
+    .with_ref(obj_refs::RSC_DFN, rsc)
+}
+
+pub(crate) fn snap_ctx(op: Operation, rsc: &str, snap: &str, nodes: &[String]) -> Ctx {
+    let prefix = if nodes.is_empty() {
+        String::new()
+    } else {
+        format!("Nodes: {}; ", nodes.join(", "))
+    };
+    ctx(
+        op,
+        Object::Snapshot,
+        format!("{prefix}Resource: {rsc}, Snapshot: {snap}"),
+    )
+    .with_ref(obj_refs::RSC_DFN, rsc)
+    .with_ref(obj_refs::SNAPSHOT, snap)
+}
+
+pub(crate) fn cfg_ctx(op: Operation) -> Ctx {
+    ctx(op, Object::ControllerConfig, "")
+}
+
+pub(crate) fn conn_ctx(op: Operation, n1: &str, n2: &str, rsc: &str) -> Ctx {
+    ctx(
+        op,
+        Object::ResourceConnection,
+        format!("Node 1: {n1}, Node 2: {n2}, Resource: {rsc}"),
+    )
+    .with_ref(obj_refs::FIRST_NODE, n1)
+    .with_ref(obj_refs::SECOND_NODE, n2)
+    .with_ref(obj_refs::RSC_DFN, rsc)
 }

@@ -16,101 +16,9 @@ use linstor_proto::return_code::{Object, Operation};
 
 use super::events::{EventData, StreamAction, StreamKey};
 use super::names::{key, valid_node_name, valid_port, valid_rsc_name, valid_stor_pool_name};
-use super::nodes::modify_props;
-use super::props::RuleSet;
-use super::reply::{Ctx, Problem};
-use super::snapshots::SnapshotDfn;
-use super::storage::StorPool;
-use super::{Answer, Model, Outcome, Props, ctx, props_to_wire};
-
-/// A resource definition.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct RscDfn {
-    pub uuid: String,
-    pub name: String,
-    pub port: i32,
-    pub secret: String,
-    pub props: Props,
-    pub vlm_dfns: BTreeMap<i32, VlmDfn>,
-    pub snapshots: BTreeMap<String, SnapshotDfn>,
-}
-
-/// A volume definition.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct VlmDfn {
-    pub uuid: String,
-    pub nr: i32,
-    pub size_kib: i64,
-    pub minor: i32,
-    pub flags: Vec<String>,
-    pub props: Props,
-}
-
-/// A resource: a resource definition deployed on a node.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Rsc {
-    pub uuid: String,
-    pub node_name: String,
-    pub rsc_name: String,
-    pub node_id: i32,
-    pub flags: Vec<String>,
-    pub props: Props,
-    pub vlms: BTreeMap<i32, Vlm>,
-}
-
-impl Rsc {
-    pub(crate) fn is_diskless(&self) -> bool {
-        self.flags.iter().any(|f| f == flags::DISKLESS)
-    }
-}
-
-/// A volume of a resource.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Vlm {
-    pub uuid: String,
-    pub nr: i32,
-    pub stor_pool: String,
-    pub diskless: bool,
-}
-
-impl Vlm {
-    pub(crate) fn disk_state(&self) -> &'static str {
-        if self.diskless {
-            "Diskless"
-        } else {
-            "UpToDate"
-        }
-    }
-}
-
-pub(crate) fn rsc_dfn_ctx(op: Operation, name: &str) -> Ctx {
-    ctx(
-        op,
-        Object::ResourceDefinition,
-        format!("Resource definition: {name}"),
-    )
-    .with_ref(keys::obj_refs::RSC_DFN, name)
-}
-
-fn vlm_dfn_ctx(op: Operation, rsc: &str, nr: i32) -> Ctx {
-    ctx(
-        op,
-        Object::VolumeDefinition,
-        format!("Resource definition: {rsc}, Volume number: {nr}"),
-    )
-    .with_ref(keys::obj_refs::RSC_DFN, rsc)
-    .with_ref(keys::obj_refs::VLM_NR, nr.to_string())
-}
-
-pub(crate) fn rsc_ctx(op: Operation, node: &str, rsc: &str) -> Ctx {
-    ctx(
-        op,
-        Object::Resource,
-        format!("Node: {node}, Resource: {rsc}"),
-    )
-    .with_ref(keys::obj_refs::NODE, node)
-    .with_ref(keys::obj_refs::RSC_DFN, rsc)
-}
+use super::props::{RuleSet, modify_props, prop_error};
+use super::reply::{Answer, Ctx, Outcome, Problem, ctx, rsc_ctx, rsc_dfn_ctx, vlm_dfn_ctx};
+use super::state::{Model, Props, Rsc, RscDfn, StorPool, Vlm, VlmDfn, props_to_wire};
 
 /// Parses a `min-max` range property.
 fn range(value: Option<&String>, default: (i32, i32)) -> (i32, i32) {
@@ -780,7 +688,7 @@ impl Model {
                     RC::MODIFIED,
                     format!("Deleted volume {nr} of '{display}' on '{node}'"),
                 ));
-                self.emit_close(
+                self.streams.close(
                     &mut out.events,
                     StreamKey::volume(&node, &display, nr),
                     StreamAction::CloseRemoved,
@@ -1300,7 +1208,7 @@ impl Model {
         match msg.stor_pool_name.as_deref().filter(|s| !s.is_empty()) {
             Some(pool) => {
                 if let Err(e) = RuleSet::Rsc.check(keys::STOR_POOL_NAME, pool) {
-                    let e = super::nodes::prop_error(self, &ctx, e);
+                    let e = prop_error(self, &ctx, e);
                     return Outcome::one(e);
                 }
                 res.props

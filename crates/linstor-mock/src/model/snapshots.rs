@@ -10,42 +10,11 @@ use linstor_proto::messages::{
     MsgRestoreSnapshotVlmDfn, MsgRollbackSnapshot, Snapshot, SnapshotDfn as WireSnapshotDfn,
     SnapshotVlmDfn, VlmDfn as WireVlmDfn,
 };
-use linstor_proto::return_code::{Object, Operation};
+use linstor_proto::return_code::Operation;
 
 use super::names::{key, valid_snapshot_name};
-use super::reply::Ctx;
-use super::resources::{Vlm, rsc_dfn_ctx};
-use super::{Answer, Model, Outcome, ctx};
-
-/// A snapshot definition and where it was taken.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct SnapshotDfn {
-    pub uuid: String,
-    pub name: String,
-    pub seq: u64,
-    /// Nodes holding the snapshot, as named at creation.
-    pub nodes: Vec<String>,
-    /// Volume number → size KiB.
-    pub vlm_sizes: BTreeMap<i32, i64>,
-    pub flags: Vec<String>,
-    /// Node key → (DRBD node id, volume number → pool name).
-    pub placement: BTreeMap<String, (i32, BTreeMap<i32, String>)>,
-}
-
-fn snap_ctx(op: Operation, rsc: &str, snap: &str, nodes: &[String]) -> Ctx {
-    let prefix = if nodes.is_empty() {
-        String::new()
-    } else {
-        format!("Nodes: {}; ", nodes.join(", "))
-    };
-    ctx(
-        op,
-        Object::Snapshot,
-        format!("{prefix}Resource: {rsc}, Snapshot: {snap}"),
-    )
-    .with_ref(keys::obj_refs::RSC_DFN, rsc)
-    .with_ref(keys::obj_refs::SNAPSHOT, snap)
-}
+use super::reply::{Answer, Ctx, Outcome, rsc_dfn_ctx, snap_ctx};
+use super::state::{Model, Rsc, SnapshotDfn, Vlm};
 
 impl Model {
     fn fail_report(&mut self, ctx: &Ctx, code: RC, message: String) -> MsgApiCallResponse {
@@ -457,7 +426,7 @@ impl Model {
             };
             let (node_id, pools) = s.placement.get(&key(n)).cloned().unwrap_or_default();
             let uuid = self.uuid();
-            let mut res = super::resources::Rsc {
+            let mut res = Rsc {
                 uuid,
                 node_name: node.name.clone(),
                 rsc_name: target.name.clone(),
