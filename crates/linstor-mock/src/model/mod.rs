@@ -7,15 +7,23 @@
 // answer itself, so it is not boxed.
 #![allow(clippy::result_large_err)]
 
+mod connections;
 mod controller;
+mod deploy;
 mod events;
+mod kvs;
 mod nodes;
+mod placement;
 mod props;
 mod reply;
+mod resource_dfns;
 mod resources;
 mod snapshots;
 mod state;
-mod storage;
+mod storage_pool_dfns;
+mod storage_pools;
+mod volume_dfns;
+mod wire;
 
 pub(crate) mod names;
 
@@ -28,7 +36,7 @@ pub use events::{EventData, StreamAction, StreamEvent, StreamKey, StreamKind, Wa
 pub use reply::{Answer, Outcome};
 pub use state::{Model, ModelConfig};
 
-use reply::Ctx;
+use reply::{Ctx, Problem};
 
 impl Model {
     /// Applies one API call: the rules of the 2019 controller for it (`docs/controller-rules.md`).
@@ -225,6 +233,32 @@ impl Model {
             ReturnCode::FAIL_NOT_FOUND_NODE,
             format!("Node '{name}' not found."),
             format!("The specified node '{name}' could not be found in the database"),
+        )
+    }
+    pub(crate) fn report(&mut self, problem: Problem) -> MsgApiCallResponse {
+        let id = self.report_id();
+        problem.report(id).0
+    }
+
+    pub(crate) fn rsc_dfn_not_found(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
+        self.not_found(
+            ctx,
+            ReturnCode::FAIL_NOT_FOUND_RSC_DFN,
+            format!("Resource definition '{name}' not found."),
+            format!(
+                "The specified resource definition '{name}' could not be found in the database"
+            ),
+        )
+    }
+
+    pub(crate) fn rsc_not_found(&mut self, ctx: &Ctx, node: &str, rsc: &str) -> MsgApiCallResponse {
+        self.not_found(
+            ctx,
+            ReturnCode::FAIL_NOT_FOUND_RSC,
+            format!("Resource '{rsc}' on node '{node}' not found."),
+            format!(
+                "The specified resource '{rsc}' on node '{node}' could not be found in the database"
+            ),
         )
     }
 }

@@ -510,6 +510,43 @@ impl Model {
     }
 }
 
+impl Model {
+    pub(crate) fn free_port(&self) -> Option<i32> {
+        let (lo, hi) = range(
+            self.ctrl_props.get(keys::TCP_PORT_AUTO_RANGE),
+            special::TCP_PORT_AUTO_RANGE,
+        );
+        let used: Vec<i32> = self
+            .rsc_dfns
+            .values()
+            .map(|d| d.port)
+            .chain(self.rsc_conns.values().filter_map(|c| c.port))
+            .collect();
+        (lo..=hi).find(|p| !used.contains(p))
+    }
+
+    pub(crate) fn free_minor(&self) -> Option<i32> {
+        let (lo, hi) = range(
+            self.ctrl_props.get(keys::MINOR_NR_AUTO_RANGE),
+            special::MINOR_AUTO_RANGE,
+        );
+        let used: Vec<i32> = self
+            .rsc_dfns
+            .values()
+            .flat_map(|d| d.vlm_dfns.values().map(|v| v.minor))
+            .collect();
+        (lo..=hi).find(|m| !used.contains(m))
+    }
+}
+
+/// Parses a `min-max` range property.
+fn range(value: Option<&String>, default: (i32, i32)) -> (i32, i32) {
+    value
+        .and_then(|v| v.split_once('-'))
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+        .unwrap_or(default)
+}
+
 /// Maps with tuple keys serialize as lists of pairs (JSON keys must be strings).
 mod pairs {
     use std::collections::BTreeMap;

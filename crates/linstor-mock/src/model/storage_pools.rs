@@ -5,158 +5,22 @@ use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
 use linstor_proto::consts::{drivers, keys, names as special};
 use linstor_proto::messages::{
-    Candidate, Filter, MsgCrtStorPool, MsgCrtStorPoolDfn, MsgDelStorPool, MsgDelStorPoolDfn,
-    MsgLstStorPool, MsgLstStorPoolDfn, MsgModStorPool, MsgModStorPoolDfn, MsgQryMaxVlmSizes,
-    MsgRspMaxVlmSizes, StorPool as WirePool, StorPoolDfn as WireDfn, StorPoolFreeSpace,
+    Filter, MsgCrtStorPool, MsgDelStorPool, MsgLstStorPool, MsgModStorPool, StorPool as WirePool,
+    StorPoolFreeSpace,
 };
 use linstor_proto::return_code::{Object, Operation};
 
 use super::names::{key, valid_node_name, valid_stor_pool_name};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Ctx, Outcome, ctx, map_entry, pool_ctx, spd_ctx};
+use super::reply::{Answer, Ctx, Outcome, ctx, map_entry, pool_ctx};
 use super::state::{
     DISKLESS_CAPACITY, DRIVERS, Model, Props, StorPool, StorPoolDfn, driver_allowed, props_to_wire,
 };
 
 impl Model {
-    fn fail_with_report(&mut self, problem: super::reply::Problem) -> Outcome {
+    pub(crate) fn fail_with_report(&mut self, problem: super::reply::Problem) -> Outcome {
         let id = self.report_id();
         Outcome::one(problem.report(id).0)
-    }
-
-    pub(crate) fn crt_stor_pool_dfn(&mut self, msg: MsgCrtStorPoolDfn) -> Outcome {
-        let name = msg.stor_pool_dfn.stor_pool_name;
-        let ctx = spd_ctx(Operation::Create, &name);
-        if !valid_stor_pool_name(&name) {
-            return self.fail_with_report(ctx.problem(
-                RC::FAIL_INVLD_STOR_POOL_NAME,
-                format!("The given storage pool name '{name}' is invalid."),
-            ));
-        }
-        if self.spds.contains_key(&key(&name)) {
-            return self.fail_with_report(ctx.problem(
-                RC::FAIL_EXISTS_STOR_POOL_DFN,
-                format!("Storage pool definition '{name}' already exists."),
-            ));
-        }
-        let mut props = Props::new();
-        if let Err(e) = modify_props(
-            self,
-            &ctx,
-            RuleSet::StorPoolDfn,
-            &mut props,
-            &msg.stor_pool_dfn.props,
-            &[],
-        ) {
-            return Outcome::one(e);
-        }
-        let uuid = self.uuid();
-        self.spds.insert(
-            key(&name),
-            StorPoolDfn {
-                uuid: uuid.clone(),
-                name: name.clone(),
-                props,
-            },
-        );
-        Outcome::one(ctx.success(
-            RC::CREATED,
-            format!("New storage pool definition '{name}' created."),
-            "Storage pool definition UUID is:",
-            &uuid,
-        ))
-        .changed()
-    }
-
-    fn spd_not_found(&mut self, ctx: &Ctx, name: &str) -> Outcome {
-        let e = self.not_found(
-            ctx,
-            RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
-            format!("Storage pool definition '{name}' not found."),
-            format!(
-                "The specified storage pool definition '{name}' could not be found in the database"
-            ),
-        );
-        Outcome::one(e)
-    }
-
-    pub(crate) fn mod_stor_pool_dfn(&mut self, msg: MsgModStorPoolDfn) -> Outcome {
-        let name = msg.stor_pool_name;
-        let ctx = spd_ctx(Operation::Modify, &name);
-        let Some(mut dfn) = self.spds.get(&key(&name)).cloned() else {
-            return self.spd_not_found(&ctx, &name);
-        };
-        if let Err(e) = modify_props(
-            self,
-            &ctx,
-            RuleSet::StorPoolDfn,
-            &mut dfn.props,
-            &msg.override_props,
-            &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
-        let (uuid, display) = (dfn.uuid.clone(), dfn.name.clone());
-        self.spds.insert(key(&name), dfn);
-        Outcome::one(ctx.success(
-            RC::MODIFIED,
-            format!("Storage pool definition '{display}' modified."),
-            "Storage pool definition UUID is:",
-            &uuid,
-        ))
-        .changed()
-    }
-
-    pub(crate) fn del_stor_pool_dfn(&mut self, msg: MsgDelStorPoolDfn) -> Outcome {
-        let name = msg.stor_pool_name;
-        let ctx = spd_ctx(Operation::Delete, &name);
-        let Some(dfn) = self.spds.get(&key(&name)).cloned() else {
-            return self.spd_not_found(&ctx, &name);
-        };
-        let users: Vec<String> = self
-            .pools
-            .iter()
-            .filter(|((_, p), _)| *p == key(&name))
-            .map(|(_, p)| format!("'{}'", p.node_name))
-            .collect();
-        if !users.is_empty() {
-            return self.fail_with_report(ctx.problem(
-                RC::FAIL_IN_USE,
-                format!(
-                    "Storage pool definition '{}' has still storage pools on node(s): {}.",
-                    dfn.name,
-                    users.join(", ")
-                ),
-            ));
-        }
-        self.spds.remove(&key(&name));
-        Outcome::one(ctx.success(
-            RC::DELETED,
-            format!("Storage pool definition '{}' deleted.", dfn.name),
-            "Storage pool definition UUID was:",
-            &dfn.uuid,
-        ))
-        .changed()
-    }
-
-    pub(crate) fn lst_stor_pool_dfn(&self) -> Outcome {
-        let stor_pool_dfns = self
-            .spds
-            .values()
-            .filter(|d| {
-                !d.name
-                    .eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL)
-            })
-            .map(|d| WireDfn {
-                uuid: Some(d.uuid.clone()),
-                stor_pool_name: d.name.clone(),
-                props: props_to_wire(&d.props),
-            })
-            .collect();
-        Outcome::list(
-            answers::LST_STOR_POOL_DFN,
-            MsgLstStorPoolDfn { stor_pool_dfns },
-        )
     }
 
     pub(crate) fn crt_stor_pool(&mut self, msg: MsgCrtStorPool) -> Outcome {
@@ -227,7 +91,7 @@ impl Model {
         .changed()
     }
 
-    fn pool_not_found(&mut self, ctx: &Ctx, node: &str, pool: &str) -> Outcome {
+    pub(crate) fn pool_not_found(&mut self, ctx: &Ctx, node: &str, pool: &str) -> Outcome {
         let e = self.not_found(ctx,
             RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
             format!("Storage pool '{pool}' on node '{node}' not found."),
@@ -403,43 +267,5 @@ impl Model {
             ],
             ..Outcome::default()
         }
-    }
-
-    pub(crate) fn qry_max_vlm_size(&mut self, msg: MsgQryMaxVlmSizes) -> Outcome {
-        let filter = msg.select_filter;
-        let mut candidates: Vec<Candidate> = self
-            .placement_candidates(None, &filter)
-            .into_iter()
-            .map(|c| Candidate {
-                stor_pool_dfn: self
-                    .spds
-                    .get(&key(&c.pool))
-                    .map(|d| WireDfn {
-                        uuid: Some(d.uuid.clone()),
-                        stor_pool_name: d.name.clone(),
-                        props: props_to_wire(&d.props),
-                    })
-                    .unwrap_or_default(),
-                max_vlm_size: i64::try_from(c.weakest_kib).unwrap_or(i64::MAX),
-                node_names: c.nodes,
-                all_thin: Some(c.thin),
-            })
-            .collect();
-        if candidates.is_empty() {
-            let ctx = ctx(Operation::Create, Object::Resource, "");
-            return Outcome::one(ctx.problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough nodes").0);
-        }
-        candidates.sort_by(|a, b| {
-            a.stor_pool_dfn
-                .stor_pool_name
-                .cmp(&b.stor_pool_dfn.stor_pool_name)
-        });
-        Outcome::list(
-            answers::RSP_MAX_VLM_SIZE,
-            MsgRspMaxVlmSizes {
-                candidates,
-                default_max_oversubscription_ratio: Some("20.0".to_owned()),
-            },
-        )
     }
 }

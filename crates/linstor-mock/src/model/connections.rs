@@ -1,0 +1,348 @@
+//! Resource connections and DRBD proxy (`docs/controller-rules.md#resource-connections`).
+
+use linstor_proto::ReturnCode as RC;
+use linstor_proto::calls::answers;
+use linstor_proto::consts::flags;
+use linstor_proto::messages::{
+    MsgDisableDrbdProxy, MsgEnableDrbdProxy, MsgLstRscConn, MsgModDrbdProxy, MsgModRscConn,
+    MsgReqRscConn, RscConn as WireRscConn,
+};
+use linstor_proto::return_code::Operation;
+
+use super::names::{key, valid_port, valid_rsc_name};
+use super::props::{PropError, RuleSet, clean_key, modify_props, prop_error};
+use super::reply::{Ctx, Outcome, conn_ctx, rsc_dfn_ctx};
+use super::state::{Model, Props, RscConn, props_to_wire};
+
+/// The deferred answers of enabling or disabling DRBD proxy: one notice per node.
+fn proxy_notices(
+    ctx: &Ctx,
+    n1: &str,
+    n2: &str,
+    rsc: &str,
+) -> Vec<linstor_proto::messages::MsgApiCallResponse> {
+    [n1, n2]
+        .iter()
+        .map(|n| {
+            ctx.plain(
+                RC::MODIFIED,
+                format!("Notified '{n}' of proxy connection for '{rsc}'"),
+            )
+        })
+        .collect()
+}
+
+/// Connection key: resource key and the two node keys in sorted order.
+fn conn_key(rsc: &str, n1: &str, n2: &str) -> (String, String, String) {
+    let (a, b) = (key(n1), key(n2));
+    if a <= b {
+        (key(rsc), a, b)
+    } else {
+        (key(rsc), b, a)
+    }
+}
+
+impl Model {
+    /// `FAIL_NOT_FOUND_RSC` unless the resource exists on both nodes.
+    pub(crate) fn both_resources(
+        &mut self,
+        ctx: &Ctx,
+        rsc: &str,
+        n1: &str,
+        n2: &str,
+    ) -> Result<(), linstor_proto::messages::MsgApiCallResponse> {
+        for n in [n1, n2] {
+            if !self.rscs.contains_key(&(key(rsc), key(n))) {
+                let id = self.report_id();
+                return Err(ctx
+                    .problem(
+                        RC::FAIL_NOT_FOUND_RSC,
+                        format!("Resource '{rsc}' on node '{n}' not found."),
+                    )
+                    .report(id)
+                    .0);
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored connection, or a new one (not yet stored).
+    pub(crate) fn conn_or_new(
+        &mut self,
+        ck: &(String, String, String),
+        n1: &str,
+        n2: &str,
+    ) -> RscConn {
+        match self.rsc_conns.get(ck).cloned() {
+            Some(c) => c,
+            None => RscConn {
+                uuid: self.uuid(),
+                node_1: n1.to_owned(),
+                node_2: n2.to_owned(),
+                props: Props::new(),
+                flags: vec![],
+                port: None,
+            },
+        }
+    }
+
+    pub(crate) fn mod_rsc_conn(&mut self, msg: MsgModRscConn) -> Outcome {
+        let (n1, n2, rsc) = (
+            msg.node_1_name.clone(),
+            msg.node_2_name.clone(),
+            msg.rsc_name.clone(),
+        );
+        let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
+        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
+            return Outcome::one(e);
+        }
+        let ck = conn_key(&rsc, &n1, &n2);
+        let mut conn = self.conn_or_new(&ck, &n1, &n2);
+        let mut plain = Vec::new();
+        for e in &msg.override_props {
+            if let Some(rest) = e.key.strip_prefix("Paths/") {
+                let node_ok = rest
+                    .rsplit_once('/')
+                    .map(|(_, node)| node)
+                    .filter(|node| *node == n1 || *node == n2);
+                let value_ok = node_ok
+                    .and_then(|node| self.node(node))
+                    .is_some_and(|node| node.net_ifs.iter().any(|i| i.name == e.value));
+                if !value_ok {
+                    let err = PropError::BadValue {
+                        key: e.key.clone(),
+                        value: e.value.clone(),
+                        rule: "an interface name of the node".into(),
+                    };
+                    return Outcome::one(prop_error(self, &ctx, err));
+                }
+                conn.props.insert(clean_key(&e.key), e.value.clone());
+            } else {
+                plain.push(e.clone());
+            }
+        }
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::RscConn,
+            &mut conn.props,
+            &plain,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        let uuid = conn.uuid.clone();
+        self.rsc_conns.insert(ck, conn);
+        Outcome::one(ctx.success(
+            RC::MODIFIED,
+            format!(
+                "Resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}' modified."
+            ),
+            "Resource connection UUID is:",
+            &uuid,
+        ))
+        .changed()
+    }
+
+    pub(crate) fn req_rsc_conn_list(&mut self, msg: MsgReqRscConn) -> Outcome {
+        let rsc = msg.rsc_name;
+        let ctx = rsc_dfn_ctx(Operation::Create, &rsc);
+        if !valid_rsc_name(&rsc) {
+            return Outcome::one(
+                ctx.problem(RC::FAIL_INVLD_RSC_NAME, "Invalid resource name used")
+                    .0,
+            );
+        }
+        let rsc_key = key(&rsc);
+        if !self.rsc_dfns.contains_key(&rsc_key) {
+            let id = self.report_id();
+            return Outcome::one(
+                ctx.problem(
+                    RC::FAIL_NOT_FOUND_RSC_DFN,
+                    format!("Resource definition '{rsc}' not found."),
+                )
+                .report(id)
+                .0,
+            );
+        }
+        let nodes: Vec<String> = self
+            .rscs
+            .iter()
+            .filter(|((r, _), _)| *r == rsc_key)
+            .map(|(_, x)| x.node_name.clone())
+            .collect();
+        let display = self.rsc_dfns[&rsc_key].name.clone();
+        let mut rsc_connections = Vec::new();
+        for (i, a) in nodes.iter().enumerate() {
+            for b in &nodes[i + 1..] {
+                let wire = match self.rsc_conns.get(&conn_key(&rsc, a, b)).cloned() {
+                    Some(c) => WireRscConn {
+                        rsc_conn_uuid: Some(c.uuid),
+                        node_name_1: c.node_1,
+                        node_name_2: c.node_2,
+                        rsc_name: display.clone(),
+                        rsc_conn_props: props_to_wire(&c.props),
+                        rsc_conn_flags: c.flags,
+                        port: c.port,
+                        ..Default::default()
+                    },
+                    None => WireRscConn {
+                        rsc_conn_uuid: Some(self.uuid()),
+                        node_name_1: a.clone(),
+                        node_name_2: b.clone(),
+                        rsc_name: display.clone(),
+                        ..Default::default()
+                    },
+                };
+                rsc_connections.push(wire);
+            }
+        }
+        Outcome::list(answers::LST_RSC_CONN, MsgLstRscConn { rsc_connections })
+    }
+
+    pub(crate) fn enable_drbd_proxy(&mut self, msg: MsgEnableDrbdProxy) -> Outcome {
+        let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
+        let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
+        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
+            return Outcome::one(e);
+        }
+        let port = match msg.port {
+            Some(p) if !valid_port(p) => {
+                let id = self.report_id();
+                return Outcome::one(
+                    ctx.problem(
+                        RC::FAIL_INVLD_RSC_PORT,
+                        format!("The specified TCP port '{p}' is invalid."),
+                    )
+                    .report(id)
+                    .0,
+                );
+            }
+            Some(p) => p,
+            None => {
+                let used: Vec<i32> = self
+                    .rsc_dfns
+                    .values()
+                    .map(|d| d.port)
+                    .chain(self.rsc_conns.values().filter_map(|c| c.port))
+                    .collect();
+                (7000..=7999).find(|p| !used.contains(p)).unwrap_or(7000)
+            }
+        };
+        let ck = conn_key(&rsc, &n1, &n2);
+        let mut conn = self.conn_or_new(&ck, &n1, &n2);
+        if !conn.flags.iter().any(|f| f == flags::LOCAL_DRBD_PROXY) {
+            conn.flags.push(flags::LOCAL_DRBD_PROXY.to_owned());
+        }
+        conn.port = Some(port);
+        self.rsc_conns.insert(ck, conn);
+        let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
+        Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy enabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
+            .changed()
+            .deferred(deferred)
+    }
+
+    pub(crate) fn disable_drbd_proxy(&mut self, msg: MsgDisableDrbdProxy) -> Outcome {
+        let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
+        let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
+        let ck = conn_key(&rsc, &n1, &n2);
+        let Some(mut conn) = self.rsc_conns.get(&ck).cloned() else {
+            let id = self.report_id();
+            return Outcome::one(
+                ctx.problem(
+                    RC::FAIL_NOT_FOUND_RSC_CONN,
+                    format!("Resource connection between '{n1}' and '{n2}' of '{rsc}' not found."),
+                )
+                .report(id)
+                .0,
+            );
+        };
+        conn.flags.retain(|f| f != flags::LOCAL_DRBD_PROXY);
+        conn.port = None;
+        self.rsc_conns.insert(ck, conn);
+        let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
+        Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy disabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
+            .changed()
+            .deferred(deferred)
+    }
+
+    pub(crate) fn mod_drbd_proxy(&mut self, msg: MsgModDrbdProxy) -> Outcome {
+        let rsc = msg.rsc_name;
+        let ctx = rsc_dfn_ctx(Operation::Modify, &rsc);
+        let rsc_key = key(&rsc);
+        let Some(mut dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
+            let id = self.report_id();
+            return Outcome::one(
+                ctx.problem(
+                    RC::FAIL_NOT_FOUND_RSC_DFN,
+                    format!("Resource definition '{rsc}' not found."),
+                )
+                .report(id)
+                .0,
+            );
+        };
+        let mut entries = Vec::new();
+        for k in &msg.delete_prop_keys {
+            if !dfn.props.contains_key(&clean_key(k)) {
+                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).0);
+            }
+        }
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::DrbdProxy,
+            &mut dfn.props,
+            &msg.override_props,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        if let Some(t) = msg.compression_type.as_deref() {
+            dfn.props
+                .retain(|k, _| !k.starts_with("DrbdOptions/ProxyCompression/"));
+            let rules = match t {
+                "none" => None,
+                "zlib" => Some(RuleSet::DrbdProxyZlib),
+                "lzma" => Some(RuleSet::DrbdProxyLzma),
+                "lz4" => Some(RuleSet::AuxOnly),
+                other => {
+                    let id = self.report_id();
+                    return Outcome::one(
+                        ctx.problem(
+                            RC::FAIL_INVLD_DRBD_PROXY_COMPRESSION_TYPE,
+                            format!("Unknown compression type '{other}'"),
+                        )
+                        .report(id)
+                        .0,
+                    );
+                }
+            };
+            match rules {
+                None => {
+                    dfn.props.remove("DrbdProxy/CompressionType");
+                }
+                Some(rules) => {
+                    dfn.props
+                        .insert("DrbdProxy/CompressionType".to_owned(), t.to_owned());
+                    if let Err(e) = modify_props(
+                        self,
+                        &ctx,
+                        rules,
+                        &mut dfn.props,
+                        &msg.compression_props,
+                        &[],
+                    ) {
+                        return Outcome::one(e);
+                    }
+                }
+            }
+        }
+        let display = dfn.name.clone();
+        self.rsc_dfns.insert(rsc_key, dfn);
+        entries.push(ctx.plain(
+            RC::MODIFIED,
+            format!("Proxy options for resource definition '{display}' modified."),
+        ));
+        Outcome::reply(entries).changed()
+    }
+}

@@ -1,0 +1,273 @@
+//! Resource definitions (`docs/controller-rules.md#resource-definitions`).
+
+use std::collections::BTreeMap;
+
+use linstor_proto::ReturnCode as RC;
+use linstor_proto::calls::answers;
+use linstor_proto::messages::{
+    MsgCrtRscDfn, MsgDelRscDfn, MsgLstRscDfn, MsgModRscDfn, RscDfn as WireRscDfn,
+    VlmDfn as WireVlmDfn,
+};
+use linstor_proto::return_code::Operation;
+
+use super::events::StreamAction;
+use super::names::{key, valid_port, valid_rsc_name};
+use super::props::{RuleSet, modify_props};
+use super::reply::{Answer, Outcome, rsc_dfn_ctx, vlm_dfn_ctx};
+use super::state::{Model, Props, Rsc, RscDfn, props_to_wire};
+
+impl Model {
+    pub(crate) fn crt_rsc_dfn(&mut self, msg: MsgCrtRscDfn) -> Outcome {
+        let dfn = msg.rsc_dfn;
+        let name = dfn.rsc_name.clone();
+        let ctx = rsc_dfn_ctx(Operation::Create, &name);
+        if !valid_rsc_name(&name) {
+            let e = self.report(ctx.problem(
+                RC::FAIL_INVLD_RSC_NAME,
+                format!("The specified resource name '{name}' is invalid."),
+            ));
+            return Outcome::one(e);
+        }
+        if self.rsc_dfns.contains_key(&key(&name)) {
+            let e = self.report(ctx.problem(
+                RC::FAIL_EXISTS_RSC_DFN,
+                format!("Resource definition '{name}' already exists."),
+            ));
+            return Outcome::one(e);
+        }
+        let port = match dfn.rsc_dfn_port {
+            Some(p) if !valid_port(p) || self.rsc_dfns.values().any(|d| d.port == p) => {
+                let e = self.report(ctx.problem(
+                    RC::FAIL_INVLD_RSC_PORT,
+                    format!("The specified TCP port '{p}' is invalid."),
+                ));
+                return Outcome::one(e);
+            }
+            Some(p) => p,
+            None => match self.free_port() {
+                Some(p) => p,
+                None => {
+                    let e = self.report(ctx.problem(
+                        RC::FAIL_POOL_EXHAUSTED_TCP_PORT,
+                        "Could not find free TCP port in range.",
+                    ));
+                    return Outcome::one(e);
+                }
+            },
+        };
+        if let Some(t) = dfn.rsc_dfn_transport_type.as_deref()
+            && !t.is_empty()
+            && !["IP", "RDMA", "RoCE"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(t))
+        {
+            let e = self.report(ctx.problem(
+                RC::FAIL_INVLD_TRANSPORT_TYPE,
+                format!("The given transport type '{t}' is invalid."),
+            ));
+            return Outcome::one(e);
+        }
+        let mut props = Props::new();
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::RscDfn,
+            &mut props,
+            &dfn.rsc_dfn_props,
+            &[],
+        ) {
+            return Outcome::one(e);
+        }
+        let secret = match dfn.rsc_dfn_secret.as_deref() {
+            Some(s) if !s.trim().is_empty() => s.to_owned(),
+            _ => self.secret(),
+        };
+        let uuid = self.uuid();
+        self.rsc_dfns.insert(
+            key(&name),
+            RscDfn {
+                uuid: uuid.clone(),
+                name: name.clone(),
+                port,
+                secret,
+                props,
+                vlm_dfns: BTreeMap::new(),
+                snapshots: BTreeMap::new(),
+            },
+        );
+        let mut entries = vec![ctx.success(
+            RC::CREATED,
+            format!("New resource definition '{name}' created."),
+            "Resource definition UUID is:",
+            &uuid,
+        )];
+        for v in dfn.vlm_dfns {
+            let out = self.create_vlm_dfn(&name, v);
+            match out {
+                Ok(nr) => entries.push(vlm_dfn_ctx(Operation::Create, &name, nr).plain(
+                    RC::CREATED,
+                    format!("Volume definition with number '{nr}' successfully  created in resource definition '{name}'."),
+                )),
+                Err(e) => entries.push(e),
+            }
+        }
+        Outcome::reply(entries).changed()
+    }
+
+    pub(crate) fn mod_rsc_dfn(&mut self, msg: MsgModRscDfn) -> Outcome {
+        let name = msg.rsc_name;
+        let ctx = rsc_dfn_ctx(Operation::Modify, &name);
+        let Some(mut dfn) = self.rsc_dfns.get(&key(&name)).cloned() else {
+            let e = self.rsc_dfn_not_found(&ctx, &name);
+            return Outcome::one(e);
+        };
+        if let Some(p) = msg.rsc_dfn_port {
+            if !valid_port(p)
+                || self
+                    .rsc_dfns
+                    .values()
+                    .any(|d| d.port == p && d.uuid != dfn.uuid)
+            {
+                let e = self.report(ctx.problem(
+                    RC::FAIL_INVLD_RSC_PORT,
+                    format!("The specified TCP port '{p}' is invalid."),
+                ));
+                return Outcome::one(e);
+            }
+            dfn.port = p;
+        }
+        let mut entries = Vec::new();
+        for k in &msg.delete_prop_keys {
+            if !dfn.props.contains_key(&super::props::clean_key(k)) {
+                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).0);
+            }
+        }
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::RscDfn,
+            &mut dfn.props,
+            &msg.override_props,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        let (uuid, display) = (dfn.uuid.clone(), dfn.name.clone());
+        self.rsc_dfns.insert(key(&name), dfn);
+        entries.push(ctx.success(
+            RC::MODIFIED,
+            format!("Resource definition '{display}' modified."),
+            "Resource definition UUID is:",
+            &uuid,
+        ));
+        Outcome::reply(entries).changed()
+    }
+
+    pub(crate) fn del_rsc_dfn(&mut self, msg: MsgDelRscDfn) -> Outcome {
+        let name = msg.rsc_name;
+        let ctx = rsc_dfn_ctx(Operation::Delete, &name);
+        let Some(dfn) = self.rsc_dfns.get(&key(&name)).cloned() else {
+            let e = self.report(ctx.problem(
+                RC::WARN_NOT_FOUND,
+                format!("Resource definition: {name} not found."),
+            ));
+            return Outcome::one(e);
+        };
+        if !dfn.snapshots.is_empty() {
+            let e = self.report(ctx.problem(
+                RC::FAIL_EXISTS_SNAPSHOT_DFN,
+                format!(
+                    "Cannot delete resource definition '{}' because it has snapshots.",
+                    dfn.name
+                ),
+            ));
+            return Outcome::one(e);
+        }
+        let rsc_key = key(&name);
+        let mut rscs: Vec<Rsc> = self
+            .rscs
+            .iter()
+            .filter(|((r, _), _)| *r == rsc_key)
+            .map(|(_, r)| r.clone())
+            .collect();
+        let mut out = Outcome::default().changed();
+        self.rscs.retain(|(r, _), _| *r != rsc_key);
+        self.rsc_conns.retain(|(r, _, _), _| *r != rsc_key);
+        self.rsc_dfns.remove(&rsc_key);
+        let deleted = ctx.success(
+            RC::DELETED,
+            format!("Resource definition '{}' deleted.", dfn.name),
+            "Resource definition UUID was:",
+            &dfn.uuid,
+        );
+        if rscs.is_empty() {
+            out.immediate.push(Answer::reply(vec![deleted]));
+            return out;
+        }
+        rscs.sort_by_key(|r| !r.is_diskless());
+        let mut deferred = Vec::new();
+        for r in rscs.iter().filter(|r| r.is_diskless()) {
+            deferred.push(ctx.plain(
+                RC::MODIFIED,
+                format!(
+                    "Notified '{}' that diskless resources of '{}' are being deleted",
+                    r.node_name, dfn.name
+                ),
+            ));
+        }
+        for r in &rscs {
+            self.close_resource_streams(
+                &mut out.events,
+                &r.node_name,
+                &r.rsc_name,
+                StreamAction::CloseRemoved,
+            );
+            deferred.push(ctx.plain(
+                RC::MODIFIED,
+                format!("Resource '{}' on '{}' deleted", dfn.name, r.node_name),
+            ));
+        }
+        deferred.push(deleted);
+        out.immediate.push(Answer::reply(vec![ctx.success(
+            RC::DELETED,
+            format!("Resource definition '{}' marked for deletion.", dfn.name),
+            "Resource definition UUID is:",
+            &dfn.uuid,
+        )]));
+        out.deferred(deferred)
+    }
+
+    pub(crate) fn wire_rsc_dfn(&self, d: &RscDfn) -> WireRscDfn {
+        WireRscDfn {
+            rsc_dfn_uuid: Some(d.uuid.clone()),
+            rsc_name: d.name.clone(),
+            rsc_dfn_port: Some(d.port),
+            rsc_dfn_secret: Some(d.secret.clone()),
+            rsc_dfn_flags: vec![],
+            rsc_dfn_props: props_to_wire(&d.props),
+            vlm_dfns: d
+                .vlm_dfns
+                .values()
+                .map(|v| WireVlmDfn {
+                    vlm_dfn_uuid: Some(v.uuid.clone()),
+                    vlm_nr: Some(v.nr),
+                    vlm_size: v.size_kib,
+                    vlm_minor: Some(v.minor),
+                    vlm_flags: v.flags.clone(),
+                    vlm_props: props_to_wire(&v.props),
+                })
+                .collect(),
+            rsc_dfn_transport_type: None,
+            rsc_dfn_down: None,
+        }
+    }
+
+    pub(crate) fn lst_rsc_dfn(&self) -> Outcome {
+        let rsc_dfns = self
+            .rsc_dfns
+            .values()
+            .map(|d| self.wire_rsc_dfn(d))
+            .collect();
+        Outcome::list(answers::LST_RSC_DFN, MsgLstRscDfn { rsc_dfns })
+    }
+}

@@ -1,0 +1,233 @@
+//! Volume definitions (`docs/controller-rules.md#volume-definitions`).
+
+use linstor_proto::ReturnCode as RC;
+use linstor_proto::consts::{keys, names as special};
+use linstor_proto::messages::{MsgCrtVlmDfn, MsgDelVlmDfn, MsgModVlmDfn};
+use linstor_proto::return_code::{Object, Operation};
+
+use super::events::{StreamAction, StreamKey};
+use super::names::key;
+use super::props::{RuleSet, modify_props};
+use super::reply::{Answer, Outcome, ctx, vlm_dfn_ctx};
+use super::state::Model;
+
+impl Model {
+    pub(crate) fn crt_vlm_dfn(&mut self, msg: MsgCrtVlmDfn) -> Outcome {
+        let rsc = msg.rsc_name;
+        if msg.vlm_dfns.is_empty() {
+            let ctx = ctx(
+                Operation::Create,
+                Object::VolumeDefinition,
+                format!("Resource definition: {rsc}"),
+            );
+            return Outcome::one(ctx.plain(
+                RC(0x8000_0000_0000_0000),
+                "Volume definition list to create is empty.",
+            ));
+        }
+        let mut entries = Vec::new();
+        let mut out = Outcome::default();
+        for v in msg.vlm_dfns {
+            match self.create_vlm_dfn(&rsc, v) {
+                Ok(nr) => {
+                    let d = &self.rsc_dfns[&key(&rsc)];
+                    let (display, minor, uuid) = (
+                        d.name.clone(),
+                        d.vlm_dfns[&nr].minor,
+                        d.vlm_dfns[&nr].uuid.clone(),
+                    );
+                    let ctx = vlm_dfn_ctx(Operation::Create, &display, nr)
+                        .with_ref(keys::obj_refs::MINOR_NR, minor.to_string());
+                    entries.push(ctx.success(
+                        RC::CREATED,
+                        format!("New volume definition with number '{nr}' of resource definition '{display}' created."),
+                        "Volume definition UUID is:",
+                        &uuid,
+                    ));
+                    out.changed = true;
+                }
+                Err(e) => {
+                    entries.push(e);
+                    break;
+                }
+            }
+        }
+        let rsc_key = key(&rsc);
+        let nodes: Vec<String> = self
+            .rscs
+            .keys()
+            .filter(|(r, _)| *r == rsc_key)
+            .map(|(_, n)| n.clone())
+            .collect();
+        for n in nodes {
+            self.emit_resource_state(&mut out.events, &rsc_key, &n);
+        }
+        out.immediate.push(Answer::reply(entries));
+        out
+    }
+
+    pub(crate) fn mod_vlm_dfn(&mut self, msg: MsgModVlmDfn) -> Outcome {
+        let (rsc, nr) = (msg.rsc_name, msg.vlm_nr);
+        let ctx = vlm_dfn_ctx(Operation::Modify, &rsc, nr);
+        let rsc_key = key(&rsc);
+        let Some(dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
+            return Outcome::one(self.rsc_dfn_not_found(&ctx, &rsc));
+        };
+        let Some(mut vd) = dfn.vlm_dfns.get(&nr).cloned() else {
+            let e = self.not_found(&ctx,
+                RC::FAIL_NOT_FOUND_VLM_DFN,
+                format!(
+                    "Volume definition '{}' with volume number '{nr}' not found.",
+                    dfn.name
+                ),
+                format!(
+                    "The specified volume definition with number '{nr}' could not be found in the database"
+                ),
+            );
+            return Outcome::one(e);
+        };
+        if let Err(e) = modify_props(
+            self,
+            &ctx,
+            RuleSet::VlmDfn,
+            &mut vd.props,
+            &msg.override_props,
+            &msg.delete_prop_keys,
+        ) {
+            return Outcome::one(e);
+        }
+        let deployed: Vec<String> = self
+            .rscs
+            .iter()
+            .filter(|((r, _), x)| *r == rsc_key && x.vlms.contains_key(&nr))
+            .map(|(_, x)| x.node_name.clone())
+            .collect();
+        let mut resized = false;
+        if let Some(size) = msg.vlm_size {
+            if !(special::VLM_SIZE_MIN_KIB..=special::VLM_SIZE_MAX_KIB).contains(&size) {
+                return Outcome::one(self.report(ctx.problem(
+                    RC::FAIL_INVLD_VLM_SIZE,
+                    format!("The specified volume size '{size}' is invalid."),
+                )));
+            }
+            if size < vd.size_kib && !deployed.is_empty() {
+                return Outcome::one(self.report(ctx.problem(
+                    RC::FAIL_INVLD_VLM_SIZE,
+                    "Deployed volumes can only grow in size, not shrink.",
+                )));
+            }
+            resized = size != vd.size_kib;
+            vd.size_kib = size;
+        }
+        if let Some(m) = msg.vlm_minor {
+            if !(0..=special::MINOR_MAX).contains(&m)
+                || self.rsc_dfns.values().any(|d| {
+                    d.vlm_dfns
+                        .values()
+                        .any(|x| x.minor == m && x.uuid != vd.uuid)
+                })
+            {
+                return Outcome::one(self.report(ctx.problem(
+                    RC::FAIL_INVLD_MINOR_NR,
+                    format!("The specified minor number '{m}' is invalid."),
+                )));
+            }
+            vd.minor = m;
+        }
+        let uuid = vd.uuid.clone();
+        if let Some(d) = self.rsc_dfns.get_mut(&rsc_key) {
+            d.vlm_dfns.insert(nr, vd);
+        }
+        let mut deferred = Vec::new();
+        for n in &deployed {
+            deferred.push(ctx.plain(
+                RC::MODIFIED,
+                format!("Updated volume {nr} of '{}' on '{n}'", dfn.name),
+            ));
+        }
+        if resized {
+            for n in &deployed {
+                deferred.push(ctx.plain(
+                    RC::MODIFIED,
+                    format!("Resized DRBD resource '{}' on '{n}'", dfn.name),
+                ));
+            }
+        }
+        Outcome::one(ctx.success(
+            RC::MODIFIED,
+            format!(
+                "Volume definition with number '{nr}' of resource definition '{}' modified.",
+                dfn.name
+            ),
+            "Volume definition UUID is:",
+            &uuid,
+        ))
+        .changed()
+        .deferred(deferred)
+    }
+
+    pub(crate) fn del_vlm_dfn(&mut self, msg: MsgDelVlmDfn) -> Outcome {
+        let (rsc, nr) = (msg.rsc_name, msg.vlm_nr);
+        let ctx = vlm_dfn_ctx(Operation::Delete, &rsc, nr);
+        let rsc_key = key(&rsc);
+        let Some(vd) = self
+            .rsc_dfns
+            .get(&rsc_key)
+            .and_then(|d| d.vlm_dfns.get(&nr))
+            .cloned()
+        else {
+            return Outcome::one(
+                ctx.problem(
+                    RC::WARN_NOT_FOUND,
+                    format!("Resource definition: {rsc}, Volume number: {nr} not found."),
+                )
+                .0,
+            );
+        };
+        let display = self.rsc_dfns[&rsc_key].name.clone();
+        let mut out = Outcome::default().changed();
+        let mut deferred = Vec::new();
+        let keys: Vec<(String, String)> = self
+            .rscs
+            .keys()
+            .filter(|(r, _)| *r == rsc_key)
+            .cloned()
+            .collect();
+        for k in keys {
+            let Some(res) = self.rscs.get_mut(&k) else {
+                continue;
+            };
+            if res.vlms.remove(&nr).is_some() {
+                let node = res.node_name.clone();
+                deferred.push(ctx.plain(
+                    RC::MODIFIED,
+                    format!("Deleted volume {nr} of '{display}' on '{node}'"),
+                ));
+                self.streams.close(
+                    &mut out.events,
+                    StreamKey::volume(&node, &display, nr),
+                    StreamAction::CloseRemoved,
+                );
+                self.emit_resource_state(&mut out.events, &k.0, &k.1);
+            }
+        }
+        if let Some(d) = self.rsc_dfns.get_mut(&rsc_key) {
+            d.vlm_dfns.remove(&nr);
+        }
+        deferred.push(ctx.success(
+            RC::DELETED,
+            format!(
+                "Volume definition with number '{nr}' of resource definition '{display}' deleted."
+            ),
+            "Volume definition UUID was:",
+            &vd.uuid,
+        ));
+        out.immediate.push(Answer::reply(vec![ctx.success(
+            RC::DELETED,
+            format!("Volume definition with number '{nr}' of resource definition '{display}' marked for deletion."),
+            "Volume definition UUID is:",
+            &vd.uuid,
+        )]));
+        out.deferred(deferred)
+    }
+}
