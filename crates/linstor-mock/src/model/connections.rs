@@ -4,23 +4,18 @@ use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
 use linstor_proto::consts::flags;
 use linstor_proto::messages::{
-    MsgDisableDrbdProxy, MsgEnableDrbdProxy, MsgLstRscConn, MsgModDrbdProxy, MsgModRscConn,
-    MsgReqRscConn, RscConn as WireRscConn,
+    MsgApiCallResponse, MsgDisableDrbdProxy, MsgEnableDrbdProxy, MsgLstRscConn, MsgModDrbdProxy,
+    MsgModRscConn, MsgReqRscConn, RscConn as WireRscConn,
 };
 use linstor_proto::return_code::Operation;
 
 use super::names::{key, valid_port, valid_rsc_name};
-use super::props::{PropError, RuleSet, clean_key, modify_props, prop_error};
-use super::reply::{Ctx, Outcome, conn_ctx, rsc_dfn_ctx};
+use super::props::{PropError, RuleSet, clean_key, modify_props};
+use super::reply::{Ctx, Outcome, Problem, conn_ctx, ensure, rsc_dfn_ctx};
 use super::state::{Model, Props, RscConn, props_to_wire};
 
 /// The deferred answers of enabling or disabling DRBD proxy: one notice per node.
-fn proxy_notices(
-    ctx: &Ctx,
-    n1: &str,
-    n2: &str,
-    rsc: &str,
-) -> Vec<linstor_proto::messages::MsgApiCallResponse> {
+fn proxy_notices(ctx: &Ctx, n1: &str, n2: &str, rsc: &str) -> Vec<MsgApiCallResponse> {
     [n1, n2]
         .iter()
         .map(|n| {
@@ -42,37 +37,30 @@ fn conn_key(rsc: &str, n1: &str, n2: &str) -> (String, String, String) {
     }
 }
 
+/// A resource definition missing for these calls: no cause or correction.
+fn rsc_dfn_missing(ctx: &Ctx, rsc: &str) -> Problem {
+    ctx.problem(
+        RC::FAIL_NOT_FOUND_RSC_DFN,
+        format!("Resource definition '{rsc}' not found."),
+    )
+}
+
 impl Model {
     /// `FAIL_NOT_FOUND_RSC` unless the resource exists on both nodes.
-    pub(crate) fn both_resources(
-        &mut self,
-        ctx: &Ctx,
-        rsc: &str,
-        n1: &str,
-        n2: &str,
-    ) -> Result<(), linstor_proto::messages::MsgApiCallResponse> {
+    fn both_resources(&self, ctx: &Ctx, rsc: &str, n1: &str, n2: &str) -> Result<(), Problem> {
         for n in [n1, n2] {
-            if !self.rscs.contains_key(&(key(rsc), key(n))) {
-                let id = self.report_id();
-                return Err(ctx
-                    .problem(
-                        RC::FAIL_NOT_FOUND_RSC,
-                        format!("Resource '{rsc}' on node '{n}' not found."),
-                    )
-                    .report(id)
-                    .0);
-            }
+            ensure(self.rscs.contains_key(&(key(rsc), key(n))), || {
+                ctx.problem(
+                    RC::FAIL_NOT_FOUND_RSC,
+                    format!("Resource '{rsc}' on node '{n}' not found."),
+                )
+            })?;
         }
         Ok(())
     }
 
     /// The stored connection, or a new one (not yet stored).
-    pub(crate) fn conn_or_new(
-        &mut self,
-        ck: &(String, String, String),
-        n1: &str,
-        n2: &str,
-    ) -> RscConn {
+    fn conn_or_new(&mut self, ck: &(String, String, String), n1: &str, n2: &str) -> RscConn {
         match self.rsc_conns.get(ck).cloned() {
             Some(c) => c,
             None => RscConn {
@@ -86,16 +74,16 @@ impl Model {
         }
     }
 
-    pub(crate) fn mod_rsc_conn(&mut self, msg: MsgModRscConn) -> Outcome {
+    /// `ModRscConn`: creates the connection if missing; `Paths/<path>/<node>` keys name an
+    /// interface of that node, all other keys are DRBD net and peer-device options.
+    pub(crate) fn mod_rsc_conn(&mut self, msg: MsgModRscConn) -> Result<Outcome, Problem> {
         let (n1, n2, rsc) = (
             msg.node_1_name.clone(),
             msg.node_2_name.clone(),
             msg.rsc_name.clone(),
         );
         let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
-            return Outcome::one(e);
-        }
+        self.both_resources(&ctx, &rsc, &n1, &n2)?;
         let ck = conn_key(&rsc, &n1, &n2);
         let mut conn = self.conn_or_new(&ck, &n1, &n2);
         let mut plain = Vec::new();
@@ -108,32 +96,29 @@ impl Model {
                 let value_ok = node_ok
                     .and_then(|node| self.node(node))
                     .is_some_and(|node| node.net_ifs.iter().any(|i| i.name == e.value));
-                if !value_ok {
-                    let err = PropError::BadValue {
+                ensure(value_ok, || {
+                    PropError::BadValue {
                         key: e.key.clone(),
                         value: e.value.clone(),
                         rule: "an interface name of the node".into(),
-                    };
-                    return Outcome::one(prop_error(self, &ctx, err));
-                }
+                    }
+                    .problem(&ctx)
+                })?;
                 conn.props.insert(clean_key(&e.key), e.value.clone());
             } else {
                 plain.push(e.clone());
             }
         }
-        if let Err(e) = modify_props(
-            self,
+        modify_props(
             &ctx,
             RuleSet::RscConn,
             &mut conn.props,
             &plain,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         let uuid = conn.uuid.clone();
         self.rsc_conns.insert(ck, conn);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!(
                 "Resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}' modified."
@@ -141,30 +126,22 @@ impl Model {
             "Resource connection UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn req_rsc_conn_list(&mut self, msg: MsgReqRscConn) -> Outcome {
+    /// `ReqRscConnList`: every stored connection of the definition, plus a synthesized one
+    /// for each pair of its resources without one.
+    pub(crate) fn req_rsc_conn_list(&mut self, msg: MsgReqRscConn) -> Result<Outcome, Problem> {
         let rsc = msg.rsc_name;
         let ctx = rsc_dfn_ctx(Operation::Create, &rsc);
-        if !valid_rsc_name(&rsc) {
-            return Outcome::one(
-                ctx.problem(RC::FAIL_INVLD_RSC_NAME, "Invalid resource name used")
-                    .0,
-            );
-        }
+        ensure(valid_rsc_name(&rsc), || {
+            ctx.problem(RC::FAIL_INVLD_RSC_NAME, "Invalid resource name used")
+                .unlogged()
+        })?;
         let rsc_key = key(&rsc);
-        if !self.rsc_dfns.contains_key(&rsc_key) {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_NOT_FOUND_RSC_DFN,
-                    format!("Resource definition '{rsc}' not found."),
-                )
-                .report(id)
-                .0,
-            );
-        }
+        ensure(self.rsc_dfns.contains_key(&rsc_key), || {
+            rsc_dfn_missing(&ctx, &rsc)
+        })?;
         let nodes: Vec<String> = self
             .rscs
             .iter()
@@ -197,28 +174,29 @@ impl Model {
                 rsc_connections.push(wire);
             }
         }
-        Outcome::list(answers::LST_RSC_CONN, MsgLstRscConn { rsc_connections })
+        Ok(Outcome::list(
+            answers::LST_RSC_CONN,
+            MsgLstRscConn { rsc_connections },
+        ))
     }
 
-    pub(crate) fn enable_drbd_proxy(&mut self, msg: MsgEnableDrbdProxy) -> Outcome {
+    pub(crate) fn enable_drbd_proxy(
+        &mut self,
+        msg: MsgEnableDrbdProxy,
+    ) -> Result<Outcome, Problem> {
         let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
         let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
-            return Outcome::one(e);
-        }
+        self.both_resources(&ctx, &rsc, &n1, &n2)?;
         let port = match msg.port {
-            Some(p) if !valid_port(p) => {
-                let id = self.report_id();
-                return Outcome::one(
+            Some(p) => {
+                ensure(valid_port(p), || {
                     ctx.problem(
                         RC::FAIL_INVLD_RSC_PORT,
                         format!("The specified TCP port '{p}' is invalid."),
                     )
-                    .report(id)
-                    .0,
-                );
+                })?;
+                p
             }
-            Some(p) => p,
             None => {
                 let used: Vec<i32> = self
                     .rsc_dfns
@@ -237,66 +215,57 @@ impl Model {
         conn.port = Some(port);
         self.rsc_conns.insert(ck, conn);
         let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
-        Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy enabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
+        Ok(Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy enabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
             .changed()
-            .deferred(deferred)
+            .deferred(deferred))
     }
 
-    pub(crate) fn disable_drbd_proxy(&mut self, msg: MsgDisableDrbdProxy) -> Outcome {
+    pub(crate) fn disable_drbd_proxy(
+        &mut self,
+        msg: MsgDisableDrbdProxy,
+    ) -> Result<Outcome, Problem> {
         let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
         let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
         let ck = conn_key(&rsc, &n1, &n2);
-        let Some(mut conn) = self.rsc_conns.get(&ck).cloned() else {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_NOT_FOUND_RSC_CONN,
-                    format!("Resource connection between '{n1}' and '{n2}' of '{rsc}' not found."),
-                )
-                .report(id)
-                .0,
-            );
-        };
+        let mut conn = self.rsc_conns.get(&ck).cloned().ok_or_else(|| {
+            ctx.problem(
+                RC::FAIL_NOT_FOUND_RSC_CONN,
+                format!("Resource connection between '{n1}' and '{n2}' of '{rsc}' not found."),
+            )
+        })?;
         conn.flags.retain(|f| f != flags::LOCAL_DRBD_PROXY);
         conn.port = None;
         self.rsc_conns.insert(ck, conn);
         let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
-        Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy disabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
+        Ok(Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy disabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
             .changed()
-            .deferred(deferred)
+            .deferred(deferred))
     }
 
-    pub(crate) fn mod_drbd_proxy(&mut self, msg: MsgModDrbdProxy) -> Outcome {
+    /// `ModifyDrbdProxy`: DRBD proxy options and compression, stored in the resource
+    /// definition's properties.
+    pub(crate) fn mod_drbd_proxy(&mut self, msg: MsgModDrbdProxy) -> Result<Outcome, Problem> {
         let rsc = msg.rsc_name;
         let ctx = rsc_dfn_ctx(Operation::Modify, &rsc);
         let rsc_key = key(&rsc);
-        let Some(mut dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_NOT_FOUND_RSC_DFN,
-                    format!("Resource definition '{rsc}' not found."),
-                )
-                .report(id)
-                .0,
-            );
-        };
+        let mut dfn = self
+            .rsc_dfns
+            .get(&rsc_key)
+            .cloned()
+            .ok_or_else(|| rsc_dfn_missing(&ctx, &rsc))?;
         let mut entries = Vec::new();
         for k in &msg.delete_prop_keys {
             if !dfn.props.contains_key(&clean_key(k)) {
-                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).0);
+                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).warning());
             }
         }
-        if let Err(e) = modify_props(
-            self,
+        modify_props(
             &ctx,
             RuleSet::DrbdProxy,
             &mut dfn.props,
             &msg.override_props,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         if let Some(t) = msg.compression_type.as_deref() {
             dfn.props
                 .retain(|k, _| !k.starts_with("DrbdOptions/ProxyCompression/"));
@@ -306,15 +275,10 @@ impl Model {
                 "lzma" => Some(RuleSet::DrbdProxyLzma),
                 "lz4" => Some(RuleSet::AuxOnly),
                 other => {
-                    let id = self.report_id();
-                    return Outcome::one(
-                        ctx.problem(
-                            RC::FAIL_INVLD_DRBD_PROXY_COMPRESSION_TYPE,
-                            format!("Unknown compression type '{other}'"),
-                        )
-                        .report(id)
-                        .0,
-                    );
+                    return Err(ctx.problem(
+                        RC::FAIL_INVLD_DRBD_PROXY_COMPRESSION_TYPE,
+                        format!("Unknown compression type '{other}'"),
+                    ));
                 }
             };
             match rules {
@@ -324,16 +288,7 @@ impl Model {
                 Some(rules) => {
                     dfn.props
                         .insert("DrbdProxy/CompressionType".to_owned(), t.to_owned());
-                    if let Err(e) = modify_props(
-                        self,
-                        &ctx,
-                        rules,
-                        &mut dfn.props,
-                        &msg.compression_props,
-                        &[],
-                    ) {
-                        return Outcome::one(e);
-                    }
+                    modify_props(&ctx, rules, &mut dfn.props, &msg.compression_props, &[])?;
                 }
             }
         }
@@ -343,6 +298,6 @@ impl Model {
             RC::MODIFIED,
             format!("Proxy options for resource definition '{display}' modified."),
         ));
-        Outcome::reply(entries).changed()
+        Ok(Outcome::reply(entries).changed())
     }
 }

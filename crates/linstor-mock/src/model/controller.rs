@@ -1,17 +1,18 @@
-//! Controller-level calls: controller properties, shutdown, crypt passphrase, key/value
-//! stores, error reports, resource connections and DRBD proxy (semantics.md §11, §13-16).
+//! Controller-level calls: controller properties, shutdown, the crypt passphrase and error
+//! reports (`docs/controller-rules.md#controller-properties`).
 
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
 use linstor_proto::consts::{keys, names as special};
 use linstor_proto::messages::{
-    MsgControlCtrl, MsgCrtCryptPassphrase, MsgDelCtrlCfgProp, MsgEnterCryptPassphrase,
-    MsgLstCtrlCfgProps, MsgModCryptPassphrase, MsgReqErrorReport, MsgSetCtrlCfgProp,
+    MsgApiCallResponse, MsgControlCtrl, MsgCrtCryptPassphrase, MsgDelCtrlCfgProp,
+    MsgEnterCryptPassphrase, MsgLstCtrlCfgProps, MsgModCryptPassphrase, MsgReqErrorReport,
+    MsgSetCtrlCfgProp,
 };
-use linstor_proto::return_code::{Object, Operation};
+use linstor_proto::return_code::{MASK_BITS_OP, Object, Operation};
 
 use super::props::{PropError, RuleSet, clean_key};
-use super::reply::{Answer, Ctx, Outcome, cfg_ctx};
+use super::reply::{Answer, Ctx, Outcome, Problem, cfg_ctx, ensure};
 use super::state::{Model, props_to_wire};
 
 impl Model {
@@ -24,29 +25,33 @@ impl Model {
         )
     }
 
-    pub(crate) fn set_cfg_val(&mut self, msg: MsgSetCtrlCfgProp) -> Outcome {
+    /// `SetCfgVal` answers refused properties in its own format: no context, no error report
+    /// (`docs/controller-rules.md#controller-properties`).
+    pub(crate) fn set_cfg_val(&mut self, msg: MsgSetCtrlCfgProp) -> Result<Outcome, Problem> {
         let full = match msg.namespace.as_deref() {
             Some(ns) if !ns.is_empty() => format!("{ns}/{}", msg.key),
             _ => msg.key.clone(),
         };
         let ctx = cfg_ctx(Operation::Create);
-        let (stored_key, value) = match RuleSet::Controller.check(&full, &msg.value) {
-            Ok(kv) => kv,
-            Err(PropError::UnknownKey { key }) | Err(PropError::KeyTooLong { key }) => {
-                return Outcome::one(ctx.plain(
-                    RC::FAIL_INVLD_PROP,
-                    format!("The key '{key}' is not whitelisted"),
-                ));
-            }
-            Err(PropError::BadValue { value, rule, .. }) => {
-                let mut e = ctx.plain(
-                    RC::FAIL_INVLD_PROP,
-                    format!("The value '{value}' is not valid."),
-                );
-                e.details = Some(format!("The value must match: {rule}"));
-                return Outcome::one(e);
-            }
-        };
+        let (stored_key, value) =
+            RuleSet::Controller
+                .check(&full, &msg.value)
+                .map_err(|e| match e {
+                    PropError::UnknownKey { key } | PropError::KeyTooLong { key } => {
+                        Problem::bare(ctx.plain(
+                            RC::FAIL_INVLD_PROP,
+                            format!("The key '{key}' is not whitelisted"),
+                        ))
+                    }
+                    PropError::BadValue { value, rule, .. } => {
+                        let mut e = ctx.plain(
+                            RC::FAIL_INVLD_PROP,
+                            format!("The value '{value}' is not valid."),
+                        );
+                        e.details = Some(format!("The value must match: {rule}"));
+                        Problem::bare(e)
+                    }
+                })?;
         let mut entries = Vec::new();
         let range_check = |v: &str, max: i64, min: i64| {
             v.split_once('-')
@@ -64,6 +69,8 @@ impl Model {
                 range_check(&value, i64::from(special::MINOR_MAX), 0)
             };
             match bad {
+                // Quirk: the value is not stored, yet the error entry is followed by the
+                // success entry.
                 Some(b) => {
                     let (code, text) = if tcp {
                         (
@@ -76,7 +83,7 @@ impl Model {
                             format!("The given minor number is not valid: '{b}'."),
                         )
                     };
-                    entries.push(linstor_proto::messages::MsgApiCallResponse {
+                    entries.push(MsgApiCallResponse {
                         ret_code: code.0,
                         message: text,
                         ..Default::default()
@@ -85,11 +92,11 @@ impl Model {
                         RC::CREATED,
                         format!("Successfully set property '{full}' to value '{value}'"),
                     ));
-                    return Outcome::reply(entries);
+                    return Ok(Outcome::reply(entries));
                 }
                 None => {
                     let what = if tcp { "TCP port range" } else { "Minor range" };
-                    entries.push(linstor_proto::messages::MsgApiCallResponse {
+                    entries.push(MsgApiCallResponse {
                         ret_code: RC::MODIFIED.0,
                         message: format!("The {what} was successfully updated to: {value}"),
                         ..Default::default()
@@ -102,9 +109,10 @@ impl Model {
             RC::CREATED,
             format!("Successfully set property '{full}' to value '{value}'"),
         ));
-        Outcome::reply(entries).changed()
+        Ok(Outcome::reply(entries).changed())
     }
 
+    /// `DelCfgVal` always succeeds, an absent key included.
     pub(crate) fn del_cfg_val(&mut self, msg: MsgDelCtrlCfgProp) -> Outcome {
         let full = match msg.namespace.as_deref() {
             Some(ns) if !ns.is_empty() => format!("{ns}/{}", msg.key),
@@ -118,79 +126,86 @@ impl Model {
         .changed()
     }
 
-    pub(crate) fn control_ctrl(&mut self, msg: MsgControlCtrl) -> Outcome {
+    /// `ControlCtrl`: the mock answers `Shutdown` and keeps serving.
+    pub(crate) fn control_ctrl(&mut self, msg: MsgControlCtrl) -> Result<Outcome, Problem> {
         let command = msg.command.unwrap_or_default();
-        if command == special::CMD_SHUTDOWN {
-            return Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-                ret_code: 0,
-                message: "Controller will shutdown now.".into(),
+        ensure(command == special::CMD_SHUTDOWN, || {
+            Problem::bare(MsgApiCallResponse {
+                ret_code: RC::UNKNOWN_API_CALL.0,
+                message: format!("API Controller command '{command}' is unknown."),
                 ..Default::default()
-            });
-        }
-        Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-            ret_code: RC::UNKNOWN_API_CALL.0,
-            message: format!("API Controller command '{command}' is unknown."),
+            })
+        })?;
+        Ok(Outcome::one(MsgApiCallResponse {
+            ret_code: 0,
+            message: "Controller will shutdown now.".into(),
             ..Default::default()
-        })
+        }))
     }
 
-    pub(crate) fn crt_crypt_pass(&mut self, msg: MsgCrtCryptPassphrase) -> Outcome {
+    // The crypt passphrase errors are not logged as error reports.
+
+    pub(crate) fn crt_crypt_pass(
+        &mut self,
+        msg: MsgCrtCryptPassphrase,
+    ) -> Result<Outcome, Problem> {
         let ctx = cfg_ctx(Operation::Create);
-        if self.passphrase.is_some() {
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_EXISTS_CRYPT_PASSPHRASE,
-                    "Coult not create new crypt passphrase as it already exists",
-                )
-                .0,
-            );
-        }
-        self.passphrase = Some(msg.passphrase);
-        Outcome::one(ctx.plain(RC::CREATED, "Crypt passphrase created.")).changed()
-    }
-
-    pub(crate) fn enter_crypt_pass(&mut self, msg: MsgEnterCryptPassphrase) -> Outcome {
-        match self.passphrase.as_deref() {
-            None => Outcome::one(
-                Ctx::new(Operation::Create, Object::ControllerConfig, "")
-                    .problem(RC::FAIL_MISSING_PROPS, "encrypted namespace is empty")
-                    .0,
+        ensure(self.passphrase.is_none(), || {
+            ctx.problem(
+                RC::FAIL_EXISTS_CRYPT_PASSPHRASE,
+                "Coult not create new crypt passphrase as it already exists",
             )
-            .map_rc(|rc| rc & !linstor_proto::return_code::MASK_BITS_OP),
-            Some(p) if p != msg.passphrase => Outcome::one(
-                cfg_ctx(Operation::Modify)
-                    .problem(RC::FAIL_MISSING_PROPS, "Could not enter passphrase")
-                    .cause("Wrong passphrase")
-                    .0,
-            ),
-            Some(_) => Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-                ret_code: RC::PASSPHRASE_ACCEPTED.0 | Object::ControllerConfig.mask(),
-                message: "Passphrase accepted".into(),
-                ..Default::default()
-            }),
-        }
+            .unlogged()
+        })?;
+        self.passphrase = Some(msg.passphrase);
+        Ok(Outcome::one(ctx.plain(RC::CREATED, "Crypt passphrase created.")).changed())
     }
 
-    pub(crate) fn mod_crypt_pass(&mut self, msg: MsgModCryptPassphrase) -> Outcome {
+    pub(crate) fn enter_crypt_pass(
+        &mut self,
+        msg: MsgEnterCryptPassphrase,
+    ) -> Result<Outcome, Problem> {
+        let Some(stored) = self.passphrase.as_deref() else {
+            // No operation mask on this one.
+            return Err(Ctx::new(Operation::Create, Object::ControllerConfig, "")
+                .problem(RC::FAIL_MISSING_PROPS, "encrypted namespace is empty")
+                .unlogged()
+                .map_rc(|rc| rc & !MASK_BITS_OP));
+        };
+        ensure(stored == msg.passphrase, || {
+            cfg_ctx(Operation::Modify)
+                .problem(RC::FAIL_MISSING_PROPS, "Could not enter passphrase")
+                .cause("Wrong passphrase")
+                .unlogged()
+        })?;
+        Ok(Outcome::one(MsgApiCallResponse {
+            ret_code: RC::PASSPHRASE_ACCEPTED.0 | Object::ControllerConfig.mask(),
+            message: "Passphrase accepted".into(),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) fn mod_crypt_pass(
+        &mut self,
+        msg: MsgModCryptPassphrase,
+    ) -> Result<Outcome, Problem> {
         let ctx = cfg_ctx(Operation::Modify);
-        match self.passphrase.as_deref() {
-            None => Outcome::one(
-                ctx.problem(RC::FAIL_EXISTS_CRYPT_PASSPHRASE, "No passphrase defined")
-                    .0,
-            ),
-            Some(p) if p != msg.old_passphrase => Outcome::one(
-                ctx.problem(RC::FAIL_MISSING_PROPS, "Could not modify passphrase")
-                    .cause("Wrong passphrase")
-                    .0,
-            ),
-            Some(_) => {
-                self.passphrase = Some(msg.new_passphrase);
-                Outcome::one(ctx.plain(RC::MODIFIED, "Crypt passphrase updated")).changed()
-            }
-        }
+        let Some(stored) = self.passphrase.as_deref() else {
+            return Err(ctx
+                .problem(RC::FAIL_EXISTS_CRYPT_PASSPHRASE, "No passphrase defined")
+                .unlogged());
+        };
+        ensure(stored == msg.old_passphrase, || {
+            ctx.problem(RC::FAIL_MISSING_PROPS, "Could not modify passphrase")
+                .cause("Wrong passphrase")
+                .unlogged()
+        })?;
+        self.passphrase = Some(msg.new_passphrase);
+        Ok(Outcome::one(ctx.plain(RC::MODIFIED, "Crypt passphrase updated")).changed())
     }
 
-    pub(crate) fn req_error_reports(&mut self, _msg: MsgReqErrorReport) -> Outcome {
+    /// `ReqErrorReports`: the mock keeps no reports, so the answer is always empty.
+    pub(crate) fn req_error_reports(&self, _msg: MsgReqErrorReport) -> Outcome {
         Outcome {
             immediate: vec![Answer {
                 content: answers::LST_ERROR_REPORTS,
@@ -198,19 +213,5 @@ impl Model {
             }],
             ..Outcome::default()
         }
-    }
-}
-
-impl Outcome {
-    /// Rewrites the ret_code of every immediate entry.
-    fn map_rc(mut self, f: impl Fn(u64) -> u64) -> Outcome {
-        for a in &mut self.immediate {
-            for b in &mut a.bodies {
-                if let linstor_proto::Body::MsgApiCallResponse(e) = b {
-                    e.ret_code = f(e.ret_code);
-                }
-            }
-        }
-        self
     }
 }

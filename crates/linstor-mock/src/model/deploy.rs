@@ -12,22 +12,20 @@ use linstor_proto::return_code::{Object, Operation};
 
 use super::names::key;
 use super::props::{RuleSet, modify_props};
-use super::reply::{Ctx, Outcome, vlm_dfn_ctx};
+use super::reply::{Ctx, Outcome, Problem, vlm_dfn_ctx};
 use super::state::{Model, Props, Rsc, RscDfn, Vlm, VlmDfn};
 
 impl Model {
     /// Creates one volume definition (validated) and its volumes on every deployed resource.
-    pub(crate) fn create_vlm_dfn(
-        &mut self,
-        rsc: &str,
-        v: WireVlmDfn,
-    ) -> Result<i32, MsgApiCallResponse> {
+    pub(crate) fn create_vlm_dfn(&mut self, rsc: &str, v: WireVlmDfn) -> Result<i32, Problem> {
         let rsc_key = key(rsc);
         let probe_nr = v.vlm_nr.unwrap_or(-1);
         let ctx = vlm_dfn_ctx(Operation::Create, rsc, probe_nr);
-        let Some(dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            return Err(self.rsc_dfn_not_found(&ctx, rsc));
-        };
+        let dfn = self
+            .rsc_dfns
+            .get(&rsc_key)
+            .cloned()
+            .ok_or_else(|| ctx.rsc_dfn_not_found(rsc))?;
         let used = |nr: i32| {
             dfn.vlm_dfns.contains_key(&nr)
                 || dfn
@@ -37,33 +35,33 @@ impl Model {
         };
         let nr = match v.vlm_nr {
             Some(nr) if !(0..=special::VLM_NR_MAX).contains(&nr) => {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_INVLD_VLM_NR,
                     format!("The specified volume number '{nr}' is invalid."),
-                )));
+                ));
             }
             Some(nr) if used(nr) => {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_EXISTS_VLM_DFN,
                     format!("A volume definition with the number {nr} already exists in resource definition '{}'.", dfn.name),
-                )));
+                ));
             }
             Some(nr) => nr,
             None => match (0..=special::VLM_NR_MAX).find(|n| !used(*n)) {
                 Some(nr) => nr,
                 None => {
-                    return Err(self.report(
-                        ctx.problem(RC::FAIL_POOL_EXHAUSTED_VLM_NR, "No free volume number."),
-                    ));
+                    return Err(
+                        ctx.problem(RC::FAIL_POOL_EXHAUSTED_VLM_NR, "No free volume number.")
+                    );
                 }
             },
         };
         let ctx = vlm_dfn_ctx(Operation::Create, &dfn.name, nr);
         if !(special::VLM_SIZE_MIN_KIB..=special::VLM_SIZE_MAX_KIB).contains(&v.vlm_size) {
-            return Err(self.report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_VLM_SIZE,
                 format!("The specified volume size '{}' is invalid.", v.vlm_size),
-            )));
+            ));
         }
         let minor = match v.vlm_minor {
             Some(m)
@@ -73,30 +71,30 @@ impl Model {
                         .values()
                         .any(|d| d.vlm_dfns.values().any(|x| x.minor == m)) =>
             {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_INVLD_MINOR_NR,
                     format!("The specified minor number '{m}' is invalid."),
-                )));
+                ));
             }
             Some(m) => m,
             None => match self.free_minor() {
                 Some(m) => m,
                 None => {
-                    return Err(self.report(ctx.problem(
+                    return Err(ctx.problem(
                         RC::FAIL_POOL_EXHAUSTED_MINOR_NR,
                         "Could not find free minor number in range.",
-                    )));
+                    ));
                 }
             },
         };
         if v.vlm_flags.iter().any(|f| f == flags::ENCRYPTED) && self.passphrase.is_none() {
-            return Err(self.report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_NOT_FOUND_CRYPT_KEY,
                 "Could not create encrypted volume definition as the master key is not known.",
-            )));
+            ));
         }
         let mut props = Props::new();
-        modify_props(self, &ctx, RuleSet::VlmDfn, &mut props, &v.vlm_props, &[])?;
+        modify_props(&ctx, RuleSet::VlmDfn, &mut props, &v.vlm_props, &[])?;
         let uuid = self.uuid();
         let vlm_dfn = VlmDfn {
             uuid,
@@ -115,10 +113,10 @@ impl Model {
                 self.resolve_pool(res, &vlm_dfn, &dfn)
             };
             if !res.is_diskless() && !self.pools.contains_key(&(n.clone(), key(&pool))) {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_NOT_FOUND_DFLT_STOR_POOL,
                     format!("The storage pool '{pool}' for resource '{}' for volume number '{nr}' is not deployed on node '{}'.", dfn.name, res.node_name),
-                )));
+                ));
             }
             placed.push(((r.clone(), n.clone()), pool, res.is_diskless()));
         }
@@ -172,23 +170,23 @@ impl Model {
         dfn: &RscDfn,
         ctx: &Ctx,
         warnings: &mut Vec<MsgApiCallResponse>,
-    ) -> Result<(), MsgApiCallResponse> {
+    ) -> Result<(), Problem> {
         let node_key = key(&res.node_name);
         if res.is_diskless() {
             let pool = self.diskless_pool_name(res);
             match self.pools.get(&(node_key.clone(), key(&pool))) {
                 Some(p) if !p.is_diskless() => {
-                    return Err(self.report(ctx.problem(
+                    return Err(ctx.problem(
                         RC::FAIL_INVLD_STOR_POOL_NAME,
                         "Storage pool with backing disk not allowed with diskless resource.",
-                    )));
+                    ));
                 }
                 Some(_) => {}
                 None => {
-                    return Err(self.report(ctx.problem(
+                    return Err(ctx.problem(
                         RC::FAIL_NOT_FOUND_DFLT_STOR_POOL,
                         format!("The storage pool '{pool}' for resource '{}' is not deployed on node '{}'.", dfn.name, res.node_name),
-                    )));
+                    ));
                 }
             }
             res.props
@@ -212,26 +210,26 @@ impl Model {
         for vd in dfn.vlm_dfns.values() {
             let name = self.resolve_pool(res, vd, dfn);
             let Some(pool) = self.pools.get(&(node_key.clone(), key(&name))).cloned() else {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_NOT_FOUND_DFLT_STOR_POOL,
                     format!(
                         "The storage pool '{name}' for resource '{}' for volume number '{}' is not deployed on node '{}'.",
                         dfn.name, vd.nr, res.node_name
                     ),
-                )));
+                ));
             };
             if !pool.is_diskless()
                 && self
                     .placeable_kib(&pool)
                     .is_some_and(|free| free < vd.size_kib.max(0) as u64)
             {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_INVLD_VLM_SIZE,
                     format!(
                         "Not enough free space available for volume {} of resource '{}'.",
                         vd.nr, dfn.name
                     ),
-                )));
+                ));
             }
             chosen.push((vd.nr, pool));
         }
@@ -263,31 +261,34 @@ impl Model {
         &mut self,
         wires: Vec<WireRsc>,
         ctx_for: impl Fn(&str, &str) -> Ctx,
-    ) -> Result<(Vec<Rsc>, Vec<MsgApiCallResponse>), MsgApiCallResponse> {
+    ) -> Result<(Vec<Rsc>, Vec<MsgApiCallResponse>), Problem> {
         let mut created: Vec<Rsc> = Vec::new();
         let mut warnings = Vec::new();
         let peer_slots = 7;
         for w in wires {
             let ctx = ctx_for(&w.node_name, &w.name);
-            let Some(node) = self.node(&w.node_name).cloned() else {
-                return Err(self.node_not_found(&ctx, &w.node_name));
-            };
-            let Some(dfn) = self.rsc_dfns.get(&key(&w.name)).cloned() else {
-                return Err(self.rsc_dfn_not_found(&ctx, &w.name));
-            };
+            let node = self
+                .node(&w.node_name)
+                .cloned()
+                .ok_or_else(|| ctx.node_not_found(&w.node_name))?;
+            let dfn = self
+                .rsc_dfns
+                .get(&key(&w.name))
+                .cloned()
+                .ok_or_else(|| ctx.rsc_dfn_not_found(&w.name))?;
             let k = (key(&w.name), key(&w.node_name));
             if self.rscs.contains_key(&k)
                 || created
                     .iter()
                     .any(|c| key(&c.node_name) == k.1 && key(&c.rsc_name) == k.0)
             {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_EXISTS_RSC,
                     format!(
                         "A resource '{}' on node '{}' already exists.",
                         dfn.name, node.name
                     ),
-                )));
+                ));
             }
             let used: Vec<i32> = self
                 .rscs
@@ -304,30 +305,30 @@ impl Model {
             let node_id = if w.override_node_id == Some(true) {
                 let id = w.node_id.unwrap_or(0);
                 if !(0..=special::NODE_ID_MAX).contains(&id) || used.contains(&id) {
-                    return Err(self.report(ctx.problem(
+                    return Err(ctx.problem(
                         RC::FAIL_INVLD_NODE_ID,
                         format!("The specified node ID '{id}' is invalid."),
-                    )));
+                    ));
                 }
                 id
             } else {
                 match (0..=special::NODE_ID_MAX).find(|i| !used.contains(i)) {
                     Some(i) => i,
                     None => {
-                        return Err(self.report(
-                            ctx.problem(RC::FAIL_POOL_EXHAUSTED_NODE_ID, "No free node id."),
-                        ));
+                        return Err(
+                            ctx.problem(RC::FAIL_POOL_EXHAUSTED_NODE_ID, "No free node id.")
+                        );
                     }
                 }
             };
             if used.len() > peer_slots {
-                return Err(self.report(ctx.problem(
+                return Err(ctx.problem(
                     RC::FAIL_INSUFFICIENT_PEER_SLOTS,
                     "Resource has insufficient peer slots.",
-                )));
+                ));
             }
             let mut props = Props::new();
-            modify_props(self, &ctx, RuleSet::Rsc, &mut props, &w.props, &[])?;
+            modify_props(&ctx, RuleSet::Rsc, &mut props, &w.props, &[])?;
             props.insert(keys::PEER_SLOTS.to_owned(), peer_slots.to_string());
             let uuid = self.uuid();
             let mut res = Rsc {
@@ -410,7 +411,7 @@ impl Model {
                     RC::WARN_NOT_FOUND,
                     format!("No volumes have been defined for resource '{display}'"),
                 )
-                .0,
+                .warning(),
             );
         } else if all_diskless {
             deferred.push(
@@ -420,7 +421,7 @@ impl Model {
                         "Resource '{display}' unusable because it is diskless on all its nodes"
                     ),
                 )
-                .0,
+                .warning(),
             );
         } else {
             for r in created {

@@ -1,10 +1,27 @@
 //! The controller's in-memory model: pure state plus the rules of every API call
-//! (semantics.md). [`Model::apply`] is a function of the state and one request; it returns
-//! the answers (immediate ones, before `EndOfImmediateAnswers`, and deferred ones) and the
-//! event-stream changes the call caused. No I/O happens here.
+//! (`docs/controller-rules.md`). [`Model::apply`] is a function of the state and one request;
+//! it returns the answers (immediate ones, before `EndOfImmediateAnswers`, and deferred ones)
+//! and the event-stream changes the call caused. No I/O happens here.
+//!
+//! Where things live:
+//!
+//! * one file per call family: `nodes.rs` (with network interfaces), `storage_pool_dfns.rs`,
+//!   `storage_pools.rs`, `resource_dfns.rs`, `volume_dfns.rs`, `resources.rs` (with ToggleDisk
+//!   and the lists), `placement.rs` (AutoPlaceRsc, QryMaxVlmSize), `snapshots.rs`,
+//!   `controller.rs` (properties, shutdown, crypt, error reports), `connections.rs` (resource
+//!   connections, DRBD proxy), `kvs.rs`;
+//! * below them, what several families share: `state.rs` (the `Model` and every object it
+//!   holds), `props.rs` (the property whitelist), `reply.rs` (building answer entries,
+//!   `Problem`), `names.rs`, `events.rs` (event streams), `deploy.rs` (pool
+//!   resolution, creating volume definitions and resources) and `wire.rs` (volumes in list
+//!   answers). Family files use these and never each other.
+//!
+//! Every fallible handler returns `Result<Outcome, Problem>`: a guard that fails stops the
+//! call with `?`, and `apply` turns the problem into the answer, attaching a fresh
+//! error-report id when the controller logs one.
 
-// Handlers return the controller's error entry as `Err`: a rare path, and the entry is the
-// answer itself, so it is not boxed.
+// A `Problem` is the answer entry itself (a few hundred bytes) and a rare path, so it is not
+// boxed.
 #![allow(clippy::result_large_err)]
 
 mod connections;
@@ -36,8 +53,6 @@ pub use events::{EventData, StreamAction, StreamEvent, StreamKey, StreamKind, Wa
 pub use reply::{Answer, Outcome};
 pub use state::{Model, ModelConfig};
 
-use reply::{Ctx, Problem};
-
 impl Model {
     /// Applies one API call: the rules of the 2019 controller for it (`docs/controller-rules.md`).
     /// A synchronous call (see [`Call::is_async`]) answers everything before
@@ -48,14 +63,14 @@ impl Model {
     pub fn apply(&mut self, request: Request) -> Outcome {
         use Request as R;
         let call = request.call();
-        let mut outcome = match request {
-            R::Ping => Outcome {
+        let result = match request {
+            R::Ping => Ok(Outcome {
                 immediate: vec![Answer {
                     content: answers::PONG,
                     bodies: vec![],
                 }],
                 ..Outcome::default()
-            },
+            }),
             R::CrtNode(m) => self.crt_node(m),
             R::CrtSfTargetNode(m) => self.crt_sf_target_node(m),
             R::ModNode(m) => self.mod_node(m),
@@ -65,11 +80,11 @@ impl Model {
             R::CrtNetIf(m) => self.crt_net_if(m),
             R::ModNetIf(m) => self.mod_net_if(m),
             R::DelNetIf(m) => self.del_net_if(m),
-            R::LstNode => self.lst_node(),
+            R::LstNode => Ok(self.lst_node()),
             R::CrtStorPoolDfn(m) => self.crt_stor_pool_dfn(m),
             R::ModStorPoolDfn(m) => self.mod_stor_pool_dfn(m),
             R::DelStorPoolDfn(m) => self.del_stor_pool_dfn(m),
-            R::LstStorPoolDfn => self.lst_stor_pool_dfn(),
+            R::LstStorPoolDfn => Ok(self.lst_stor_pool_dfn()),
             R::QryMaxVlmSize(m) => self.qry_max_vlm_size(m),
             R::CrtStorPool(m) => self.crt_stor_pool(m),
             R::ModStorPool(m) => self.mod_stor_pool(m),
@@ -78,7 +93,7 @@ impl Model {
             R::CrtRscDfn(m) => self.crt_rsc_dfn(m),
             R::ModRscDfn(m) => self.mod_rsc_dfn(m),
             R::DelRscDfn(m) => self.del_rsc_dfn(m),
-            R::LstRscDfn => self.lst_rsc_dfn(),
+            R::LstRscDfn => Ok(self.lst_rsc_dfn()),
             R::CrtVlmDfn(m) => self.crt_vlm_dfn(m),
             R::ModVlmDfn(m) => self.mod_vlm_dfn(m),
             R::DelVlmDfn(m) => self.del_vlm_dfn(m),
@@ -86,14 +101,14 @@ impl Model {
             R::AutoPlaceRsc(m) => self.auto_place_rsc(m),
             R::ModRsc(m) => self.mod_rsc(m),
             R::DelRsc(m) => self.del_rsc(m),
-            R::LstRsc(filter) => self.lst_rsc(filter.unwrap_or_default()),
+            R::LstRsc(filter) => Ok(self.lst_rsc(filter.unwrap_or_default())),
             R::LstVlm(filter) => self.lst_vlm(filter.unwrap_or_default()),
             R::ToggleDisk(m) => self.toggle_disk(m),
-            R::LstCfgVal => self.lst_cfg_val(),
+            R::LstCfgVal => Ok(self.lst_cfg_val()),
             R::SetCfgVal(m) => self.set_cfg_val(m),
-            R::DelCfgVal(m) => self.del_cfg_val(m),
+            R::DelCfgVal(m) => Ok(self.del_cfg_val(m)),
             R::ControlCtrl(m) => self.control_ctrl(m),
-            R::CrtWatch(_) | R::DelWatch(_) => unknown_call(call.name()),
+            R::CrtWatch(_) | R::DelWatch(_) => Ok(unknown_call(call.name())),
             R::CrtCryptPass(m) => self.crt_crypt_pass(m),
             R::EnterCryptPass(m) => self.enter_crypt_pass(m),
             R::ModCryptPass(m) => self.mod_crypt_pass(m),
@@ -107,13 +122,16 @@ impl Model {
             R::RestoreSnapshot(m) => self.restore_snapshot(m),
             R::DelSnapshot(m) => self.del_snapshot(m),
             R::RollbackSnapshot(m) => self.rollback_snapshot(m),
-            R::LstSnapshotDfn => self.lst_snapshot_dfn(),
-            R::ReqErrorReports(m) => self.req_error_reports(m),
+            R::LstSnapshotDfn => Ok(self.lst_snapshot_dfn()),
+            R::ReqErrorReports(m) => Ok(self.req_error_reports(m)),
             R::ModifyKvsProps(m) => self.mod_kvs_props(m),
-            R::LstKvsProps(m) => self.lst_kvs_props(m),
+            R::LstKvsProps(m) => Ok(self.lst_kvs_props(m)),
             // Satellites answer `Hostname`; the controller does not know it.
-            R::Hostname => unknown_call(call.name()),
+            R::Hostname => Ok(unknown_call(call.name())),
         };
+        // A call that stopped answers its problem alone, with an error-report id when the
+        // controller logs it.
+        let mut outcome = result.unwrap_or_else(|problem| Outcome::one(self.answer(problem)));
         if !call.is_async() {
             let deferred = std::mem::take(&mut outcome.deferred);
             outcome.immediate.extend(deferred);
@@ -139,7 +157,8 @@ impl Model {
                 }],
                 ..Default::default()
             };
-            self.crt_node(MsgCrtNode { node });
+            let created = self.crt_node(MsgCrtNode { node });
+            debug_assert!(created.is_ok(), "demo node {name}");
             let pool = StorPool {
                 node_name: name.to_owned(),
                 stor_pool_name: "drbdpool".to_owned(),
@@ -153,7 +172,8 @@ impl Model {
                 ],
                 ..Default::default()
             };
-            self.crt_stor_pool(MsgCrtStorPool { stor_pool: pool });
+            let created = self.crt_stor_pool(MsgCrtStorPool { stor_pool: pool });
+            debug_assert!(created.is_ok(), "demo pool on {name}");
         }
     }
 }
@@ -207,58 +227,4 @@ fn missing_body(call: Call) -> Outcome {
         details: Some(format!("In API call '{call}'.")),
         ..Default::default()
     })
-}
-
-impl Model {
-    /// The standard "not found" error entry (semantics.md §1.4), with an error-report id.
-    pub(crate) fn not_found(
-        &mut self,
-        ctx: &Ctx,
-        code: ReturnCode,
-        message: String,
-        cause: String,
-    ) -> MsgApiCallResponse {
-        let id = self.report_id();
-        ctx.problem(code, message)
-            .cause(cause)
-            .correction("Check the name and create the object first if necessary.")
-            .report(id)
-            .0
-    }
-
-    /// `FAIL_NOT_FOUND_NODE` for `name`.
-    pub(crate) fn node_not_found(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
-        self.not_found(
-            ctx,
-            ReturnCode::FAIL_NOT_FOUND_NODE,
-            format!("Node '{name}' not found."),
-            format!("The specified node '{name}' could not be found in the database"),
-        )
-    }
-    pub(crate) fn report(&mut self, problem: Problem) -> MsgApiCallResponse {
-        let id = self.report_id();
-        problem.report(id).0
-    }
-
-    pub(crate) fn rsc_dfn_not_found(&mut self, ctx: &Ctx, name: &str) -> MsgApiCallResponse {
-        self.not_found(
-            ctx,
-            ReturnCode::FAIL_NOT_FOUND_RSC_DFN,
-            format!("Resource definition '{name}' not found."),
-            format!(
-                "The specified resource definition '{name}' could not be found in the database"
-            ),
-        )
-    }
-
-    pub(crate) fn rsc_not_found(&mut self, ctx: &Ctx, node: &str, rsc: &str) -> MsgApiCallResponse {
-        self.not_found(
-            ctx,
-            ReturnCode::FAIL_NOT_FOUND_RSC,
-            format!("Resource '{rsc}' on node '{node}' not found."),
-            format!(
-                "The specified resource '{rsc}' on node '{node}' could not be found in the database"
-            ),
-        )
-    }
 }

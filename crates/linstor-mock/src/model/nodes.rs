@@ -1,4 +1,5 @@
-//! Nodes and their network interfaces (semantics.md §2, §3).
+//! Nodes and their network interfaces, lost nodes and reconnection
+//! (`docs/controller-rules.md#nodes`).
 
 use linstor_proto::consts::{drivers, keys, names as special, node_types};
 use linstor_proto::messages::{
@@ -12,72 +13,52 @@ use linstor_proto::{ReturnCode as RC, calls::answers};
 use super::events::StreamAction;
 use super::names::{key, valid_ip, valid_net_if_name, valid_node_name, valid_port};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Ctx, Outcome, ctx, net_if_ctx, node_ctx};
-use super::state::{Model, NODE_TYPES, NetIf, Node, Props, StorPool, props_to_wire};
+use super::reply::{Answer, Ctx, Outcome, Problem, ctx, ensure, net_if_ctx, node_ctx};
+use super::state::{
+    Model, NODE_TYPES, NetIf, Node, Props, StorPool, driver_allowed, props_to_wire,
+};
 
 impl Model {
-    /// A validation failure with an error-report id.
-    fn fail(&mut self, ctx: &Ctx, code: RC, message: String) -> Outcome {
-        let id = self.report_id();
-        Outcome::one(ctx.problem(code, message).report(id).0)
-    }
-
-    pub(crate) fn crt_node(&mut self, msg: MsgCrtNode) -> Outcome {
+    pub(crate) fn crt_node(&mut self, msg: MsgCrtNode) -> Result<Outcome, Problem> {
         self.create_node(msg.node)
     }
 
-    fn create_node(&mut self, node: WireNode) -> Outcome {
+    fn create_node(&mut self, node: WireNode) -> Result<Outcome, Problem> {
         let name = node.name.clone();
         let ctx = node_ctx(Operation::Create, &name);
-        if node.net_interfaces.is_empty() {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(RC::FAIL_MISSING_NETCOM, format!("Registration of node '{name}' failed."))
-                    .cause("No network interfaces were given.")
-                    .correction("At least one network interface has to be given and be marked to be used for controller-satellite communitaction.")
-                    .report(id)
-                    .0,
-            );
-        }
-        if !valid_node_name(&name) {
-            return self.fail(
-                &ctx,
+        ensure(!node.net_interfaces.is_empty(), || {
+            ctx.problem(RC::FAIL_MISSING_NETCOM, format!("Registration of node '{name}' failed."))
+                .cause("No network interfaces were given.")
+                .correction("At least one network interface has to be given and be marked to be used for controller-satellite communitaction.")
+        })?;
+        ensure(valid_node_name(&name), || {
+            ctx.problem(
                 RC::FAIL_INVLD_NODE_NAME,
                 format!("The given node name '{name}' is invalid."),
-            );
-        }
+            )
+        })?;
         let node_type = node.r#type.to_ascii_uppercase();
-        if !NODE_TYPES.contains(&node_type.as_str()) {
-            return self.fail(
-                &ctx,
+        ensure(NODE_TYPES.contains(&node_type.as_str()), || {
+            ctx.problem(
                 RC::FAIL_INVLD_NODE_TYPE,
                 format!("The specified node type '{}' is invalid.", node.r#type),
-            );
-        }
-        if self.node(&name).is_some() {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_EXISTS_NODE,
-                    format!("Registration of node '{name}' failed."),
-                )
-                .cause(format!(
-                    "A node with the specified name '{name}' already exists."
-                ))
-                .report(id)
-                .0,
-            );
-        }
+            )
+        })?;
+        ensure(self.node(&name).is_none(), || {
+            ctx.problem(
+                RC::FAIL_EXISTS_NODE,
+                format!("Registration of node '{name}' failed."),
+            )
+            .cause(format!(
+                "A node with the specified name '{name}' already exists."
+            ))
+        })?;
         let mut props = Props::new();
-        if let Err(e) = modify_props(self, &ctx, RuleSet::Node, &mut props, &node.props, &[]) {
-            return Outcome::one(e);
-        }
+        modify_props(&ctx, RuleSet::Node, &mut props, &node.props, &[])?;
         let mut net_ifs: Vec<NetIf> = Vec::new();
         for wire in &node.net_interfaces {
-            match self.check_net_if(&ctx, wire, &net_ifs) {
-                Ok(net_if) => net_ifs.push(net_if),
-                Err(out) => return out,
-            }
+            let net_if = self.check_net_if(&ctx, wire, &net_ifs)?;
+            net_ifs.push(net_if);
         }
         let mut entries = Vec::new();
         match net_ifs.iter().find(|n| n.stlt.is_some()) {
@@ -89,7 +70,7 @@ impl Model {
                     RC::WARN_NO_STLT_CONN_DEFINED,
                     format!("No satellite connection defined for node '{name}'"),
                 )
-                .0,
+                .warning(),
             ),
         }
         let uuid = self.uuid();
@@ -124,7 +105,7 @@ impl Model {
             "Node UUID is:",
             &uuid,
         ));
-        Outcome::reply(entries).changed()
+        Ok(Outcome::reply(entries).changed())
     }
 
     /// Validates one interface of a node being created or an interface being added.
@@ -133,41 +114,34 @@ impl Model {
         ctx: &Ctx,
         wire: &WireNetIf,
         existing: &[NetIf],
-    ) -> Result<NetIf, Outcome> {
-        if !valid_net_if_name(&wire.name) {
-            return Err(self.fail(
-                ctx,
+    ) -> Result<NetIf, Problem> {
+        ensure(valid_net_if_name(&wire.name), || {
+            ctx.problem(
                 RC::FAIL_INVLD_NET_NAME,
                 format!(
                     "The specified net interface name '{}' is invalid.",
                     wire.name
                 ),
-            ));
-        }
-        if !valid_ip(&wire.address) {
-            return Err(self.fail(
-                ctx,
-                RC::FAIL_INVLD_NET_ADDR,
-                format!(
-                    "The specified net interface address '{}' is invalid.",
-                    wire.address
-                ),
-            ));
-        }
-        if existing
-            .iter()
-            .any(|n| n.name.eq_ignore_ascii_case(&wire.name))
-        {
-            return Err(self.fail(
-                ctx,
-                RC::FAIL_EXISTS_NET_IF,
-                format!(
-                    "A net interface with the name '{}' already exists.",
-                    wire.name
-                ),
-            ));
-        }
-        let stlt = self.check_stlt(ctx, wire)?;
+            )
+        })?;
+        ensure(valid_ip(&wire.address), || {
+            invalid_address(ctx, &wire.address)
+        })?;
+        ensure(
+            !existing
+                .iter()
+                .any(|n| n.name.eq_ignore_ascii_case(&wire.name)),
+            || {
+                ctx.problem(
+                    RC::FAIL_EXISTS_NET_IF,
+                    format!(
+                        "A net interface with the name '{}' already exists.",
+                        wire.name
+                    ),
+                )
+            },
+        )?;
+        let stlt = check_stlt(ctx, wire)?;
         let uuid = self.uuid();
         Ok(NetIf {
             uuid,
@@ -177,35 +151,10 @@ impl Model {
         })
     }
 
-    /// The satellite connection of an interface: only when both port and encryption type
-    /// are given; both checked.
-    fn check_stlt(
+    pub(crate) fn crt_sf_target_node(
         &mut self,
-        ctx: &Ctx,
-        wire: &WireNetIf,
-    ) -> Result<Option<(i32, String)>, Outcome> {
-        let (Some(port), Some(enc)) = (wire.stlt_port, wire.stlt_encryption_type.as_deref()) else {
-            return Ok(None);
-        };
-        if !valid_port(port) {
-            return Err(self.fail(
-                ctx,
-                RC::FAIL_INVLD_NET_PORT,
-                format!("The specified port '{port}' is invalid."),
-            ));
-        }
-        let enc = enc.to_ascii_uppercase();
-        if enc != "PLAIN" && enc != "SSL" {
-            return Err(self.fail(
-                ctx,
-                RC::FAIL_INVLD_NET_TYPE,
-                format!("The specified encryption type '{enc}' is invalid."),
-            ));
-        }
-        Ok(Some((port, enc)))
-    }
-
-    pub(crate) fn crt_sf_target_node(&mut self, msg: MsgCrtSfTargetNode) -> Outcome {
+        msg: MsgCrtSfTargetNode,
+    ) -> Result<Outcome, Problem> {
         let used: Vec<i32> = self
             .nodes
             .values()
@@ -258,96 +207,82 @@ impl Model {
         Outcome::list(answers::LST_NODE, MsgLstNode { nodes })
     }
 
-    pub(crate) fn mod_node(&mut self, msg: MsgModNode) -> Outcome {
+    pub(crate) fn mod_node(&mut self, msg: MsgModNode) -> Result<Outcome, Problem> {
         let name = msg.node_name;
         let ctx = node_ctx(Operation::Modify, &name);
-        let Some(node) = self.node(&name).cloned() else {
-            return Outcome::one(self.node_not_found(&ctx, &name));
-        };
-        let mut node = node;
+        let mut node = self
+            .node(&name)
+            .cloned()
+            .ok_or_else(|| ctx.node_not_found(&name))?;
         if let Some(t) = msg.node_type.as_deref() {
             let upper = t.to_ascii_uppercase();
-            if !NODE_TYPES.contains(&upper.as_str()) {
-                return self.fail(
-                    &ctx,
+            ensure(NODE_TYPES.contains(&upper.as_str()), || {
+                ctx.problem(
                     RC::FAIL_INVLD_NODE_TYPE,
                     format!("The specified node type '{t}' is invalid."),
-                );
-            }
-            let allowed = |driver: &str| match upper.as_str() {
-                "SATELLITE" | "COMBINED" => driver != drivers::SWORDFISH_TARGET,
-                "SWORDFISH_TARGET" => driver == drivers::SWORDFISH_TARGET,
-                _ => false,
-            };
+                )
+            })?;
             let node_key = key(&node.name);
             let blocked = self.pools.iter().any(|((n, _), p)| {
-                *n == node_key && p.driver != drivers::DISKLESS && !allowed(&p.driver)
+                *n == node_key
+                    && p.driver != drivers::DISKLESS
+                    && !driver_allowed(&upper, &p.driver)
             });
-            if blocked {
-                return self.fail(
-                    &ctx,
-                    RC::FAIL_INVLD_STOR_DRIVER,
-                    "Failed to change node type".into(),
-                );
-            }
+            ensure(!blocked, || {
+                ctx.problem(RC::FAIL_INVLD_STOR_DRIVER, "Failed to change node type")
+            })?;
             node.node_type = upper;
         }
-        if let Err(e) = modify_props(
-            self,
+        modify_props(
             &ctx,
             RuleSet::Node,
             &mut node.props,
             &msg.override_props,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         let uuid = node.uuid.clone();
         let display = node.name.clone();
         self.nodes.insert(key(&display), node);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!("Node '{display}' modified."),
             "Node UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn del_node(&mut self, msg: MsgDelNode, lost: bool) -> Outcome {
+    /// `DelNode`, or `LostNode` when `lost`: the same checks, lost nodes skip the satellite
+    /// steps.
+    pub(crate) fn del_node(&mut self, msg: MsgDelNode, lost: bool) -> Result<Outcome, Problem> {
         let name = msg.node_name;
         let ctx = node_ctx(Operation::Delete, &name);
-        if !valid_node_name(&name) {
-            return self.fail(
-                &ctx,
+        ensure(valid_node_name(&name), || {
+            ctx.problem(
                 RC::FAIL_INVLD_NODE_NAME,
                 format!("The given node name '{name}' is invalid."),
-            );
-        }
+            )
+        })?;
         let node_key = key(&name);
-        let Some(node) = self.nodes.get(&node_key).cloned() else {
-            return Outcome::one(
-                ctx.problem(
-                    RC::WARN_NOT_FOUND,
-                    format!("Deletion of node '{name}' had no effect."),
-                )
-                .cause(format!("Node '{name}' does not exist."))
-                .0,
-            );
-        };
+        let node = self.nodes.get(&node_key).cloned().ok_or_else(|| {
+            ctx.problem(
+                RC::WARN_NOT_FOUND,
+                format!("Deletion of node '{name}' had no effect."),
+            )
+            .cause(format!("Node '{name}' does not exist."))
+        })?;
         let display = node.name.clone();
         let has_snapshots = self.rsc_dfns.values().any(|d| {
             d.snapshots
                 .values()
                 .any(|s| s.nodes.iter().any(|n| key(n) == node_key))
         });
-        if has_snapshots && !lost {
-            return self.fail(
-                &ctx,
+        ensure(lost || !has_snapshots, || {
+            ctx.problem(
                 RC::FAIL_EXISTS_SNAPSHOT,
                 format!("Cannot delete '{display}' because it has snapshots."),
-            );
-        }
+            )
+        })?;
         let rsc_keys: Vec<(String, String)> = self
             .rscs
             .keys()
@@ -403,7 +338,6 @@ impl Model {
         );
         if rsc_keys.is_empty() || lost {
             out.immediate.push(Answer::reply(vec![deleted]));
-            out.deferred(deferred)
         } else {
             let marked = ctx.success(
                 RC::DELETED,
@@ -413,11 +347,11 @@ impl Model {
             );
             out.immediate.push(Answer::reply(vec![marked]));
             deferred.push(deleted);
-            out.deferred(deferred)
         }
+        Ok(out.deferred(deferred))
     }
 
-    pub(crate) fn node_reconnect(&mut self, msg: MsgNodeReconnect) -> Outcome {
+    pub(crate) fn node_reconnect(&mut self, msg: MsgNodeReconnect) -> Result<Outcome, Problem> {
         let ctx = ctx(
             Operation::Modify,
             Object::Node,
@@ -425,13 +359,8 @@ impl Model {
         );
         let mut display = Vec::new();
         for name in &msg.nodes {
-            match self.node(name) {
-                Some(n) => display.push(n.name.clone()),
-                None => {
-                    let name = name.clone();
-                    return Outcome::one(self.node_not_found(&ctx, &name));
-                }
-            }
+            let node = self.node(name).ok_or_else(|| ctx.node_not_found(name))?;
+            display.push(node.name.clone());
         }
         let mut out = Outcome::one(ctx.plain(
             RC(0),
@@ -456,51 +385,44 @@ impl Model {
                 self.emit_resource_state(&mut out.events, &rsc_key, &node_key);
             }
         }
-        out
+        Ok(out)
     }
 
-    pub(crate) fn crt_net_if(&mut self, msg: MsgCrtNetInterface) -> Outcome {
+    pub(crate) fn crt_net_if(&mut self, msg: MsgCrtNetInterface) -> Result<Outcome, Problem> {
         let node_name = msg.node_name;
         let ctx = net_if_ctx(Operation::Create, &node_name, &msg.net_if.name);
-        let Some(node) = self.node(&node_name).cloned() else {
-            return Outcome::one(self.node_not_found(&ctx, &node_name));
-        };
-        if node.node_type == "SWORDFISH_TARGET" {
-            return self.fail(
-                &ctx,
+        let mut node = self
+            .node(&node_name)
+            .cloned()
+            .ok_or_else(|| ctx.node_not_found(&node_name))?;
+        ensure(node.node_type != "SWORDFISH_TARGET", || {
+            ctx.problem(
                 RC::FAIL_INVLD_NODE_TYPE,
-                "Network interfaces cannot be added to Swordfish target nodes.".into(),
-            );
-        }
-        if node
+                "Network interfaces cannot be added to Swordfish target nodes.",
+            )
+        })?;
+        let exists = node
             .net_ifs
             .iter()
-            .any(|n| n.name.eq_ignore_ascii_case(&msg.net_if.name))
-            && valid_net_if_name(&msg.net_if.name)
-        {
-            return self.fail(
-                &ctx,
+            .any(|n| n.name.eq_ignore_ascii_case(&msg.net_if.name));
+        ensure(!exists || !valid_net_if_name(&msg.net_if.name), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_NET_IF,
                 format!(
                     "NetInterface '{}' on node '{}' already exists.",
                     msg.net_if.name, node.name
                 ),
-            );
-        }
-        let net_if = match self.check_net_if(&ctx, &msg.net_if, &node.net_ifs) {
-            Ok(n) => n,
-            Err(out) => return out,
-        };
+            )
+        })?;
+        let net_if = self.check_net_if(&ctx, &msg.net_if, &node.net_ifs)?;
         let has_stlt = node.net_ifs.iter().any(|n| n.stlt.is_some());
-        if msg.net_if.stlt_port.is_some() && has_stlt {
-            return self.fail(
-                &ctx,
+        ensure(msg.net_if.stlt_port.is_none() || !has_stlt, || {
+            ctx.problem(
                 RC::FAIL_EXISTS_STLT_CONN,
-                "Only one satellite connection allowed".into(),
-            );
-        }
+                "Only one satellite connection allowed",
+            )
+        })?;
         let (uuid, if_name) = (net_if.uuid.clone(), net_if.name.clone());
-        let mut node = node;
         if net_if.stlt.is_some() {
             node.props
                 .insert(keys::CUR_STLT_CONN_NAME.to_owned(), if_name.clone());
@@ -508,85 +430,65 @@ impl Model {
         node.net_ifs.push(net_if);
         let display = node.name.clone();
         self.nodes.insert(key(&display), node);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::CREATED,
             format!("New netInterface '{if_name}' on node '{display}' registered."),
             "NetInterface UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn mod_net_if(&mut self, msg: MsgModNetInterface) -> Outcome {
+    pub(crate) fn mod_net_if(&mut self, msg: MsgModNetInterface) -> Result<Outcome, Problem> {
         let node_name = msg.node_name;
         let if_name = msg.net_if.name.clone();
         let ctx = net_if_ctx(Operation::Modify, &node_name, &if_name);
-        let Some(mut node) = self.node(&node_name).cloned() else {
-            return Outcome::one(self.node_not_found(&ctx, &node_name));
-        };
+        let mut node = self
+            .node(&node_name)
+            .cloned()
+            .ok_or_else(|| ctx.node_not_found(&node_name))?;
         let display = node.name.clone();
-        let Some(idx) = node
+        let idx = node
             .net_ifs
             .iter()
             .position(|n| n.name.eq_ignore_ascii_case(&if_name))
-        else {
-            let e = self.not_found(
-                &ctx,
-                RC::FAIL_NOT_FOUND_NET_IF,
-                format!("Node '{display}' has no network interface named '{if_name}'."),
-                format!(
-                    "The specified network interface '{if_name}' could not be found in the database"
-                ),
+            .ok_or_else(|| ctx.net_if_not_found(&display, &if_name))?;
+        ensure(valid_ip(&msg.net_if.address), || {
+            invalid_address(&ctx, &msg.net_if.address)
+        })?;
+        if let Some(stlt) = check_stlt(&ctx, &msg.net_if)? {
+            node.net_ifs[idx].stlt = Some(stlt);
+            node.props.insert(
+                keys::CUR_STLT_CONN_NAME.to_owned(),
+                node.net_ifs[idx].name.clone(),
             );
-            return Outcome::one(e);
-        };
-        if !valid_ip(&msg.net_if.address) {
-            return self.fail(
-                &ctx,
-                RC::FAIL_INVLD_NET_ADDR,
-                format!(
-                    "The specified net interface address '{}' is invalid.",
-                    msg.net_if.address
-                ),
-            );
-        }
-        match self.check_stlt(&ctx, &msg.net_if) {
-            Ok(Some(stlt)) => {
-                node.net_ifs[idx].stlt = Some(stlt);
-                node.props.insert(
-                    keys::CUR_STLT_CONN_NAME.to_owned(),
-                    node.net_ifs[idx].name.clone(),
-                );
-            }
-            Ok(None) => {}
-            Err(out) => return out,
         }
         node.net_ifs[idx].address = msg.net_if.address.clone();
         let uuid = node.net_ifs[idx].uuid.clone();
         let stored = node.net_ifs[idx].name.clone();
         self.nodes.insert(key(&display), node);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!("NetInterface '{stored}' on node '{display}' modified."),
             "NetInterface UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn del_net_if(&mut self, msg: MsgDelNetInterface) -> Outcome {
+    pub(crate) fn del_net_if(&mut self, msg: MsgDelNetInterface) -> Result<Outcome, Problem> {
         let (node_name, if_name) = (msg.node_name, msg.net_if_name);
         let ctx = net_if_ctx(Operation::Delete, &node_name, &if_name);
-        let Some(mut node) = self.node(&node_name).cloned() else {
-            return Outcome::one(self.node_not_found(&ctx, &node_name));
-        };
+        let mut node = self
+            .node(&node_name)
+            .cloned()
+            .ok_or_else(|| ctx.node_not_found(&node_name))?;
         let display = node.name.clone();
-        let Some(idx) = node
+        let idx = node
             .net_ifs
             .iter()
             .position(|n| n.name.eq_ignore_ascii_case(&if_name))
-        else {
-            return Outcome::one(
+            .ok_or_else(|| {
                 ctx.problem(
                     RC::WARN_NOT_FOUND,
                     format!(
@@ -596,15 +498,13 @@ impl Model {
                 .cause(format!(
                     "NetInterface '{if_name}' on node '{display}' does not exist."
                 ))
-                .0,
-            );
-        };
+            })?;
         let removed = node.net_ifs.remove(idx);
         if node.props.get(keys::CUR_STLT_CONN_NAME) == Some(&removed.name) {
             node.props.remove(keys::CUR_STLT_CONN_NAME);
         }
         self.nodes.insert(key(&display), node);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::DELETED,
             format!(
                 "NetInterface '{}' on node '{display}' deleted.",
@@ -613,6 +513,35 @@ impl Model {
             "NetInterface UUID was:",
             &removed.uuid,
         ))
-        .changed()
+        .changed())
     }
+}
+
+fn invalid_address(ctx: &Ctx, address: &str) -> Problem {
+    ctx.problem(
+        RC::FAIL_INVLD_NET_ADDR,
+        format!("The specified net interface address '{address}' is invalid."),
+    )
+}
+
+/// The satellite connection of an interface: only when both port and encryption type are
+/// given; both checked.
+fn check_stlt(ctx: &Ctx, wire: &WireNetIf) -> Result<Option<(i32, String)>, Problem> {
+    let (Some(port), Some(enc)) = (wire.stlt_port, wire.stlt_encryption_type.as_deref()) else {
+        return Ok(None);
+    };
+    ensure(valid_port(port), || {
+        ctx.problem(
+            RC::FAIL_INVLD_NET_PORT,
+            format!("The specified port '{port}' is invalid."),
+        )
+    })?;
+    let enc = enc.to_ascii_uppercase();
+    ensure(enc == "PLAIN" || enc == "SSL", || {
+        ctx.problem(
+            RC::FAIL_INVLD_NET_TYPE,
+            format!("The specified encryption type '{enc}' is invalid."),
+        )
+    })?;
+    Ok(Some((port, enc)))
 }

@@ -13,7 +13,7 @@ use linstor_proto::messages::{
 use linstor_proto::return_code::{Object, Operation};
 
 use super::names::key;
-use super::reply::{Outcome, ctx, rsc_ctx};
+use super::reply::{Outcome, Problem, ctx, ensure, map_entry, rsc_ctx};
 use super::state::{Model, Rsc, StorPool, props_to_wire};
 
 /// A placement candidate: one storage pool name and the nodes chosen for it.
@@ -166,7 +166,7 @@ impl Model {
         result
     }
 
-    pub(crate) fn auto_place_rsc(&mut self, msg: MsgAutoPlaceRsc) -> Outcome {
+    pub(crate) fn auto_place_rsc(&mut self, msg: MsgAutoPlaceRsc) -> Result<Outcome, Problem> {
         let rsc = msg.rsc_name;
         let ctx = ctx(
             Operation::Create,
@@ -175,9 +175,12 @@ impl Model {
         )
         .with_ref(keys::obj_refs::RSC_DFN, rsc.clone());
         let rsc_key = key(&rsc);
-        let Some(dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            return Outcome::one(self.rsc_dfn_not_found(&ctx, &rsc));
-        };
+        // Step 1.
+        let dfn = self
+            .rsc_dfns
+            .get(&rsc_key)
+            .cloned()
+            .ok_or_else(|| ctx.rsc_dfn_not_found(&rsc))?;
         let existing: Vec<Rsc> = self
             .rscs
             .iter()
@@ -187,38 +190,36 @@ impl Model {
         let mut filter = msg.select_filter;
         let place_count = filter.place_count as usize;
         let diskless_on_remaining = msg.diskless_on_remaining.unwrap_or(false);
-        if place_count < existing.len() {
+        // Step 2.
+        ensure(place_count >= existing.len(), || {
             let nodes: Vec<String> = existing
                 .iter()
                 .map(|r| format!("'{}'", r.node_name))
                 .collect();
-            let e = self.report(ctx.problem(
+            ctx.problem(
                 RC::FAIL_INVLD_PLACE_COUNT,
                 format!(
                     "The resource '{}' is already deployed on more nodes than requested: {}.",
                     dfn.name,
                     nodes.join(", ")
                 ),
-            ));
-            return Outcome::one(e);
-        }
+            )
+        })?;
         let mut created_disk: Vec<Rsc> = Vec::new();
         let mut used_pool = None;
         if place_count == existing.len() {
-            if !diskless_on_remaining {
-                return Outcome::one(
-                    ctx.problem(
-                        RC::WARN_RSC_ALREADY_DEPLOYED,
-                        format!(
-                            "Resource '{}' was already deployed on {} nodes. Skipping.",
-                            dfn.name,
-                            existing.len()
-                        ),
-                    )
-                    .0,
-                );
-            }
+            ensure(diskless_on_remaining, || {
+                ctx.problem(
+                    RC::WARN_RSC_ALREADY_DEPLOYED,
+                    format!(
+                        "Resource '{}' was already deployed on {} nodes. Skipping.",
+                        dfn.name,
+                        existing.len()
+                    ),
+                )
+            })?;
         } else {
+            // Step 3.
             if filter.storage_pool.as_deref().is_none_or(str::is_empty) {
                 filter.storage_pool = existing
                     .first()
@@ -230,48 +231,44 @@ impl Model {
                     .iter()
                     .any(|((_, p), pool)| *p == key(&forced) && !pool.is_diskless())
             {
-                let e = self.report(ctx.problem(
+                // Step 4.
+                return Err(ctx.problem(
                     RC::FAIL_NOT_FOUND_STOR_POOL,
                     format!("Storage pool '{forced}' not found"),
                 ));
-                return Outcome::one(e);
             }
-            let Some(best) = self
+            // Steps 5-9.
+            let best = self
                 .placement_candidates(Some(&rsc), &filter)
                 .into_iter()
                 .next()
-            else {
-                let e = self.report(
+                .ok_or_else(|| {
                     ctx.problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough available nodes").details(format!(
                         "Not enough nodes fulfilling the following auto-place criteria:\n * has a deployed storage pool named '{}'\n * the storage pool has to have at least '{}' free space\n * the current access context has enough privileges to use the node and the storage pool\n * the node is online",
                         filter.storage_pool.clone().unwrap_or_default(),
                         dfn.vlm_dfns.values().map(|v| v.size_kib).sum::<i64>()
-                    )),
-                );
-                return Outcome::one(e);
-            };
+                    ))
+                })?;
             let wires: Vec<WireRsc> = best
                 .nodes
                 .iter()
                 .map(|n| WireRsc {
                     name: dfn.name.clone(),
                     node_name: n.clone(),
-                    props: vec![super::reply::map_entry(keys::STOR_POOL_NAME, &best.pool)],
+                    props: vec![map_entry(keys::STOR_POOL_NAME, &best.pool)],
                     ..Default::default()
                 })
                 .collect();
-            match self.create_resources(wires, |n, r| rsc_ctx(Operation::Create, n, r)) {
-                Ok((mut c, _)) => {
-                    for r in &mut c {
-                        r.props.insert(
-                            keys::AUTO_SELECTED_STOR_POOL_NAME.to_owned(),
-                            best.pool.clone(),
-                        );
-                    }
-                    created_disk = c;
-                }
-                Err(e) => return Outcome::one(e),
+            // Step 10.
+            let (mut c, _) =
+                self.create_resources(wires, |n, r| rsc_ctx(Operation::Create, n, r))?;
+            for r in &mut c {
+                r.props.insert(
+                    keys::AUTO_SELECTED_STOR_POOL_NAME.to_owned(),
+                    best.pool.clone(),
+                );
             }
+            created_disk = c;
             used_pool = Some(best.pool);
         }
         let mut created = created_disk.clone();
@@ -301,10 +298,7 @@ impl Model {
             for r in &created_disk {
                 self.rscs.remove(&(rsc_key.clone(), key(&r.node_name)));
             }
-            match diskless {
-                Ok((c, _)) => created.extend(c),
-                Err(e) => return Outcome::one(e),
-            }
+            created.extend(diskless?.0);
         }
         let nodes: Vec<String> = created_disk
             .iter()
@@ -325,9 +319,11 @@ impl Model {
         ));
         let mut out = Outcome::one(main).changed();
         let deferred = self.deploy(&created, &mut out, |n, r| rsc_ctx(Operation::Create, n, r));
-        out.deferred(deferred)
+        Ok(out.deferred(deferred))
     }
-    pub(crate) fn qry_max_vlm_size(&mut self, msg: MsgQryMaxVlmSizes) -> Outcome {
+
+    /// `QryMaxVlmSize`: the candidate search of auto-place, one answer per candidate pool.
+    pub(crate) fn qry_max_vlm_size(&self, msg: MsgQryMaxVlmSizes) -> Result<Outcome, Problem> {
         let filter = msg.select_filter;
         let mut candidates: Vec<WireCandidate> = self
             .placement_candidates(None, &filter)
@@ -347,22 +343,24 @@ impl Model {
                 all_thin: Some(c.thin),
             })
             .collect();
-        if candidates.is_empty() {
-            let ctx = ctx(Operation::Create, Object::Resource, "");
-            return Outcome::one(ctx.problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough nodes").0);
-        }
+        ensure(!candidates.is_empty(), || {
+            // The controller logs no error report here.
+            ctx(Operation::Create, Object::Resource, "")
+                .problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough nodes")
+                .unlogged()
+        })?;
         candidates.sort_by(|a, b| {
             a.stor_pool_dfn
                 .stor_pool_name
                 .cmp(&b.stor_pool_dfn.stor_pool_name)
         });
-        Outcome::list(
+        Ok(Outcome::list(
             answers::RSP_MAX_VLM_SIZE,
             MsgRspMaxVlmSizes {
                 candidates,
                 default_max_oversubscription_ratio: Some("20.0".to_owned()),
             },
-        )
+        ))
     }
 }
 

@@ -3,10 +3,10 @@
 //! error entries for refused properties.
 
 use linstor_proto::ReturnCode as RC;
-use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
+use linstor_proto::messages::LinStorMapEntry;
 
-use super::reply::Ctx;
-use super::state::{Model, Props};
+use super::reply::{Ctx, Problem};
+use super::state::Props;
 
 /// The object whose rule set applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -524,38 +524,38 @@ const DRBD_RESOURCE: &[(&str, Rule)] = &[
     ("DrbdOptions/Resource/twopc-timeout", Rule::Int(50, 600)),
 ];
 
-pub(crate) fn prop_error(model: &mut Model, ctx: &Ctx, err: PropError) -> MsgApiCallResponse {
-    use PropError as E;
-    let id = model.report_id();
-    let p = match err {
-        E::UnknownKey { key } => ctx
-            .problem(RC::FAIL_INVLD_PROP, "Invalid property key")
-            .cause(format!("The key '{key}' is not whitelisted.")),
-        E::BadValue { key, value, rule } => ctx
-            .problem(RC::FAIL_INVLD_PROP, "Invalid property value")
-            .cause(format!(
-                "The value '{value}' is not valid for the key '{key}'"
-            ))
-            .details(format!("The value must match '{rule}'")),
-        E::KeyTooLong { key } => ctx
-            .problem(RC::FAIL_INVLD_PROP, "Invalid key.")
-            .cause(format!("The key '{key}' is invalid.")),
-    };
-    p.report(id).0
+impl PropError {
+    /// The controller's error entry for a refused property (logged).
+    pub(crate) fn problem(self, ctx: &Ctx) -> Problem {
+        match self {
+            PropError::UnknownKey { key } => ctx
+                .problem(RC::FAIL_INVLD_PROP, "Invalid property key")
+                .cause(format!("The key '{key}' is not whitelisted.")),
+            PropError::BadValue { key, value, rule } => ctx
+                .problem(RC::FAIL_INVLD_PROP, "Invalid property value")
+                .cause(format!(
+                    "The value '{value}' is not valid for the key '{key}'"
+                ))
+                .details(format!("The value must match '{rule}'")),
+            PropError::KeyTooLong { key } => ctx
+                .problem(RC::FAIL_INVLD_PROP, "Invalid key.")
+                .cause(format!("The key '{key}' is invalid.")),
+        }
+    }
 }
 
-/// Checks and applies override/delete props to `props`; all or nothing.
+/// Checks `overrides` against `rules`, then sets them and removes `deletes` (never
+/// checked; absent keys ignored): all or nothing.
 pub(crate) fn modify_props(
-    model: &mut Model,
     ctx: &Ctx,
     rules: RuleSet,
     props: &mut Props,
     overrides: &[LinStorMapEntry],
     deletes: &[String],
-) -> Result<(), MsgApiCallResponse> {
+) -> Result<(), Problem> {
     let checked = rules
         .check_all(overrides.iter().map(|e| (e.key.as_str(), e.value.as_str())))
-        .map_err(|e| prop_error(model, ctx, e))?;
+        .map_err(|e| e.problem(ctx))?;
     props.extend(checked);
     for k in deletes {
         props.remove(&clean_key(k));

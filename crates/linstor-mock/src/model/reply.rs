@@ -6,7 +6,7 @@
 use linstor_proto::calls::answers;
 use linstor_proto::consts::keys::obj_refs;
 use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
-use linstor_proto::return_code::{MASK_BITS_OBJ, MASK_BITS_OP, Object, Operation};
+use linstor_proto::return_code::{MASK_BITS_OBJ, MASK_BITS_OP, Object, Operation, Severity};
 use linstor_proto::{Body, ReturnCode};
 
 /// One ANSWER frame: a content name and its body messages.
@@ -162,45 +162,189 @@ impl Ctx {
         self.entry(code, message.into())
     }
 
-    /// An error or warning entry: details end with the context description.
+    /// An error or warning entry: details end with the context description. Errors get an
+    /// error-report id when they are answered, warnings do not (see [`Problem`]).
     pub(crate) fn problem(&self, code: ReturnCode, message: impl Into<String>) -> Problem {
-        let mut e = self.entry(code, message.into());
+        let mut entry = self.entry(code, message.into());
         if !self.context.is_empty() {
-            e.details = Some(self.context.clone());
+            entry.details = Some(self.context.clone());
         }
-        Problem(e)
+        Problem {
+            entry,
+            logged: code.severity() == Severity::Error,
+        }
+    }
+
+    /// The not-found error of a referenced object: message, cause, the standard correction.
+    pub(crate) fn not_found(&self, code: ReturnCode, message: String, cause: String) -> Problem {
+        self.problem(code, message)
+            .cause(cause)
+            .correction("Check the name and create the object first if necessary.")
+    }
+
+    /// `FAIL_NOT_FOUND_NODE` for `name`.
+    pub(crate) fn node_not_found(&self, name: &str) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_NODE,
+            format!("Node '{name}' not found."),
+            format!("The specified node '{name}' could not be found in the database"),
+        )
+    }
+
+    /// `FAIL_NOT_FOUND_NET_IF` for interface `net_if` of `node`.
+    pub(crate) fn net_if_not_found(&self, node: &str, net_if: &str) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_NET_IF,
+            format!("Node '{node}' has no network interface named '{net_if}'."),
+            format!(
+                "The specified network interface '{net_if}' could not be found in the database"
+            ),
+        )
+    }
+
+    /// `FAIL_NOT_FOUND_STOR_POOL_DFN` for `name`.
+    pub(crate) fn spd_not_found(&self, name: &str) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_STOR_POOL_DFN,
+            format!("Storage pool definition '{name}' not found."),
+            format!(
+                "The specified storage pool definition '{name}' could not be found in the database"
+            ),
+        )
+    }
+
+    /// A storage pool missing on a node: the controller's code is
+    /// `FAIL_NOT_FOUND_STOR_POOL_DFN` (`docs/controller-rules.md#storage-pools`).
+    pub(crate) fn pool_not_found(&self, node: &str, pool: &str) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_STOR_POOL_DFN,
+            format!("Storage pool '{pool}' on node '{node}' not found."),
+            format!(
+                "The specified storage pool '{pool}' on node '{node}' could not be found in the database"
+            ),
+        )
+    }
+
+    /// `FAIL_NOT_FOUND_RSC_DFN` for `name`.
+    pub(crate) fn rsc_dfn_not_found(&self, name: &str) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_RSC_DFN,
+            format!("Resource definition '{name}' not found."),
+            format!(
+                "The specified resource definition '{name}' could not be found in the database"
+            ),
+        )
+    }
+
+    /// `FAIL_NOT_FOUND_VLM_DFN` for volume `nr` of resource definition `rsc`.
+    pub(crate) fn vlm_dfn_not_found(&self, rsc: &str, nr: i32) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_VLM_DFN,
+            format!("Volume definition '{rsc}' with volume number '{nr}' not found."),
+            format!(
+                "The specified volume definition with number '{nr}' could not be found in the database"
+            ),
+        )
+    }
+
+    /// `FAIL_NOT_FOUND_RSC` for resource `rsc` on `node`.
+    pub(crate) fn rsc_not_found(&self, node: &str, rsc: &str) -> Problem {
+        self.not_found(
+            ReturnCode::FAIL_NOT_FOUND_RSC,
+            format!("Resource '{rsc}' on node '{node}' not found."),
+            format!(
+                "The specified resource '{rsc}' on node '{node}' could not be found in the database"
+            ),
+        )
     }
 }
 
-/// An error or warning entry under construction.
+/// Why a call stopped: the error (or warning) entry it answers, and whether the controller
+/// logs it as an error report. A logged problem gets a fresh error-report id in
+/// [`Model::apply`](super::Model::apply), the one place where an `Err` becomes the answer.
+///
+/// [`Ctx::problem`] logs errors and not warnings, which is the controller's rule almost
+/// everywhere; [`Problem::logged`] and [`Problem::unlogged`] mark the exceptions.
 #[derive(Debug, Clone)]
-pub(crate) struct Problem(pub MsgApiCallResponse);
+pub(crate) struct Problem {
+    entry: MsgApiCallResponse,
+    logged: bool,
+}
 
 impl Problem {
     pub(crate) fn cause(mut self, cause: impl Into<String>) -> Problem {
-        self.0.cause = Some(cause.into());
+        self.entry.cause = Some(cause.into());
         self
     }
 
     pub(crate) fn correction(mut self, correction: impl Into<String>) -> Problem {
-        self.0.correction = Some(correction.into());
+        self.entry.correction = Some(correction.into());
         self
     }
 
     /// Details placed before the context description.
     pub(crate) fn details(mut self, details: impl Into<String>) -> Problem {
         let details = details.into();
-        self.0.details = Some(match self.0.details.take() {
+        self.entry.details = Some(match self.entry.details.take() {
             Some(context) => format!("{details}\n{context}"),
             None => details,
         });
         self
     }
 
-    pub(crate) fn report(mut self, id: String) -> Problem {
-        self.0.error_report_ids.push(id);
+    /// An entry built by hand: some calls answer errors in their own format (no context
+    /// description, no masks). Never logged.
+    pub(crate) fn bare(entry: MsgApiCallResponse) -> Problem {
+        Problem {
+            entry,
+            logged: false,
+        }
+    }
+
+    /// The controller logs an error report for this warning.
+    pub(crate) fn logged(mut self) -> Problem {
+        self.logged = true;
         self
     }
+
+    /// The controller logs no error report for this error.
+    pub(crate) fn unlogged(mut self) -> Problem {
+        self.logged = false;
+        self
+    }
+
+    /// Whether the answer gets an error-report id.
+    pub(crate) fn is_logged(&self) -> bool {
+        self.logged
+    }
+
+    /// The entry with the given error-report id (`None` for an unlogged problem).
+    pub(crate) fn into_entry(self, report_id: Option<String>) -> MsgApiCallResponse {
+        let mut entry = self.entry;
+        entry.error_report_ids.extend(report_id);
+        entry
+    }
+
+    /// A warning that goes into a successful answer as one of its entries; it is never
+    /// logged.
+    pub(crate) fn warning(self) -> MsgApiCallResponse {
+        debug_assert!(
+            !self.logged,
+            "a logged problem is answered through Model::answer"
+        );
+        self.entry
+    }
+
+    /// Rewrites the ret_code (for the few entries whose masks differ from the call's).
+    pub(crate) fn map_rc(mut self, f: impl FnOnce(u64) -> u64) -> Problem {
+        self.entry.ret_code = f(self.entry.ret_code);
+        self
+    }
+}
+
+/// `Err(problem())` unless `cond` holds: one guard per line.
+pub(crate) fn ensure(cond: bool, problem: impl FnOnce() -> Problem) -> Result<(), Problem> {
+    if cond { Ok(()) } else { Err(problem()) }
 }
 
 pub(crate) fn map_entry(key: &str, value: &str) -> LinStorMapEntry {

@@ -13,47 +13,38 @@ use linstor_proto::return_code::Operation;
 use super::events::StreamAction;
 use super::names::{key, valid_port, valid_rsc_name};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Outcome, rsc_dfn_ctx, vlm_dfn_ctx};
+use super::reply::{Answer, Ctx, Outcome, Problem, ensure, rsc_dfn_ctx, vlm_dfn_ctx};
 use super::state::{Model, Props, Rsc, RscDfn, props_to_wire};
 
 impl Model {
-    pub(crate) fn crt_rsc_dfn(&mut self, msg: MsgCrtRscDfn) -> Outcome {
+    pub(crate) fn crt_rsc_dfn(&mut self, msg: MsgCrtRscDfn) -> Result<Outcome, Problem> {
         let dfn = msg.rsc_dfn;
         let name = dfn.rsc_name.clone();
         let ctx = rsc_dfn_ctx(Operation::Create, &name);
-        if !valid_rsc_name(&name) {
-            let e = self.report(ctx.problem(
+        ensure(valid_rsc_name(&name), || {
+            ctx.problem(
                 RC::FAIL_INVLD_RSC_NAME,
                 format!("The specified resource name '{name}' is invalid."),
-            ));
-            return Outcome::one(e);
-        }
-        if self.rsc_dfns.contains_key(&key(&name)) {
-            let e = self.report(ctx.problem(
+            )
+        })?;
+        ensure(!self.rsc_dfns.contains_key(&key(&name)), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_RSC_DFN,
                 format!("Resource definition '{name}' already exists."),
-            ));
-            return Outcome::one(e);
-        }
+            )
+        })?;
         let port = match dfn.rsc_dfn_port {
-            Some(p) if !valid_port(p) || self.rsc_dfns.values().any(|d| d.port == p) => {
-                let e = self.report(ctx.problem(
-                    RC::FAIL_INVLD_RSC_PORT,
-                    format!("The specified TCP port '{p}' is invalid."),
-                ));
-                return Outcome::one(e);
+            Some(p) => {
+                let taken = self.rsc_dfns.values().any(|d| d.port == p);
+                ensure(valid_port(p) && !taken, || invalid_port(&ctx, p))?;
+                p
             }
-            Some(p) => p,
-            None => match self.free_port() {
-                Some(p) => p,
-                None => {
-                    let e = self.report(ctx.problem(
-                        RC::FAIL_POOL_EXHAUSTED_TCP_PORT,
-                        "Could not find free TCP port in range.",
-                    ));
-                    return Outcome::one(e);
-                }
-            },
+            None => self.free_port().ok_or_else(|| {
+                ctx.problem(
+                    RC::FAIL_POOL_EXHAUSTED_TCP_PORT,
+                    "Could not find free TCP port in range.",
+                )
+            })?,
         };
         if let Some(t) = dfn.rsc_dfn_transport_type.as_deref()
             && !t.is_empty()
@@ -61,23 +52,13 @@ impl Model {
                 .iter()
                 .any(|x| x.eq_ignore_ascii_case(t))
         {
-            let e = self.report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_TRANSPORT_TYPE,
                 format!("The given transport type '{t}' is invalid."),
             ));
-            return Outcome::one(e);
         }
         let mut props = Props::new();
-        if let Err(e) = modify_props(
-            self,
-            &ctx,
-            RuleSet::RscDfn,
-            &mut props,
-            &dfn.rsc_dfn_props,
-            &[],
-        ) {
-            return Outcome::one(e);
-        }
+        modify_props(&ctx, RuleSet::RscDfn, &mut props, &dfn.rsc_dfn_props, &[])?;
         let secret = match dfn.rsc_dfn_secret.as_deref() {
             Some(s) if !s.trim().is_empty() => s.to_owned(),
             _ => self.secret(),
@@ -101,57 +82,52 @@ impl Model {
             "Resource definition UUID is:",
             &uuid,
         )];
+        // Each embedded volume definition answers for itself; a failing one does not stop
+        // the others, so its error entry goes into this successful reply.
         for v in dfn.vlm_dfns {
-            let out = self.create_vlm_dfn(&name, v);
-            match out {
+            match self.create_vlm_dfn(&name, v) {
                 Ok(nr) => entries.push(vlm_dfn_ctx(Operation::Create, &name, nr).plain(
                     RC::CREATED,
                     format!("Volume definition with number '{nr}' successfully  created in resource definition '{name}'."),
                 )),
-                Err(e) => entries.push(e),
+                Err(problem) => {
+                    let entry = self.answer(problem);
+                    entries.push(entry);
+                }
             }
         }
-        Outcome::reply(entries).changed()
+        Ok(Outcome::reply(entries).changed())
     }
 
-    pub(crate) fn mod_rsc_dfn(&mut self, msg: MsgModRscDfn) -> Outcome {
+    pub(crate) fn mod_rsc_dfn(&mut self, msg: MsgModRscDfn) -> Result<Outcome, Problem> {
         let name = msg.rsc_name;
         let ctx = rsc_dfn_ctx(Operation::Modify, &name);
-        let Some(mut dfn) = self.rsc_dfns.get(&key(&name)).cloned() else {
-            let e = self.rsc_dfn_not_found(&ctx, &name);
-            return Outcome::one(e);
-        };
+        let mut dfn = self
+            .rsc_dfns
+            .get(&key(&name))
+            .cloned()
+            .ok_or_else(|| ctx.rsc_dfn_not_found(&name))?;
         if let Some(p) = msg.rsc_dfn_port {
-            if !valid_port(p)
-                || self
-                    .rsc_dfns
-                    .values()
-                    .any(|d| d.port == p && d.uuid != dfn.uuid)
-            {
-                let e = self.report(ctx.problem(
-                    RC::FAIL_INVLD_RSC_PORT,
-                    format!("The specified TCP port '{p}' is invalid."),
-                ));
-                return Outcome::one(e);
-            }
+            let taken = self
+                .rsc_dfns
+                .values()
+                .any(|d| d.port == p && d.uuid != dfn.uuid);
+            ensure(valid_port(p) && !taken, || invalid_port(&ctx, p))?;
             dfn.port = p;
         }
         let mut entries = Vec::new();
         for k in &msg.delete_prop_keys {
             if !dfn.props.contains_key(&super::props::clean_key(k)) {
-                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).0);
+                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).warning());
             }
         }
-        if let Err(e) = modify_props(
-            self,
+        modify_props(
             &ctx,
             RuleSet::RscDfn,
             &mut dfn.props,
             &msg.override_props,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         let (uuid, display) = (dfn.uuid.clone(), dfn.name.clone());
         self.rsc_dfns.insert(key(&name), dfn);
         entries.push(ctx.success(
@@ -160,29 +136,29 @@ impl Model {
             "Resource definition UUID is:",
             &uuid,
         ));
-        Outcome::reply(entries).changed()
+        Ok(Outcome::reply(entries).changed())
     }
 
-    pub(crate) fn del_rsc_dfn(&mut self, msg: MsgDelRscDfn) -> Outcome {
+    pub(crate) fn del_rsc_dfn(&mut self, msg: MsgDelRscDfn) -> Result<Outcome, Problem> {
         let name = msg.rsc_name;
         let ctx = rsc_dfn_ctx(Operation::Delete, &name);
-        let Some(dfn) = self.rsc_dfns.get(&key(&name)).cloned() else {
-            let e = self.report(ctx.problem(
+        let dfn = self.rsc_dfns.get(&key(&name)).cloned().ok_or_else(|| {
+            // The controller logs this warning with an error report.
+            ctx.problem(
                 RC::WARN_NOT_FOUND,
                 format!("Resource definition: {name} not found."),
-            ));
-            return Outcome::one(e);
-        };
-        if !dfn.snapshots.is_empty() {
-            let e = self.report(ctx.problem(
+            )
+            .logged()
+        })?;
+        ensure(dfn.snapshots.is_empty(), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_SNAPSHOT_DFN,
                 format!(
                     "Cannot delete resource definition '{}' because it has snapshots.",
                     dfn.name
                 ),
-            ));
-            return Outcome::one(e);
-        }
+            )
+        })?;
         let rsc_key = key(&name);
         let mut rscs: Vec<Rsc> = self
             .rscs
@@ -202,7 +178,7 @@ impl Model {
         );
         if rscs.is_empty() {
             out.immediate.push(Answer::reply(vec![deleted]));
-            return out;
+            return Ok(out);
         }
         rscs.sort_by_key(|r| !r.is_diskless());
         let mut deferred = Vec::new();
@@ -234,7 +210,7 @@ impl Model {
             "Resource definition UUID is:",
             &dfn.uuid,
         )]));
-        out.deferred(deferred)
+        Ok(out.deferred(deferred))
     }
 
     pub(crate) fn wire_rsc_dfn(&self, d: &RscDfn) -> WireRscDfn {
@@ -270,4 +246,11 @@ impl Model {
             .collect();
         Outcome::list(answers::LST_RSC_DFN, MsgLstRscDfn { rsc_dfns })
     }
+}
+
+fn invalid_port(ctx: &Ctx, port: i32) -> Problem {
+    ctx.problem(
+        RC::FAIL_INVLD_RSC_PORT,
+        format!("The specified TCP port '{port}' is invalid."),
+    )
 }

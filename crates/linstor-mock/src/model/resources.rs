@@ -1,5 +1,5 @@
-//! Resource definitions, volume definitions, resources and their volumes, disk toggling and
-//! auto-placement (semantics.md §6-9).
+//! Resources and their volumes, disk toggling, and the resource and volume lists
+//! (`docs/controller-rules.md#resources`).
 
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
@@ -11,30 +11,26 @@ use linstor_proto::messages::{
 use linstor_proto::return_code::{Object, Operation};
 
 use super::events::{EventData, StreamAction, StreamKey};
-use super::names::{key, valid_node_name, valid_rsc_name, valid_stor_pool_name};
-use super::props::{RuleSet, modify_props, prop_error};
-use super::reply::{Answer, Outcome, ctx, rsc_ctx};
+use super::names::{key, selected, valid_node_name, valid_rsc_name, valid_stor_pool_name};
+use super::props::{RuleSet, modify_props};
+use super::reply::{Answer, Outcome, Problem, ctx, ensure, rsc_ctx};
 use super::state::{Model, Rsc, props_to_wire};
 
 impl Model {
-    pub(crate) fn crt_rsc(&mut self, msg: MsgCrtRsc) -> Outcome {
+    pub(crate) fn crt_rsc(&mut self, msg: MsgCrtRsc) -> Result<Outcome, Problem> {
         let ctx0 = ctx(Operation::Create, Object::Resource, "");
-        if msg.rscs.is_empty() {
-            return Outcome::one(ctx0.problem(RC::WARN_NOT_FOUND, "No resources specified").0);
-        }
+        ensure(!msg.rscs.is_empty(), || {
+            ctx0.problem(RC::WARN_NOT_FOUND, "No resources specified")
+        })?;
         let names: Vec<String> = msg.rscs.iter().map(|r| key(&r.name)).collect();
-        if names.iter().any(|n| *n != names[0]) {
-            let e = self.report(ctx0.problem(
+        ensure(names.iter().all(|n| *n == names[0]), || {
+            ctx0.problem(
                 RC::FAIL_INVLD_RSC_NAME,
                 "All resources to be created must belong to the same resource definition",
-            ));
-            return Outcome::one(e);
-        }
+            )
+        })?;
         let (created, warnings) =
-            match self.create_resources(msg.rscs, |n, r| rsc_ctx(Operation::Create, n, r)) {
-                Ok(c) => c,
-                Err(e) => return Outcome::one(e),
-            };
+            self.create_resources(msg.rscs, |n, r| rsc_ctx(Operation::Create, n, r))?;
         let mut entries = warnings;
         for r in &created {
             let c = rsc_ctx(Operation::Create, &r.node_name, &r.rsc_name);
@@ -62,68 +58,69 @@ impl Model {
         }
         let mut out = Outcome::reply(entries).changed();
         let deferred = self.deploy(&created, &mut out, |n, r| rsc_ctx(Operation::Create, n, r));
-        out.deferred(deferred)
+        Ok(out.deferred(deferred))
     }
 
-    pub(crate) fn mod_rsc(&mut self, msg: MsgModRsc) -> Outcome {
+    pub(crate) fn mod_rsc(&mut self, msg: MsgModRsc) -> Result<Outcome, Problem> {
         let (node, rsc) = (msg.node_name, msg.rsc_name);
         let ctx = rsc_ctx(Operation::Modify, &node, &rsc);
         let k = (key(&rsc), key(&node));
-        let Some(mut res) = self.rscs.get(&k).cloned() else {
-            return Outcome::one(self.rsc_not_found(&ctx, &node, &rsc));
-        };
-        if let Err(e) = modify_props(
-            self,
+        let mut res = self
+            .rscs
+            .get(&k)
+            .cloned()
+            .ok_or_else(|| ctx.rsc_not_found(&node, &rsc))?;
+        modify_props(
             &ctx,
             RuleSet::Rsc,
             &mut res.props,
             &msg.override_props,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         let (uuid, n, r) = (
             res.uuid.clone(),
             res.node_name.clone(),
             res.rsc_name.clone(),
         );
         self.rscs.insert(k, res);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!("Resource '{r}' on node '{n}' modified."),
             "Resource UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn del_rsc(&mut self, msg: MsgDelRsc) -> Outcome {
+    pub(crate) fn del_rsc(&mut self, msg: MsgDelRsc) -> Result<Outcome, Problem> {
         let (node, rsc) = (msg.node_name, msg.rsc_name);
         let ctx = rsc_ctx(Operation::Delete, &node, &rsc);
         let k = (key(&rsc), key(&node));
-        let Some(res) = self.rscs.get(&k).cloned() else {
-            let e = self.report(ctx.problem(
+        let res = self.rscs.get(&k).cloned().ok_or_else(|| {
+            // The controller logs this warning with an error report.
+            ctx.problem(
                 RC::WARN_NOT_FOUND,
                 format!("Node: {node}, Resource: {rsc} not found."),
-            ));
-            return Outcome::one(e);
-        };
+            )
+            .logged()
+        })?;
         let others: Vec<Rsc> = self
             .rscs
             .iter()
             .filter(|((r, n), _)| *r == k.0 && *n != k.1)
             .map(|(_, x)| x.clone())
             .collect();
-        if !res.is_diskless() && others.iter().all(Rsc::is_diskless) && !others.is_empty() {
-            let e = self.report(ctx.problem(
+        let last_disk =
+            !res.is_diskless() && others.iter().all(Rsc::is_diskless) && !others.is_empty();
+        ensure(!last_disk, || {
+            ctx.problem(
                 RC::FAIL_IN_USE,
                 format!(
                     "Last resource of '{}' with disk still has diskless resources attached.",
                     res.rsc_name
                 ),
-            ));
-            return Outcome::one(e);
-        }
+            )
+        })?;
         self.rscs.remove(&k);
         self.rsc_conns
             .retain(|(r, a, b), _| !(*r == k.0 && (*a == k.1 || *b == k.1)));
@@ -157,56 +154,50 @@ impl Model {
             "Resource UUID is:",
             &res.uuid,
         )]));
-        out.deferred(deferred)
+        Ok(out.deferred(deferred))
     }
 
-    pub(crate) fn toggle_disk(&mut self, msg: MsgToggleDisk) -> Outcome {
+    pub(crate) fn toggle_disk(&mut self, msg: MsgToggleDisk) -> Result<Outcome, Problem> {
         let (node, rsc) = (msg.node_name, msg.rsc_name);
         let ctx = rsc_ctx(Operation::Modify, &node, &rsc);
         let k = (key(&rsc), key(&node));
-        let Some(mut res) = self.rscs.get(&k).cloned() else {
-            return Outcome::one(self.rsc_not_found(&ctx, &node, &rsc));
-        };
+        let mut res = self
+            .rscs
+            .get(&k)
+            .cloned()
+            .ok_or_else(|| ctx.rsc_not_found(&node, &rsc))?;
         let remove = msg.diskless.unwrap_or(false);
         let (n, r) = (res.node_name.clone(), res.rsc_name.clone());
-        if !remove && !res.is_diskless() {
-            return Outcome::one(
-                ctx.problem(RC::WARN_RSC_ALREADY_HAS_DISK, "Resource already has disk")
-                    .0,
-            );
-        }
-        if remove && res.is_diskless() {
-            return Outcome::one(
-                ctx.problem(RC::WARN_RSC_ALREADY_DISKLESS, "Resource already diskless")
-                    .0,
-            );
-        }
+        ensure(remove || res.is_diskless(), || {
+            ctx.problem(RC::WARN_RSC_ALREADY_HAS_DISK, "Resource already has disk")
+        })?;
+        ensure(!remove || !res.is_diskless(), || {
+            ctx.problem(RC::WARN_RSC_ALREADY_DISKLESS, "Resource already diskless")
+        })?;
         let peers: Vec<Rsc> = self
             .rscs
             .iter()
             .filter(|((x, y), _)| *x == k.0 && *y != k.1)
             .map(|(_, v)| v.clone())
             .collect();
-        if remove && peers.iter().all(Rsc::is_diskless) {
-            let e = self.report(ctx.problem(
+        ensure(!remove || !peers.iter().all(Rsc::is_diskless), || {
+            ctx.problem(
                 RC::FAIL_INSUFFICIENT_REPLICA_COUNT,
                 "Cannot remove the disk from the only resource with a disk",
-            ));
-            return Outcome::one(e);
-        }
+            )
+        })?;
         let migrate = match msg.migrate_from.as_deref().filter(|_| !remove) {
             Some(from) => match self.rscs.get(&(k.0.clone(), key(from))).cloned() {
                 Some(m) => Some(m),
-                None => return Outcome::one(self.rsc_not_found(&ctx, from, &rsc)),
+                None => return Err(ctx.rsc_not_found(from, &rsc)),
             },
             None => None,
         };
         match msg.stor_pool_name.as_deref().filter(|s| !s.is_empty()) {
             Some(pool) => {
-                if let Err(e) = RuleSet::Rsc.check(keys::STOR_POOL_NAME, pool) {
-                    let e = prop_error(self, &ctx, e);
-                    return Outcome::one(e);
-                }
+                RuleSet::Rsc
+                    .check(keys::STOR_POOL_NAME, pool)
+                    .map_err(|e| e.problem(&ctx))?;
                 res.props
                     .insert(keys::STOR_POOL_NAME.to_owned(), pool.to_owned());
             }
@@ -220,9 +211,11 @@ impl Model {
                 res.props.remove(keys::STOR_POOL_NAME);
             }
         }
-        let Some(dfn) = self.rsc_dfns.get(&k.0).cloned() else {
-            return Outcome::one(self.rsc_dfn_not_found(&ctx, &rsc));
-        };
+        let dfn = self
+            .rsc_dfns
+            .get(&k.0)
+            .cloned()
+            .ok_or_else(|| ctx.rsc_dfn_not_found(&rsc))?;
         res.vlms.clear();
         if remove {
             res.flags.push(flags::DISKLESS.to_owned());
@@ -230,9 +223,7 @@ impl Model {
             res.flags.retain(|f| f != flags::DISKLESS);
         }
         let mut warnings = Vec::new();
-        if let Err(e) = self.place_volumes(&mut res, &dfn, &ctx, &mut warnings) {
-            return Outcome::one(e);
-        }
+        self.place_volumes(&mut res, &dfn, &ctx, &mut warnings)?;
         self.rscs.insert(k.clone(), res);
         let mut out = Outcome::default().changed();
         let mut deferred = Vec::new();
@@ -279,7 +270,7 @@ impl Model {
                 format!("Deleted '{r}' on '{}'", m.node_name),
             ));
         }
-        out.deferred(deferred)
+        Ok(out.deferred(deferred))
     }
 
     pub(crate) fn wire_rsc(&self, res: &Rsc, vlms: Vec<WireVlm>) -> WireRsc {
@@ -321,19 +312,17 @@ impl Model {
         })
     }
 
+    /// `LstRsc`: filter names are not validated (an invalid name matches nothing).
     pub(crate) fn lst_rsc(&self, filter: Filter) -> Outcome {
-        let matches = |list: &[String], name: &str| {
-            list.is_empty() || list.iter().any(|n| n.eq_ignore_ascii_case(name))
-        };
-        let selected: Vec<&Rsc> = self
+        let chosen: Vec<&Rsc> = self
             .rscs
             .values()
             .filter(|r| {
-                matches(&filter.node_names, &r.node_name)
-                    && matches(&filter.resource_names, &r.rsc_name)
+                selected(&filter.node_names, &r.node_name)
+                    && selected(&filter.resource_names, &r.rsc_name)
             })
             .collect();
-        let resources = selected
+        let resources = chosen
             .iter()
             .map(|r| {
                 self.wire_rsc(
@@ -345,7 +334,7 @@ impl Model {
                 )
             })
             .collect();
-        let resource_states = selected.iter().filter_map(|r| self.rsc_state(r)).collect();
+        let resource_states = chosen.iter().filter_map(|r| self.rsc_state(r)).collect();
         Outcome::list(
             answers::LST_RSC,
             MsgLstRsc {
@@ -355,7 +344,8 @@ impl Model {
         )
     }
 
-    pub(crate) fn lst_vlm(&mut self, filter: Filter) -> Outcome {
+    /// `LstVlm`: unlike `LstRsc`, filter names must be valid.
+    pub(crate) fn lst_vlm(&self, filter: Filter) -> Result<Outcome, Problem> {
         let ctx = ctx(Operation::Create, Object::Volume, "");
         if let Some(bad) = filter
             .node_names
@@ -363,10 +353,10 @@ impl Model {
             .find(|n| !valid_node_name(n))
             .cloned()
         {
-            return Outcome::one(self.report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_NODE_NAME,
                 format!("The given node name '{bad}' is invalid."),
-            )));
+            ));
         }
         if let Some(bad) = filter
             .stor_pool_names
@@ -374,10 +364,10 @@ impl Model {
             .find(|n| !valid_stor_pool_name(n))
             .cloned()
         {
-            return Outcome::one(self.report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_STOR_POOL_NAME,
                 format!("The given storage pool name '{bad}' is invalid."),
-            )));
+            ));
         }
         if let Some(bad) = filter
             .resource_names
@@ -385,23 +375,20 @@ impl Model {
             .find(|n| !valid_rsc_name(n))
             .cloned()
         {
-            return Outcome::one(self.report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_RSC_NAME,
                 format!("The specified resource name '{bad}' is invalid."),
-            )));
+            ));
         }
-        let matches = |list: &[String], name: &str| {
-            list.is_empty() || list.iter().any(|n| n.eq_ignore_ascii_case(name))
-        };
         let mut resources = Vec::new();
         for r in self.rscs.values().filter(|r| {
-            matches(&filter.node_names, &r.node_name)
-                && matches(&filter.resource_names, &r.rsc_name)
+            selected(&filter.node_names, &r.node_name)
+                && selected(&filter.resource_names, &r.rsc_name)
         }) {
             let vlms: Vec<WireVlm> = r
                 .vlms
                 .values()
-                .filter(|v| matches(&filter.stor_pool_names, &v.stor_pool))
+                .filter(|v| selected(&filter.stor_pool_names, &v.stor_pool))
                 .map(|v| self.wire_vlm(r, v, true))
                 .collect();
             if !vlms.is_empty() {
@@ -413,7 +400,7 @@ impl Model {
             .values()
             .filter_map(|r| self.rsc_state(r))
             .collect();
-        Outcome {
+        Ok(Outcome {
             immediate: vec![
                 Answer::list(
                     answers::LST_VLM,
@@ -425,6 +412,6 @@ impl Model {
                 Answer::reply(vec![]),
             ],
             ..Outcome::default()
-        }
+        })
     }
 }

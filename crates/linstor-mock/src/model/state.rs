@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 use linstor_proto::consts::{drivers, flags, keys, names as special};
-use linstor_proto::messages::LinStorMapEntry;
+use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
 
 use super::events::{EventData, StreamAction, StreamEvent, StreamKey, Streams};
 use super::names;
-use super::reply::map_entry;
+use super::reply::{Problem, map_entry};
 
 /// Properties: a sorted map, as the controller lists them.
 pub(crate) type Props = BTreeMap<String, String>;
@@ -384,6 +384,13 @@ impl Model {
         format!("5C470D8E-00000-{n:06}")
     }
 
+    /// The answer entry of a problem: with a fresh error-report id when the controller logs
+    /// it. [`Model::apply`] answers every `Err` of a call this way.
+    pub(crate) fn answer(&mut self, problem: Problem) -> MsgApiCallResponse {
+        let id = problem.is_logged().then(|| self.report_id());
+        problem.into_entry(id)
+    }
+
     /// Looks up a node by case-insensitive name.
     pub(crate) fn node(&self, name: &str) -> Option<&Node> {
         self.nodes.get(&names::key(name))
@@ -443,6 +450,19 @@ impl Model {
             rsc.vlms.values().map(|v| (v.nr, v.disk_state())).collect();
         let (node, name) = (rsc.node_name.clone(), rsc.rsc_name.clone());
         self.streams.resource_state(out, &node, &name, volumes);
+    }
+
+    /// The event script of every resource of a definition, in node order.
+    pub(crate) fn emit_definition_state(&mut self, out: &mut Vec<StreamEvent>, rsc_key: &str) {
+        let nodes: Vec<String> = self
+            .rscs
+            .keys()
+            .filter(|(r, _)| r == rsc_key)
+            .map(|(_, n)| n.clone())
+            .collect();
+        for n in nodes {
+            self.emit_resource_state(out, rsc_key, &n);
+        }
     }
 
     /// Closes every stream of a resource: volumes first, then the resource state.

@@ -1,5 +1,5 @@
-//! Storage pool definitions, storage pools, their capacity, and the max-volume-size query
-//! (semantics.md §4, §5, §21).
+//! Storage pools on nodes, and how they are listed with their capacity
+//! (`docs/controller-rules.md#storage-pools`).
 
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
@@ -10,58 +10,53 @@ use linstor_proto::messages::{
 };
 use linstor_proto::return_code::{Object, Operation};
 
-use super::names::{key, valid_node_name, valid_stor_pool_name};
+use super::names::{key, selected, valid_node_name, valid_stor_pool_name};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Ctx, Outcome, ctx, map_entry, pool_ctx};
+use super::reply::{Answer, Outcome, Problem, ctx, ensure, map_entry, pool_ctx};
 use super::state::{
     DISKLESS_CAPACITY, DRIVERS, Model, Props, StorPool, StorPoolDfn, driver_allowed, props_to_wire,
 };
 
 impl Model {
-    pub(crate) fn fail_with_report(&mut self, problem: super::reply::Problem) -> Outcome {
-        let id = self.report_id();
-        Outcome::one(problem.report(id).0)
-    }
-
-    pub(crate) fn crt_stor_pool(&mut self, msg: MsgCrtStorPool) -> Outcome {
+    pub(crate) fn crt_stor_pool(&mut self, msg: MsgCrtStorPool) -> Result<Outcome, Problem> {
         let pool = msg.stor_pool;
         let (node_name, name) = (pool.node_name.clone(), pool.stor_pool_name.clone());
         let ctx = pool_ctx(Operation::Create, &node_name, &name);
-        let Some(node) = self.node(&node_name).cloned() else {
-            let e = self.node_not_found(&ctx, &node_name);
-            return Outcome::one(e);
-        };
-        if !valid_stor_pool_name(&name) {
-            return self.fail_with_report(ctx.problem(
+        let node = self
+            .node(&node_name)
+            .cloned()
+            .ok_or_else(|| ctx.node_not_found(&node_name))?;
+        ensure(valid_stor_pool_name(&name), || {
+            ctx.problem(
                 RC::FAIL_INVLD_STOR_POOL_NAME,
                 format!("The given storage pool name '{name}' is invalid."),
-            ));
-        }
-        if !DRIVERS.contains(&pool.driver.as_str())
-            || !driver_allowed(&node.node_type, &pool.driver)
-        {
-            return self.fail_with_report(ctx.problem(
-                RC::FAIL_INVLD_STOR_DRIVER,
-                format!(
-                    "Storage driver '{}' is not allowed on node '{}' of type '{}'.",
-                    pool.driver, node.name, node.node_type
-                ),
-            ));
-        }
+            )
+        })?;
+        ensure(
+            DRIVERS.contains(&pool.driver.as_str())
+                && driver_allowed(&node.node_type, &pool.driver),
+            || {
+                ctx.problem(
+                    RC::FAIL_INVLD_STOR_DRIVER,
+                    format!(
+                        "Storage driver '{}' is not allowed on node '{}' of type '{}'.",
+                        pool.driver, node.name, node.node_type
+                    ),
+                )
+            },
+        )?;
         let pool_key = (key(&node_name), key(&name));
-        if self.pools.contains_key(&pool_key) {
-            return self.fail_with_report(ctx.problem(
+        ensure(!self.pools.contains_key(&pool_key), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_STOR_POOL,
                 format!(
                     "Node: {}, Storage pool name: {name} already exists.",
                     node.name
                 ),
-            ));
-        }
+            )
+        })?;
         let mut props = Props::new();
-        if let Err(e) = modify_props(self, &ctx, RuleSet::StorPool, &mut props, &pool.props, &[]) {
-            return Outcome::one(e);
-        }
+        modify_props(&ctx, RuleSet::StorPool, &mut props, &pool.props, &[])?;
         if !self.spds.contains_key(&key(&name)) {
             let uuid = self.uuid();
             self.spds.insert(
@@ -79,7 +74,7 @@ impl Model {
             created.total_kib = Some(self.config.pool_capacity_kib);
         }
         self.pools.insert(pool_key, created);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::CREATED,
             format!(
                 "New storage pool '{name}' on node '{}' registered.",
@@ -88,88 +83,71 @@ impl Model {
             "Storage pool UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn pool_not_found(&mut self, ctx: &Ctx, node: &str, pool: &str) -> Outcome {
-        let e = self.not_found(ctx,
-            RC::FAIL_NOT_FOUND_STOR_POOL_DFN,
-            format!("Storage pool '{pool}' on node '{node}' not found."),
-            format!(
-                "The specified storage pool '{pool}' on node '{node}' could not be found in the database"
-            ),
-        );
-        Outcome::one(e)
-    }
-
-    pub(crate) fn mod_stor_pool(&mut self, msg: MsgModStorPool) -> Outcome {
+    pub(crate) fn mod_stor_pool(&mut self, msg: MsgModStorPool) -> Result<Outcome, Problem> {
         let (node, name) = (msg.node_name, msg.stor_pool_name);
         let ctx = pool_ctx(Operation::Modify, &node, &name);
-        if self.node(&node).is_none() {
-            let e = self.node_not_found(&ctx, &node);
-            return Outcome::one(e);
-        }
+        ensure(self.node(&node).is_some(), || ctx.node_not_found(&node))?;
         let pool_key = (key(&node), key(&name));
-        let Some(mut pool) = self.pools.get(&pool_key).cloned() else {
-            return self.pool_not_found(&ctx, &node, &name);
-        };
-        if let Err(e) = modify_props(
-            self,
+        let mut pool = self
+            .pools
+            .get(&pool_key)
+            .cloned()
+            .ok_or_else(|| ctx.pool_not_found(&node, &name))?;
+        modify_props(
             &ctx,
             RuleSet::StorPool,
             &mut pool.props,
             &msg.override_props,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         let (uuid, display, node_display) =
             (pool.uuid.clone(), pool.name.clone(), pool.node_name.clone());
         self.pools.insert(pool_key, pool);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!("Storage pool '{display}' on node '{node_display}' modified."),
             "Storage pool UUID is:",
             &uuid,
         ))
-        .changed()
+        .changed())
     }
 
-    pub(crate) fn del_stor_pool(&mut self, msg: MsgDelStorPool) -> Outcome {
+    pub(crate) fn del_stor_pool(&mut self, msg: MsgDelStorPool) -> Result<Outcome, Problem> {
         let (node, name) = (msg.node_name, msg.stor_pool_name);
         let ctx = pool_ctx(Operation::Delete, &node, &name);
-        if name.eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL) {
-            return self.fail_with_report(ctx.problem(
-                RC::FAIL_INVLD_STOR_POOL_NAME,
-                "The default diskless storage pool cannot be deleted!",
-            ));
-        }
-        let pool_key = (key(&node), key(&name));
-        let Some(pool) = self.pools.get(&pool_key).cloned() else {
-            return Outcome::one(
+        ensure(
+            !name.eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL),
+            || {
                 ctx.problem(
-                    RC::WARN_NOT_FOUND,
-                    format!("Deletion of storage pool '{name}' on node '{node}' had no effect."),
+                    RC::FAIL_INVLD_STOR_POOL_NAME,
+                    "The default diskless storage pool cannot be deleted!",
                 )
-                .cause(format!(
-                    "Storage pool '{name}' on node '{node}' does not exist."
-                ))
-                .0,
-            );
-        };
+            },
+        )?;
+        let pool_key = (key(&node), key(&name));
+        let pool = self.pools.get(&pool_key).cloned().ok_or_else(|| {
+            ctx.problem(
+                RC::WARN_NOT_FOUND,
+                format!("Deletion of storage pool '{name}' on node '{node}' had no effect."),
+            )
+            .cause(format!(
+                "Storage pool '{name}' on node '{node}' does not exist."
+            ))
+        })?;
         let users = self.volumes_in_pool(&pool.node_name, &pool.name);
-        if !users.is_empty() {
+        ensure(users.is_empty(), || {
             let list: Vec<String> = users
                 .iter()
                 .map(|(r, v, _)| format!("Resource '{r}' volume {v}"))
                 .collect();
-            return self.fail_with_report(
-                ctx.problem(RC::FAIL_IN_USE, format!("The specified storage pool '{}' on node '{}' can not be deleted as volumes are still using it.", pool.name, pool.node_name))
-                    .details(format!("Volumes that are still using the storage pool: \n   {}", list.join("\n   "))),
-            );
-        }
+            ctx.problem(RC::FAIL_IN_USE, format!("The specified storage pool '{}' on node '{}' can not be deleted as volumes are still using it.", pool.name, pool.node_name))
+                .details(format!("Volumes that are still using the storage pool: \n   {}", list.join("\n   ")))
+        })?;
         self.pools.remove(&pool_key);
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::DELETED,
             format!(
                 "Storage pool '{}' on node '{}' deleted.",
@@ -178,7 +156,7 @@ impl Model {
             "Storage pool UUID was:",
             &pool.uuid,
         ))
-        .changed()
+        .changed())
     }
 
     pub(crate) fn wire_pool(&self, pool: &StorPool) -> WirePool {
@@ -224,11 +202,10 @@ impl Model {
         }
     }
 
-    pub(crate) fn lst_stor_pool(&mut self, filter: Filter) -> Outcome {
+    pub(crate) fn lst_stor_pool(&self, filter: Filter) -> Result<Outcome, Problem> {
         let ctx = ctx(Operation::Create, Object::StoragePool, "");
         if let Some(bad) = filter.node_names.iter().find(|n| !valid_node_name(n)) {
-            let bad = bad.clone();
-            return self.fail_with_report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_NODE_NAME,
                 format!("The given node name '{bad}' is invalid."),
             ));
@@ -238,15 +215,11 @@ impl Model {
             .iter()
             .find(|n| !valid_stor_pool_name(n))
         {
-            let bad = bad.clone();
-            return self.fail_with_report(ctx.problem(
+            return Err(ctx.problem(
                 RC::FAIL_INVLD_STOR_POOL_NAME,
                 format!("The given storage pool name '{bad}' is invalid."),
             ));
         }
-        let matches = |list: &[String], name: &str| {
-            list.is_empty() || list.iter().any(|n| n.eq_ignore_ascii_case(name))
-        };
         let stor_pools = self
             .pools
             .values()
@@ -255,17 +228,17 @@ impl Model {
                     .eq_ignore_ascii_case(special::DFLT_DISKLESS_STOR_POOL)
             })
             .filter(|p| {
-                matches(&filter.node_names, &p.node_name)
-                    && matches(&filter.stor_pool_names, &p.name)
+                selected(&filter.node_names, &p.node_name)
+                    && selected(&filter.stor_pool_names, &p.name)
             })
             .map(|p| self.wire_pool(p))
             .collect();
-        Outcome {
+        Ok(Outcome {
             immediate: vec![
                 Answer::list(answers::LST_STOR_POOL, MsgLstStorPool { stor_pools }),
                 Answer::reply(vec![]),
             ],
             ..Outcome::default()
-        }
+        })
     }
 }

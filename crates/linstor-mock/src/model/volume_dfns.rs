@@ -8,11 +8,11 @@ use linstor_proto::return_code::{Object, Operation};
 use super::events::{StreamAction, StreamKey};
 use super::names::key;
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Outcome, ctx, vlm_dfn_ctx};
+use super::reply::{Answer, Outcome, Problem, ctx, ensure, vlm_dfn_ctx};
 use super::state::Model;
 
 impl Model {
-    pub(crate) fn crt_vlm_dfn(&mut self, msg: MsgCrtVlmDfn) -> Outcome {
+    pub(crate) fn crt_vlm_dfn(&mut self, msg: MsgCrtVlmDfn) -> Result<Outcome, Problem> {
         let rsc = msg.rsc_name;
         if msg.vlm_dfns.is_empty() {
             let ctx = ctx(
@@ -20,10 +20,10 @@ impl Model {
                 Object::VolumeDefinition,
                 format!("Resource definition: {rsc}"),
             );
-            return Outcome::one(ctx.plain(
+            return Ok(Outcome::one(ctx.plain(
                 RC(0x8000_0000_0000_0000),
                 "Volume definition list to create is empty.",
-            ));
+            )));
         }
         let mut entries = Vec::new();
         let mut out = Outcome::default();
@@ -46,56 +46,42 @@ impl Model {
                     ));
                     out.changed = true;
                 }
-                Err(e) => {
-                    entries.push(e);
+                // Nothing created: the error is the whole answer.
+                Err(problem) if entries.is_empty() => return Err(problem),
+                // The ones created before stay; the error entry ends the reply.
+                Err(problem) => {
+                    let entry = self.answer(problem);
+                    entries.push(entry);
                     break;
                 }
             }
         }
-        let rsc_key = key(&rsc);
-        let nodes: Vec<String> = self
-            .rscs
-            .keys()
-            .filter(|(r, _)| *r == rsc_key)
-            .map(|(_, n)| n.clone())
-            .collect();
-        for n in nodes {
-            self.emit_resource_state(&mut out.events, &rsc_key, &n);
-        }
+        self.emit_definition_state(&mut out.events, &key(&rsc));
         out.immediate.push(Answer::reply(entries));
-        out
+        Ok(out)
     }
 
-    pub(crate) fn mod_vlm_dfn(&mut self, msg: MsgModVlmDfn) -> Outcome {
+    pub(crate) fn mod_vlm_dfn(&mut self, msg: MsgModVlmDfn) -> Result<Outcome, Problem> {
         let (rsc, nr) = (msg.rsc_name, msg.vlm_nr);
         let ctx = vlm_dfn_ctx(Operation::Modify, &rsc, nr);
         let rsc_key = key(&rsc);
-        let Some(dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            return Outcome::one(self.rsc_dfn_not_found(&ctx, &rsc));
-        };
-        let Some(mut vd) = dfn.vlm_dfns.get(&nr).cloned() else {
-            let e = self.not_found(&ctx,
-                RC::FAIL_NOT_FOUND_VLM_DFN,
-                format!(
-                    "Volume definition '{}' with volume number '{nr}' not found.",
-                    dfn.name
-                ),
-                format!(
-                    "The specified volume definition with number '{nr}' could not be found in the database"
-                ),
-            );
-            return Outcome::one(e);
-        };
-        if let Err(e) = modify_props(
-            self,
+        let dfn = self
+            .rsc_dfns
+            .get(&rsc_key)
+            .cloned()
+            .ok_or_else(|| ctx.rsc_dfn_not_found(&rsc))?;
+        let mut vd = dfn
+            .vlm_dfns
+            .get(&nr)
+            .cloned()
+            .ok_or_else(|| ctx.vlm_dfn_not_found(&dfn.name, nr))?;
+        modify_props(
             &ctx,
             RuleSet::VlmDfn,
             &mut vd.props,
             &msg.override_props,
             &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
+        )?;
         let deployed: Vec<String> = self
             .rscs
             .iter()
@@ -104,34 +90,36 @@ impl Model {
             .collect();
         let mut resized = false;
         if let Some(size) = msg.vlm_size {
-            if !(special::VLM_SIZE_MIN_KIB..=special::VLM_SIZE_MAX_KIB).contains(&size) {
-                return Outcome::one(self.report(ctx.problem(
-                    RC::FAIL_INVLD_VLM_SIZE,
-                    format!("The specified volume size '{size}' is invalid."),
-                )));
-            }
-            if size < vd.size_kib && !deployed.is_empty() {
-                return Outcome::one(self.report(ctx.problem(
+            ensure(
+                (special::VLM_SIZE_MIN_KIB..=special::VLM_SIZE_MAX_KIB).contains(&size),
+                || {
+                    ctx.problem(
+                        RC::FAIL_INVLD_VLM_SIZE,
+                        format!("The specified volume size '{size}' is invalid."),
+                    )
+                },
+            )?;
+            ensure(size >= vd.size_kib || deployed.is_empty(), || {
+                ctx.problem(
                     RC::FAIL_INVLD_VLM_SIZE,
                     "Deployed volumes can only grow in size, not shrink.",
-                )));
-            }
+                )
+            })?;
             resized = size != vd.size_kib;
             vd.size_kib = size;
         }
         if let Some(m) = msg.vlm_minor {
-            if !(0..=special::MINOR_MAX).contains(&m)
-                || self.rsc_dfns.values().any(|d| {
-                    d.vlm_dfns
-                        .values()
-                        .any(|x| x.minor == m && x.uuid != vd.uuid)
-                })
-            {
-                return Outcome::one(self.report(ctx.problem(
+            let taken = self.rsc_dfns.values().any(|d| {
+                d.vlm_dfns
+                    .values()
+                    .any(|x| x.minor == m && x.uuid != vd.uuid)
+            });
+            ensure((0..=special::MINOR_MAX).contains(&m) && !taken, || {
+                ctx.problem(
                     RC::FAIL_INVLD_MINOR_NR,
                     format!("The specified minor number '{m}' is invalid."),
-                )));
-            }
+                )
+            })?;
             vd.minor = m;
         }
         let uuid = vd.uuid.clone();
@@ -153,7 +141,7 @@ impl Model {
                 ));
             }
         }
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!(
                 "Volume definition with number '{nr}' of resource definition '{}' modified.",
@@ -163,27 +151,24 @@ impl Model {
             &uuid,
         ))
         .changed()
-        .deferred(deferred)
+        .deferred(deferred))
     }
 
-    pub(crate) fn del_vlm_dfn(&mut self, msg: MsgDelVlmDfn) -> Outcome {
+    pub(crate) fn del_vlm_dfn(&mut self, msg: MsgDelVlmDfn) -> Result<Outcome, Problem> {
         let (rsc, nr) = (msg.rsc_name, msg.vlm_nr);
         let ctx = vlm_dfn_ctx(Operation::Delete, &rsc, nr);
         let rsc_key = key(&rsc);
-        let Some(vd) = self
+        let vd = self
             .rsc_dfns
             .get(&rsc_key)
             .and_then(|d| d.vlm_dfns.get(&nr))
             .cloned()
-        else {
-            return Outcome::one(
+            .ok_or_else(|| {
                 ctx.problem(
                     RC::WARN_NOT_FOUND,
                     format!("Resource definition: {rsc}, Volume number: {nr} not found."),
                 )
-                .0,
-            );
-        };
+            })?;
         let display = self.rsc_dfns[&rsc_key].name.clone();
         let mut out = Outcome::default().changed();
         let mut deferred = Vec::new();
@@ -228,6 +213,6 @@ impl Model {
             "Volume definition UUID is:",
             &vd.uuid,
         )]));
-        out.deferred(deferred)
+        Ok(out.deferred(deferred))
     }
 }
