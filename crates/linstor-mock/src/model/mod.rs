@@ -39,6 +39,8 @@ mod snapshots;
 mod state;
 mod storage_pool_dfns;
 mod storage_pools;
+#[cfg(test)]
+mod test_support;
 mod volume_dfns;
 mod wire;
 

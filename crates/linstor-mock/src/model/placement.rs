@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use regex::{Regex, RegexBuilder};
+
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
 use linstor_proto::consts::{flags, keys};
@@ -13,7 +15,7 @@ use linstor_proto::messages::{
 use linstor_proto::return_code::{Object, Operation};
 
 use super::names::key;
-use super::reply::{Outcome, Problem, ctx, ensure, map_entry, rsc_ctx};
+use super::reply::{Ctx, Outcome, Problem, ctx, ensure, map_entry, rsc_ctx};
 use super::state::{Model, Rsc, StorPool, props_to_wire};
 
 /// A placement candidate: one storage pool name and the nodes chosen for it.
@@ -26,31 +28,50 @@ pub(crate) struct Candidate {
     pub thin: bool,
 }
 
-/// Minimal regular-expression support for `not_place_with_rsc_regex`: `.` any character,
-/// `.*` any run, otherwise literal; anchored at both ends, case-insensitive.
-fn regex_matches(pattern: &str, text: &str) -> bool {
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p {
-            [] => t.is_empty(),
-            [b'.', b'*', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            [b'.', rest @ ..] => !t.is_empty() && go(rest, &t[1..]),
-            [c, rest @ ..] => {
-                t.first().is_some_and(|x| x.eq_ignore_ascii_case(c)) && go(rest, &t[1..])
-            }
-        }
-    }
-    let p = pattern.trim_start_matches('^').trim_end_matches('$');
-    p.len() <= 256 && go(p.as_bytes(), text.as_bytes())
+/// Limit of the compiled `not_place_with_rsc_regex` (bytes of the regex program); larger
+/// patterns are refused like invalid ones.
+const AVOID_REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Compiles `not_place_with_rsc_regex`. The controller matches it, case-insensitively,
+/// against whole resource names (`Pattern.matcher(name).matches()`; `rsc.*` selects `rsc1`,
+/// `sc` does not select `rsc1`), so the pattern is anchored at both ends. The regex engine
+/// runs in linear time: no pattern makes placement slow.
+///
+/// An invalid pattern (or one over the size limit) is `FAIL_INVLD_RSC_NAME`: the reference
+/// gives no code of its own for it, and the pattern stands for resource names.
+fn avoid_regex(ctx: &Ctx, pattern: &str) -> Result<Regex, Problem> {
+    let build = |p: &str| {
+        RegexBuilder::new(p)
+            .case_insensitive(true)
+            .size_limit(AVOID_REGEX_SIZE_LIMIT)
+            .dfa_size_limit(AVOID_REGEX_SIZE_LIMIT)
+            .build()
+    };
+    // The pattern is checked on its own first, so that wrapping cannot make an unbalanced
+    // one valid (`a)|(b`).
+    build(pattern)
+        .and_then(|_| build(&format!("^(?:{pattern})$")))
+        .map_err(|e| {
+            ctx.problem(
+                RC::FAIL_INVLD_RSC_NAME,
+                format!(
+                    "The regular expression '{pattern}' for resources not to place with is invalid."
+                ),
+            )
+            .cause(e.to_string())
+        })
 }
 
 impl Model {
-    /// Auto-place candidate search (semantics.md §9 steps 4-9). `rsc` names the resource being
-    /// placed (`None` for `QryMaxVlmSize`); returns every viable pool, best first.
+    /// Auto-place candidate search (`docs/controller-rules.md#auto-place`, steps 4-9). `rsc`
+    /// names the resource being placed (`None` for `QryMaxVlmSize`); returns every viable
+    /// pool, best first.
     pub(crate) fn placement_candidates(
         &self,
+        ctx: &Ctx,
         rsc: Option<&str>,
         filter: &AutoSelectFilter,
-    ) -> Vec<Candidate> {
+    ) -> Result<Vec<Candidate>, Problem> {
         let need = filter.place_count as usize;
         let rsc_key = rsc.map(key);
         let existing = rsc_key
@@ -58,7 +79,7 @@ impl Model {
             .map_or(0, |k| self.rscs.keys().filter(|(r, _)| r == k).count());
         let need = need.saturating_sub(existing);
         if need == 0 {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let size: u64 = rsc_key
             .as_ref()
@@ -69,15 +90,16 @@ impl Model {
         // Step 5: resources not to place with.
         let mut avoid: Vec<String> = filter.not_place_with_rsc.iter().map(|r| key(r)).collect();
         avoid.extend(rsc_key.clone());
-        if let Some(re) = filter
+        if let Some(pattern) = filter
             .not_place_with_rsc_regex
             .as_deref()
             .filter(|r| !r.is_empty())
         {
+            let re = avoid_regex(ctx, pattern)?;
             avoid.extend(
                 self.rsc_dfns
                     .values()
-                    .filter(|d| regex_matches(re, &d.name))
+                    .filter(|d| re.is_match(&d.name))
                     .map(|d| key(&d.name)),
             );
         }
@@ -163,7 +185,7 @@ impl Model {
             }
         }
         result.sort_by(|a, b| a.thin.cmp(&b.thin).then(b.weakest_kib.cmp(&a.weakest_kib)));
-        result
+        Ok(result)
     }
 
     pub(crate) fn auto_place_rsc(&mut self, msg: MsgAutoPlaceRsc) -> Result<Outcome, Problem> {
@@ -239,7 +261,7 @@ impl Model {
             }
             // Steps 5-9.
             let best = self
-                .placement_candidates(Some(&rsc), &filter)
+                .placement_candidates(&ctx, Some(&rsc), &filter)?
                 .into_iter()
                 .next()
                 .ok_or_else(|| {
@@ -325,8 +347,9 @@ impl Model {
     /// `QryMaxVlmSize`: the candidate search of auto-place, one answer per candidate pool.
     pub(crate) fn qry_max_vlm_size(&self, msg: MsgQryMaxVlmSizes) -> Result<Outcome, Problem> {
         let filter = msg.select_filter;
+        let ctx = ctx(Operation::Create, Object::Resource, "");
         let mut candidates: Vec<WireCandidate> = self
-            .placement_candidates(None, &filter)
+            .placement_candidates(&ctx, None, &filter)?
             .into_iter()
             .map(|c| WireCandidate {
                 stor_pool_dfn: self
@@ -345,8 +368,7 @@ impl Model {
             .collect();
         ensure(!candidates.is_empty(), || {
             // The controller logs no error report here.
-            ctx(Operation::Create, Object::Resource, "")
-                .problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough nodes")
+            ctx.problem(RC::FAIL_NOT_ENOUGH_NODES, "Not enough nodes")
                 .unlogged()
         })?;
         candidates.sort_by(|a, b| {
@@ -367,87 +389,37 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_support::{crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, model, ok, refused};
     use linstor_proto::Request;
-    use linstor_proto::messages::{
-        LinStorMapEntry, MsgCrtNode, MsgCrtRscDfn, MsgCrtStorPool, MsgCrtVlmDfn, NetInterface,
-        Node, RscDfn as WireRscDfn, StorPool as WirePool, VlmDfn as WireVlmDfn,
-    };
 
     #[test]
-    fn regex_subset() {
-        assert!(regex_matches("rsc.*", "RSC12"));
-        assert!(regex_matches("^a.c$", "abc"));
-        assert!(!regex_matches("a.c", "abcd"));
-    }
-
-    /// `(name, type, props, pools as (pool, driver))` of one node.
-    type NodeSpec<'a> = (
-        &'a str,
-        &'a str,
-        &'a [(&'a str, &'a str)],
-        &'a [(&'a str, &'a str)],
-    );
-
-    fn model(nodes: &[NodeSpec<'_>]) -> Model {
-        let mut m = Model::default();
-        for (i, (name, kind, props, pools)) in nodes.iter().enumerate() {
-            let node = Node {
-                name: (*name).into(),
-                r#type: (*kind).into(),
-                props: props
-                    .iter()
-                    .map(|(k, v)| LinStorMapEntry {
-                        key: (*k).into(),
-                        value: (*v).into(),
-                    })
-                    .collect(),
-                net_interfaces: vec![NetInterface {
-                    name: "default".into(),
-                    address: format!("10.0.0.{}", i + 1),
-                    stlt_port: Some(3366),
-                    stlt_encryption_type: Some("Plain".into()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            };
-            assert!(
-                RC(m.apply(Request::CrtNode(MsgCrtNode { node }))
-                    .entries()
-                    .last()
-                    .unwrap()
-                    .ret_code)
-                .is_success()
-            );
-            for (pool, driver) in *pools {
-                let p = WirePool {
-                    node_name: (*name).into(),
-                    stor_pool_name: (*pool).into(),
-                    driver: (*driver).into(),
-                    ..Default::default()
-                };
-                m.apply(Request::CrtStorPool(MsgCrtStorPool { stor_pool: p }));
-            }
-        }
-        m
+    fn avoid_regex_matches_whole_names_case_insensitively() {
+        let ctx = ctx(Operation::Create, Object::Resource, "");
+        let re = |p: &str| avoid_regex(&ctx, p).expect("valid pattern");
+        assert!(re("rsc.*").is_match("RSC12"));
+        assert!(re("^a.c$").is_match("abc"));
+        assert!(!re("a.c").is_match("abcd"), "whole name, not a search");
+        assert!(!re("sc").is_match("rsc1"));
+        assert!(re("res[0-9]").is_match("res7"), "a class, not literal text");
+        assert!(!re("res[0-9]").is_match("resx"));
+        assert!(
+            re("a|ab").is_match("ab"),
+            "alternatives are anchored together"
+        );
+        assert!(
+            avoid_regex(&ctx, "a)|(b").is_err(),
+            "wrapping does not fix a bad pattern"
+        );
+        assert!(
+            avoid_regex(&ctx, &format!("{}x", "(a{1000}){1000}")).is_err(),
+            "size limit"
+        );
     }
 
     fn rsc_dfn(m: &mut Model, name: &str, size: Option<i64>) {
-        m.apply(Request::CrtRscDfn(MsgCrtRscDfn {
-            rsc_dfn: WireRscDfn {
-                rsc_name: name.into(),
-                ..Default::default()
-            },
-        }));
+        ok(m, crt_rsc_dfn(name));
         if let Some(size) = size {
-            let v = MsgCrtVlmDfn {
-                rsc_name: name.into(),
-                vlm_dfns: vec![WireVlmDfn {
-                    vlm_size: size,
-                    ..Default::default()
-                }],
-                ..Default::default()
-            };
-            m.apply(Request::CrtVlmDfn(v));
+            ok(m, crt_vlm_dfn(name, size));
         }
     }
 
@@ -585,6 +557,128 @@ mod tests {
         };
         let (_, placed) = place(&mut m, "app", f, false);
         assert!(placed.iter().all(|(n, _)| *n != db_node));
+    }
+
+    #[test]
+    fn step5_regex_is_a_regex() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THICK),
+            ("bravo", "Satellite", &[], THICK),
+            ("charlie", "Satellite", &[], THICK),
+        ]);
+        for (rsc, node) in [("res7", "alpha"), ("resx", "bravo")] {
+            rsc_dfn(&mut m, rsc, None);
+            ok(&mut m, crt_rsc(rsc, &[node]));
+        }
+        rsc_dfn(&mut m, "app", None);
+        let f = AutoSelectFilter {
+            place_count: 2,
+            not_place_with_rsc_regex: Some("RES[0-9]".into()),
+            ..Default::default()
+        };
+        let (rc, mut placed) = place(&mut m, "app", f, false);
+        assert_eq!(rc, 0x0134_0001);
+        placed.sort();
+        assert_eq!(
+            placed,
+            [("bravo".into(), false), ("charlie".into(), false)],
+            "res7 avoided as a class match, resx not"
+        );
+    }
+
+    #[test]
+    fn step5_pathological_regex_is_answered() {
+        let mut m = model(&[("alpha", "Satellite", &[], THICK)]);
+        let long = format!("r{}", "a".repeat(39));
+        rsc_dfn(&mut m, &long, None);
+        ok(&mut m, crt_rsc(&long, &["alpha"]));
+        rsc_dfn(&mut m, "app", None);
+        // 22 bytes that a backtracking matcher explores for a very long time on a 40-byte
+        // name that does not end in Z.
+        let pattern = format!("{}Z$", ".*".repeat(10));
+        assert_eq!(pattern.len(), 22);
+        let f = AutoSelectFilter {
+            place_count: 1,
+            not_place_with_rsc_regex: Some(pattern),
+            ..Default::default()
+        };
+        let (rc, placed) = place(&mut m, "app", f, false);
+        assert_eq!(rc, 0x0134_0001, "no match: alpha stays a candidate");
+        assert_eq!(placed, [("alpha".into(), false)]);
+    }
+
+    #[test]
+    fn step5_invalid_regex_is_refused() {
+        let mut m = model(&[("alpha", "Satellite", &[], THICK)]);
+        rsc_dfn(&mut m, "app", None);
+        let f = AutoSelectFilter {
+            place_count: 1,
+            not_place_with_rsc_regex: Some("res[0-9".into()),
+            ..Default::default()
+        };
+        let e = refused(
+            &mut m,
+            Request::AutoPlaceRsc(MsgAutoPlaceRsc {
+                rsc_name: "app".into(),
+                select_filter: f.clone(),
+                diskless_on_remaining: Some(false),
+            }),
+        );
+        assert_eq!(e.ret_code, 0xC000_0000_0134_00CA);
+        assert_eq!(
+            e.message,
+            "The regular expression 'res[0-9' for resources not to place with is invalid."
+        );
+        assert!(
+            e.cause
+                .is_some_and(|c| c.contains("unclosed character class"))
+        );
+        assert_eq!(e.error_report_ids.len(), 1);
+        assert!(m.rscs.is_empty());
+        let e = refused(
+            &mut m,
+            Request::QryMaxVlmSize(MsgQryMaxVlmSizes { select_filter: f }),
+        );
+        assert!(is(&e, RC::FAIL_INVLD_RSC_NAME));
+    }
+
+    #[test]
+    fn qry_max_vlm_size_reports_each_pool() {
+        let mut m = model(&[
+            ("alpha", "Satellite", &[], THICK),
+            ("bravo", "Satellite", &[], &[("thin", "LvmThinDriver")]),
+        ]);
+        let out = ok(
+            &mut m,
+            Request::QryMaxVlmSize(MsgQryMaxVlmSizes {
+                select_filter: count(1),
+            }),
+        );
+        let Some(linstor_proto::Body::MsgRspMaxVlmSizes(rsp)) = out.immediate[0].bodies.first()
+        else {
+            panic!("{out:#?}");
+        };
+        let pools: Vec<(&str, i64, bool)> = rsp
+            .candidates
+            .iter()
+            .map(|c| {
+                (
+                    c.stor_pool_dfn.stor_pool_name.as_str(),
+                    c.max_vlm_size,
+                    c.all_thin == Some(true),
+                )
+            })
+            .collect();
+        assert_eq!(pools, [("pool", 1 << 30, false), ("thin", 20 << 30, true)]);
+        let e = refused(
+            &mut m,
+            Request::QryMaxVlmSize(MsgQryMaxVlmSizes {
+                select_filter: count(3),
+            }),
+        );
+        assert_eq!(e.ret_code, 0xC000_0000_0134_03E4);
+        assert_eq!(e.message, "Not enough nodes");
+        assert!(e.error_report_ids.is_empty());
     }
 
     #[test]

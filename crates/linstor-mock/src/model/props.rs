@@ -2,8 +2,11 @@
 //! accepts, the value rules, normalisation of stored values, key path clean-up, and the
 //! error entries for refused properties.
 
+use std::sync::LazyLock;
+
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::LinStorMapEntry;
+use regex::{Regex, RegexBuilder};
 
 use super::reply::{Ctx, Problem};
 use super::state::Props;
@@ -38,7 +41,7 @@ pub(crate) enum Rule {
     Any,
 }
 
-/// The regular expressions the whitelist uses, matched without a regex engine.
+/// The regular expressions the whitelist uses.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pattern {
     /// `[0-9]+-[0-9]+`
@@ -56,6 +59,15 @@ pub(crate) enum Pattern {
 }
 
 impl Pattern {
+    const ALL: [Pattern; 6] = [
+        Pattern::Range,
+        Pattern::PoolName,
+        Pattern::Ident,
+        Pattern::Path,
+        Pattern::Any,
+        Pattern::Digits,
+    ];
+
     fn text(self) -> &'static str {
         match self {
             Pattern::Range => "[0-9]+-[0-9]+",
@@ -67,29 +79,21 @@ impl Pattern {
         }
     }
 
+    /// Whether the whole value matches (the controller's `matches()`: implicitly anchored,
+    /// case-sensitive; `.` matches no line break, `\r` included).
     fn matches(self, v: &str) -> bool {
-        let word = |v: &str, extra: &[u8]| {
-            !v.is_empty()
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
-        };
-        let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
-        match self {
-            Pattern::Range => v
-                .split_once('-')
-                .is_some_and(|(a, b)| digits(a) && digits(b)),
-            Pattern::PoolName => {
-                (3..=48).contains(&v.len())
-                    && v.bytes()
-                        .next()
-                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    && word(v, b"_-")
-            }
-            Pattern::Ident => word(v, b"_-"),
-            Pattern::Path => word(v, b"_/-"),
-            Pattern::Any => !v.contains(['\n', '\r']),
-            Pattern::Digits => digits(v),
-        }
+        static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+            Pattern::ALL
+                .iter()
+                .map(|p| {
+                    RegexBuilder::new(&format!("^(?:{})$", p.text()))
+                        .crlf(true)
+                        .build()
+                        .expect("whitelist patterns are valid")
+                })
+                .collect()
+        });
+        COMPILED[self as usize].is_match(v)
     }
 }
 
@@ -598,6 +602,22 @@ mod tests {
             RuleSet::Node.check(&format!("Aux/{}", "x".repeat(260)), "v"),
             Err(PropError::KeyTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn patterns_match_whole_values() {
+        assert!(Pattern::Range.matches("7000-7999"));
+        assert!(!Pattern::Range.matches("1-2-3"));
+        assert!(!Pattern::Range.matches("x7000-7999"));
+        assert!(Pattern::PoolName.matches("abc") && !Pattern::PoolName.matches("ab"));
+        assert!(Pattern::PoolName.matches(&"a".repeat(48)));
+        assert!(!Pattern::PoolName.matches(&"a".repeat(49)));
+        assert!(!Pattern::PoolName.matches("-abc"));
+        assert!(Pattern::Path.matches("tank/zfs-1") && !Pattern::Ident.matches("tank/zfs"));
+        assert!(Pattern::Any.matches("") && Pattern::Any.matches("any thing"));
+        assert!(!Pattern::Any.matches("a\nb") && !Pattern::Any.matches("a\rb"));
+        assert!(Pattern::Digits.matches("007") && !Pattern::Digits.matches(""));
+        assert!(!Pattern::Digits.matches("１"), "ASCII digits only");
     }
 
     #[test]
