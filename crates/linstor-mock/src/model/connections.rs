@@ -46,9 +46,13 @@ fn rsc_dfn_missing(ctx: &Ctx, rsc: &str) -> Problem {
 }
 
 impl Model {
-    /// `FAIL_NOT_FOUND_RSC` unless the resource exists on both nodes.
+    /// The two resources of a connection must exist, each after its node and the resource
+    /// definition (`FAIL_NOT_FOUND_NODE`, `FAIL_NOT_FOUND_RSC_DFN`, then
+    /// `FAIL_NOT_FOUND_RSC`).
     fn both_resources(&self, ctx: &Ctx, rsc: &str, n1: &str, n2: &str) -> Result<(), Problem> {
         for n in [n1, n2] {
+            self.must_node(ctx, n)?;
+            self.must_rsc_dfn(ctx, rsc)?;
             ensure(self.rscs.contains_key(&(key(rsc), key(n))), || {
                 ctx.problem(
                     RC::FAIL_NOT_FOUND_RSC,
@@ -226,6 +230,7 @@ impl Model {
     ) -> Result<Outcome, Problem> {
         let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
         let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
+        self.both_resources(&ctx, &rsc, &n1, &n2)?;
         let ck = conn_key(&rsc, &n1, &n2);
         let mut conn = self.rsc_conns.get(&ck).cloned().ok_or_else(|| {
             ctx.problem(
@@ -299,5 +304,59 @@ impl Model {
             format!("Proxy options for resource definition '{display}' modified."),
         ));
         Ok(Outcome::reply(entries).changed())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{cluster, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, ok, refused};
+    use linstor_proto::Request;
+
+    #[test]
+    fn connection_calls_name_a_missing_parent() {
+        let mut m = cluster(&["alpha", "bravo", "charlie"]);
+        ok(&mut m, crt_rsc_dfn("res"));
+        ok(&mut m, crt_vlm_dfn("res", 1024));
+        ok(&mut m, crt_rsc("res", &["alpha", "bravo"]));
+        let modify = |n2: &str, rsc: &str| {
+            Request::ModRscConn(MsgModRscConn {
+                node_1_name: "alpha".into(),
+                node_2_name: n2.into(),
+                rsc_name: rsc.into(),
+                ..Default::default()
+            })
+        };
+        let e = refused(&mut m, modify("nope", "res"));
+        assert_eq!(e.ret_code, 0xC000_0000_0224_012C);
+        assert_eq!(e.message, "Node 'nope' not found.");
+        assert!(is(
+            &refused(&mut m, modify("bravo", "nope")),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        let e = refused(&mut m, modify("charlie", "res"));
+        assert!(is(&e, RC::FAIL_NOT_FOUND_RSC));
+        assert_eq!(e.message, "Resource 'res' on node 'charlie' not found.");
+        let disable = |n2: &str| {
+            Request::DisableDrbdProxy(MsgDisableDrbdProxy {
+                node_1_name: "alpha".into(),
+                node_2_name: n2.into(),
+                rsc_name: "res".into(),
+                ..Default::default()
+            })
+        };
+        assert!(is(
+            &refused(&mut m, disable("nope")),
+            RC::FAIL_NOT_FOUND_NODE
+        ));
+        assert!(is(
+            &refused(&mut m, disable("charlie")),
+            RC::FAIL_NOT_FOUND_RSC
+        ));
+        let e = refused(&mut m, disable("bravo"));
+        assert!(
+            is(&e, RC::FAIL_NOT_FOUND_RSC_CONN),
+            "both resources, no connection"
+        );
     }
 }

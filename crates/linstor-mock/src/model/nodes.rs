@@ -222,12 +222,13 @@ impl Model {
                     format!("The specified node type '{t}' is invalid."),
                 )
             })?;
+            // Every pool counts, the default diskless one included: a node with any pool
+            // cannot become a Controller or Auxiliary node.
             let node_key = key(&node.name);
-            let blocked = self.pools.iter().any(|((n, _), p)| {
-                *n == node_key
-                    && p.driver != drivers::DISKLESS
-                    && !driver_allowed(&upper, &p.driver)
-            });
+            let blocked = self
+                .pools
+                .iter()
+                .any(|((n, _), p)| *n == node_key && !driver_allowed(&upper, &p.driver));
             ensure(!blocked, || {
                 ctx.problem(RC::FAIL_INVLD_STOR_DRIVER, "Failed to change node type")
             })?;
@@ -544,4 +545,43 @@ fn check_stlt(ctx: &Ctx, wire: &WireNetIf) -> Result<Option<(i32, String)>, Prob
         )
     })?;
     Ok(Some((port, enc)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{crt_node, is, ok, refused};
+    use linstor_proto::Request;
+
+    fn retype(node: &str, kind: &str) -> Request {
+        Request::ModNode(MsgModNode {
+            node_name: node.into(),
+            node_type: Some(kind.into()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_node_with_any_pool_cannot_become_a_controller() {
+        let mut m = Model::default();
+        // A satellite holds only its default diskless pool.
+        ok(&mut m, crt_node("alpha", "Satellite", "10.0.0.1"));
+        let e = refused(&mut m, retype("alpha", "Controller"));
+        assert_eq!(e.ret_code, 0xC000_0000_023C_00DD);
+        assert_eq!(e.message, "Failed to change node type");
+        assert_eq!(e.error_report_ids.len(), 1);
+        assert_eq!(
+            m.node("alpha").map(|n| n.node_type.as_str()),
+            Some("SATELLITE")
+        );
+        assert!(is(
+            &refused(&mut m, retype("alpha", "Auxiliary")),
+            RC::FAIL_INVLD_STOR_DRIVER
+        ));
+        ok(&mut m, retype("alpha", "Combined"));
+        // A node without pools changes freely.
+        ok(&mut m, crt_node("ctrl", "Controller", "10.0.0.2"));
+        ok(&mut m, retype("ctrl", "Satellite"));
+        ok(&mut m, retype("ctrl", "Auxiliary"));
+    }
 }

@@ -64,12 +64,8 @@ impl Model {
     pub(crate) fn mod_rsc(&mut self, msg: MsgModRsc) -> Result<Outcome, Problem> {
         let (node, rsc) = (msg.node_name, msg.rsc_name);
         let ctx = rsc_ctx(Operation::Modify, &node, &rsc);
+        let mut res = self.must_rsc(&ctx, &node, &rsc)?.clone();
         let k = (key(&rsc), key(&node));
-        let mut res = self
-            .rscs
-            .get(&k)
-            .cloned()
-            .ok_or_else(|| ctx.rsc_not_found(&node, &rsc))?;
         modify_props(
             &ctx,
             RuleSet::Rsc,
@@ -95,6 +91,9 @@ impl Model {
     pub(crate) fn del_rsc(&mut self, msg: MsgDelRsc) -> Result<Outcome, Problem> {
         let (node, rsc) = (msg.node_name, msg.rsc_name);
         let ctx = rsc_ctx(Operation::Delete, &node, &rsc);
+        // Node and definition must exist; only a missing resource is the warning.
+        self.must_node(&ctx, &node)?;
+        self.must_rsc_dfn(&ctx, &rsc)?;
         let k = (key(&rsc), key(&node));
         let res = self.rscs.get(&k).cloned().ok_or_else(|| {
             // The controller logs this warning with an error report.
@@ -160,12 +159,8 @@ impl Model {
     pub(crate) fn toggle_disk(&mut self, msg: MsgToggleDisk) -> Result<Outcome, Problem> {
         let (node, rsc) = (msg.node_name, msg.rsc_name);
         let ctx = rsc_ctx(Operation::Modify, &node, &rsc);
+        let mut res = self.must_rsc(&ctx, &node, &rsc)?.clone();
         let k = (key(&rsc), key(&node));
-        let mut res = self
-            .rscs
-            .get(&k)
-            .cloned()
-            .ok_or_else(|| ctx.rsc_not_found(&node, &rsc))?;
         let remove = msg.diskless.unwrap_or(false);
         let (n, r) = (res.node_name.clone(), res.rsc_name.clone());
         ensure(remove || res.is_diskless(), || {
@@ -187,10 +182,7 @@ impl Model {
             )
         })?;
         let migrate = match msg.migrate_from.as_deref().filter(|_| !remove) {
-            Some(from) => match self.rscs.get(&(k.0.clone(), key(from))).cloned() {
-                Some(m) => Some(m),
-                None => return Err(ctx.rsc_not_found(from, &rsc)),
-            },
+            Some(from) => Some(self.must_rsc(&ctx, from, &rsc)?.clone()),
             None => None,
         };
         match msg.stor_pool_name.as_deref().filter(|s| !s.is_empty()) {
@@ -413,5 +405,93 @@ impl Model {
             ],
             ..Outcome::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{cluster, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, ok, refused};
+    use linstor_proto::Request;
+
+    fn del(node: &str, rsc: &str) -> Request {
+        Request::DelRsc(MsgDelRsc {
+            node_name: node.into(),
+            rsc_name: rsc.into(),
+            ..Default::default()
+        })
+    }
+
+    /// alpha and bravo with `DfltStorPool`; `res` (one volume) deployed on alpha.
+    fn deployed() -> Model {
+        let mut m = cluster(&["alpha", "bravo"]);
+        ok(&mut m, crt_rsc_dfn("res"));
+        ok(&mut m, crt_vlm_dfn("res", 1024));
+        ok(&mut m, crt_rsc("res", &["alpha"]));
+        m
+    }
+
+    #[test]
+    fn deleting_under_a_missing_parent_names_the_parent() {
+        let mut m = deployed();
+        let e = refused(&mut m, del("nope", "res"));
+        assert_eq!(e.ret_code, 0xC000_0000_0334_012C);
+        assert_eq!(e.message, "Node 'nope' not found.");
+        assert!(e.correction.is_some());
+        assert_eq!(e.error_report_ids.len(), 1);
+        let e = refused(&mut m, del("alpha", "nope"));
+        assert_eq!(e.ret_code, 0xC000_0000_0334_012D);
+        assert_eq!(e.message, "Resource definition 'nope' not found.");
+        assert_eq!(
+            e.cause.as_deref(),
+            Some("The specified resource definition 'nope' could not be found in the database")
+        );
+        assert_eq!(e.error_report_ids.len(), 1);
+        // Only the resource itself missing: the warning (which the controller logs).
+        let e = refused(&mut m, del("bravo", "res"));
+        assert_eq!(e.ret_code, 0x8000_0000_0334_0BB8);
+        assert_eq!(e.message, "Node: bravo, Resource: res not found.");
+        assert_eq!(e.error_report_ids.len(), 1);
+    }
+
+    #[test]
+    fn modifying_under_a_missing_parent_names_the_parent() {
+        let mut m = deployed();
+        let modify = |node: &str, rsc: &str| {
+            Request::ModRsc(MsgModRsc {
+                node_name: node.into(),
+                rsc_name: rsc.into(),
+                ..Default::default()
+            })
+        };
+        let toggle = |node: &str, from: Option<&str>| {
+            Request::ToggleDisk(MsgToggleDisk {
+                node_name: node.into(),
+                rsc_name: "res".into(),
+                migrate_from: from.map(Into::into),
+                ..Default::default()
+            })
+        };
+        assert!(is(
+            &refused(&mut m, modify("nope", "res")),
+            RC::FAIL_NOT_FOUND_NODE
+        ));
+        assert!(is(
+            &refused(&mut m, modify("alpha", "nope")),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        let e = refused(&mut m, modify("bravo", "res"));
+        assert!(is(&e, RC::FAIL_NOT_FOUND_RSC));
+        assert_eq!(e.message, "Resource 'res' on node 'bravo' not found.");
+        assert!(is(
+            &refused(&mut m, toggle("nope", None)),
+            RC::FAIL_NOT_FOUND_NODE
+        ));
+        ok(
+            &mut m,
+            crate::model::test_support::crt_diskless("res", "bravo"),
+        );
+        let e = refused(&mut m, toggle("bravo", Some("nope")));
+        assert!(is(&e, RC::FAIL_NOT_FOUND_NODE), "migrate_from's node");
     }
 }

@@ -165,6 +165,7 @@ impl Model {
     pub(crate) fn del_snapshot(&mut self, msg: MsgDelSnapshot) -> Result<Outcome, Problem> {
         let (rsc, snap) = (msg.rsc_name, msg.snapshot_name);
         let ctx = snap_ctx(Operation::Delete, &rsc, &snap, &[]);
+        self.must_rsc_dfn(&ctx, &rsc)?;
         let s = self.snapshot_or(&ctx, &rsc, &snap)?;
         let display = self.rsc_dfns[&key(&rsc)].name.clone();
         if let Some(d) = self.rsc_dfns.get_mut(&key(&rsc)) {
@@ -205,6 +206,7 @@ impl Model {
     ) -> Result<Outcome, Problem> {
         let (rsc, snap) = (msg.rsc_name, msg.snapshot_name);
         let ctx = snap_ctx(Operation::Modify, &rsc, &snap, &[]);
+        self.must_rsc_dfn(&ctx, &rsc)?;
         let s = self.snapshot_or(&ctx, &rsc, &snap)?;
         let rsc_key = key(&rsc);
         let newest = self.rsc_dfns[&rsc_key]
@@ -455,5 +457,47 @@ impl Model {
             answers::LST_SNAPSHOT_DFN,
             MsgLstSnapshotDfn { snapshot_dfns },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{cluster, crt_rsc_dfn, is, ok, refused};
+    use linstor_proto::Request;
+
+    #[test]
+    fn a_missing_definition_is_named_before_the_snapshot() {
+        let mut m = cluster(&["alpha"]);
+        let del = |rsc: &str| {
+            Request::DelSnapshot(MsgDelSnapshot {
+                rsc_name: rsc.into(),
+                snapshot_name: "s1".into(),
+                ..Default::default()
+            })
+        };
+        let rollback = |rsc: &str| {
+            Request::RollbackSnapshot(MsgRollbackSnapshot {
+                rsc_name: rsc.into(),
+                snapshot_name: "s1".into(),
+                ..Default::default()
+            })
+        };
+        let e = refused(&mut m, del("nope"));
+        assert_eq!(e.ret_code, 0xC000_0000_030C_012D);
+        assert_eq!(e.message, "Resource definition 'nope' not found.");
+        assert_eq!(e.error_report_ids.len(), 1);
+        assert!(is(
+            &refused(&mut m, rollback("nope")),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        ok(&mut m, crt_rsc_dfn("res"));
+        let e = refused(&mut m, del("res"));
+        assert_eq!(e.ret_code, 0xC000_0000_030C_0139);
+        assert_eq!(e.message, "Snapshot 's1' of resource 'res' not found.");
+        assert!(is(
+            &refused(&mut m, rollback("res")),
+            RC::FAIL_NOT_FOUND_SNAPSHOT_DFN
+        ));
     }
 }

@@ -12,7 +12,7 @@ use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
 
 use super::events::{EventData, StreamAction, StreamEvent, StreamKey, Streams};
 use super::names;
-use super::reply::{Problem, map_entry};
+use super::reply::{Ctx, Problem, map_entry};
 
 /// Properties: a sorted map, as the controller lists them.
 pub(crate) type Props = BTreeMap<String, String>;
@@ -394,6 +394,38 @@ impl Model {
     /// Looks up a node by case-insensitive name.
     pub(crate) fn node(&self, name: &str) -> Option<&Node> {
         self.nodes.get(&names::key(name))
+    }
+
+    /// The node, or `FAIL_NOT_FOUND_NODE`. Calls load the objects theirs hangs off this way
+    /// ("must exist") before they look for it, so a missing parent is the parent's error even
+    /// where a missing object is only a warning (`docs/controller-rules.md#nodes`).
+    pub(crate) fn must_node(&self, ctx: &Ctx, name: &str) -> Result<&Node, Problem> {
+        self.node(name).ok_or_else(|| ctx.node_not_found(name))
+    }
+
+    /// The resource definition, or `FAIL_NOT_FOUND_RSC_DFN` (see [`Model::must_node`]).
+    pub(crate) fn must_rsc_dfn(&self, ctx: &Ctx, name: &str) -> Result<&RscDfn, Problem> {
+        self.rsc_dfns
+            .get(&names::key(name))
+            .ok_or_else(|| ctx.rsc_dfn_not_found(name))
+    }
+
+    /// The resource of `rsc` on `node`: node and resource definition must exist, then the
+    /// resource (`FAIL_NOT_FOUND_RSC`); see [`Model::must_node`].
+    pub(crate) fn must_rsc(&self, ctx: &Ctx, node: &str, rsc: &str) -> Result<&Rsc, Problem> {
+        self.must_node(ctx, node)?;
+        self.must_rsc_dfn(ctx, rsc)?;
+        self.rscs
+            .get(&(names::key(rsc), names::key(node)))
+            .ok_or_else(|| ctx.rsc_not_found(node, rsc))
+    }
+
+    /// The storage pool definition, or `FAIL_NOT_FOUND_STOR_POOL_DFN` (see
+    /// [`Model::must_node`]).
+    pub(crate) fn must_spd(&self, ctx: &Ctx, name: &str) -> Result<&StorPoolDfn, Problem> {
+        self.spds
+            .get(&names::key(name))
+            .ok_or_else(|| ctx.spd_not_found(name))
     }
 
     /// The latest value of every open event stream.

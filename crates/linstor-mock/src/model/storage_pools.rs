@@ -89,7 +89,8 @@ impl Model {
     pub(crate) fn mod_stor_pool(&mut self, msg: MsgModStorPool) -> Result<Outcome, Problem> {
         let (node, name) = (msg.node_name, msg.stor_pool_name);
         let ctx = pool_ctx(Operation::Modify, &node, &name);
-        ensure(self.node(&node).is_some(), || ctx.node_not_found(&node))?;
+        self.must_node(&ctx, &node)?;
+        self.must_spd(&ctx, &name)?;
         let pool_key = (key(&node), key(&name));
         let mut pool = self
             .pools
@@ -127,6 +128,9 @@ impl Model {
                 )
             },
         )?;
+        // Node and definition must exist; only a missing pool is the warning.
+        self.must_node(&ctx, &node)?;
+        self.must_spd(&ctx, &name)?;
         let pool_key = (key(&node), key(&name));
         let pool = self.pools.get(&pool_key).cloned().ok_or_else(|| {
             ctx.problem(
@@ -240,5 +244,88 @@ impl Model {
             ],
             ..Outcome::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{cluster, crt_pool, is, ok, refused};
+    use linstor_proto::Request;
+
+    fn del(node: &str, pool: &str) -> Request {
+        Request::DelStorPool(MsgDelStorPool {
+            node_name: node.into(),
+            stor_pool_name: pool.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn deleting_under_a_missing_parent_names_the_parent() {
+        let mut m = cluster(&["alpha"]);
+        let e = refused(&mut m, del("nope", "DfltStorPool"));
+        assert_eq!(e.ret_code, 0xC000_0000_0314_012C);
+        assert_eq!(e.message, "Node 'nope' not found.");
+        assert_eq!(
+            e.cause.as_deref(),
+            Some("The specified node 'nope' could not be found in the database")
+        );
+        assert_eq!(
+            e.correction.as_deref(),
+            Some("Check the name and create the object first if necessary.")
+        );
+        assert_eq!(e.error_report_ids.len(), 1);
+
+        let e = refused(&mut m, del("alpha", "nodfn"));
+        assert_eq!(e.ret_code, 0xC000_0000_0314_0135);
+        assert_eq!(e.message, "Storage pool definition 'nodfn' not found.");
+        assert_eq!(e.error_report_ids.len(), 1);
+
+        // Both parents exist, the pool does not: only a warning, without report id.
+        ok(&mut m, crt_pool("alpha", "other", "LvmDriver"));
+        ok(
+            &mut m,
+            crate::model::test_support::crt_node("bravo", "Satellite", "10.0.0.9"),
+        );
+        let e = refused(&mut m, del("bravo", "other"));
+        assert_eq!(e.ret_code, 0x8000_0000_0314_0BB8);
+        assert_eq!(
+            e.message,
+            "Deletion of storage pool 'other' on node 'bravo' had no effect."
+        );
+        assert!(e.error_report_ids.is_empty());
+    }
+
+    #[test]
+    fn modifying_a_pool_of_a_missing_definition_names_the_definition() {
+        let mut m = cluster(&["alpha"]);
+        let modify = |pool: &str| {
+            Request::ModStorPool(MsgModStorPool {
+                node_name: "alpha".into(),
+                stor_pool_name: pool.into(),
+                ..Default::default()
+            })
+        };
+        let e = refused(&mut m, modify("nodfn"));
+        assert_eq!(e.message, "Storage pool definition 'nodfn' not found.");
+        ok(&mut m, crt_pool("alpha", "other", "LvmDriver"));
+        ok(
+            &mut m,
+            crate::model::test_support::crt_node("bravo", "Satellite", "10.0.0.9"),
+        );
+        let e = refused(
+            &mut m,
+            Request::ModStorPool(MsgModStorPool {
+                node_name: "bravo".into(),
+                stor_pool_name: "other".into(),
+                ..Default::default()
+            }),
+        );
+        assert!(
+            is(&e, RC::FAIL_NOT_FOUND_STOR_POOL_DFN),
+            "the controller's quirk"
+        );
+        assert_eq!(e.message, "Storage pool 'other' on node 'bravo' not found.");
     }
 }

@@ -158,10 +158,11 @@ impl Model {
         let (rsc, nr) = (msg.rsc_name, msg.vlm_nr);
         let ctx = vlm_dfn_ctx(Operation::Delete, &rsc, nr);
         let rsc_key = key(&rsc);
+        // The definition must exist; only a missing volume definition is the warning.
         let vd = self
-            .rsc_dfns
-            .get(&rsc_key)
-            .and_then(|d| d.vlm_dfns.get(&nr))
+            .must_rsc_dfn(&ctx, &rsc)?
+            .vlm_dfns
+            .get(&nr)
             .cloned()
             .ok_or_else(|| {
                 ctx.problem(
@@ -214,5 +215,38 @@ impl Model {
             &vd.uuid,
         )]));
         Ok(out.deferred(deferred))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{cluster, crt_rsc_dfn, ok, refused};
+    use linstor_proto::Request;
+
+    fn del(rsc: &str, nr: i32) -> Request {
+        Request::DelVlmDfn(MsgDelVlmDfn {
+            rsc_name: rsc.into(),
+            vlm_nr: nr,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn deleting_under_a_missing_definition_names_the_definition() {
+        let mut m = cluster(&["alpha"]);
+        let e = refused(&mut m, del("nope", 0));
+        assert_eq!(e.ret_code, 0xC000_0000_0330_012D);
+        assert_eq!(e.message, "Resource definition 'nope' not found.");
+        assert!(e.correction.is_some());
+        assert_eq!(e.error_report_ids.len(), 1);
+        ok(&mut m, crt_rsc_dfn("res"));
+        let e = refused(&mut m, del("res", 0));
+        assert_eq!(e.ret_code, 0x8000_0000_0330_0BB8);
+        assert_eq!(
+            e.message,
+            "Resource definition: res, Volume number: 0 not found."
+        );
+        assert!(e.error_report_ids.is_empty());
     }
 }
