@@ -310,7 +310,9 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, ok, refused};
+    use crate::model::test_support::{
+        cluster, codes, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+    };
     use linstor_proto::Request;
 
     #[test]
@@ -358,5 +360,151 @@ mod tests {
             is(&e, RC::FAIL_NOT_FOUND_RSC_CONN),
             "both resources, no connection"
         );
+    }
+
+    fn deployed() -> Model {
+        let mut m = cluster(&["alpha", "bravo", "charlie"]);
+        ok(&mut m, crt_rsc_dfn("res"));
+        ok(&mut m, crt_vlm_dfn("res", 1024));
+        ok(&mut m, crt_rsc("res", &["alpha", "bravo", "charlie"]));
+        m
+    }
+
+    fn list(m: &mut Model) -> Vec<WireRscConn> {
+        let out = ok(
+            m,
+            Request::ReqRscConnList(MsgReqRscConn {
+                rsc_name: "RES".into(),
+            }),
+        );
+        match &out.immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstRscConn(l) => l.rsc_connections.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn modify_and_list_connections() {
+        let mut m = deployed();
+        assert_eq!(list(&mut m).len(), 3, "one synthesized entry per pair");
+        let modify = |props: &[(&str, &str)]| {
+            Request::ModRscConn(MsgModRscConn {
+                node_1_name: "bravo".into(),
+                node_2_name: "alpha".into(),
+                rsc_name: "res".into(),
+                override_props: props.iter().map(|(k, v)| entry(k, v)).collect(),
+                ..Default::default()
+            })
+        };
+        let out = ok(
+            &mut m,
+            modify(&[
+                ("Paths/p1/alpha", "default"),
+                ("DrbdOptions/Net/protocol", "A"),
+            ]),
+        );
+        assert_eq!(codes(&out), [0x0224_0003]);
+        let stored = list(&mut m);
+        let conn = stored
+            .iter()
+            .find(|c| !c.rsc_conn_props.is_empty())
+            .expect("stored connection");
+        assert_eq!(
+            (conn.node_name_1.as_str(), conn.node_name_2.as_str()),
+            ("bravo", "alpha")
+        );
+        assert_eq!(conn.rsc_conn_props.len(), 2);
+        let e = refused(&mut m, modify(&[("Paths/p1/alpha", "eth9")]));
+        assert_eq!(e.message, "Invalid property value");
+        let e = refused(&mut m, modify(&[("DrbdOptions/Disk/al-updates", "yes")]));
+        assert_eq!(e.ret_code, 0xC000_0000_0224_00D5);
+        let e = refused(
+            &mut m,
+            Request::ReqRscConnList(MsgReqRscConn {
+                rsc_name: "1".into(),
+            }),
+        );
+        assert!(is(&e, RC::FAIL_INVLD_RSC_NAME) && e.error_report_ids.is_empty());
+    }
+
+    #[test]
+    fn drbd_proxy_enable_disable_modify() {
+        let mut m = deployed();
+        let enable = |port: Option<i32>| {
+            Request::EnableDrbdProxy(MsgEnableDrbdProxy {
+                node_1_name: "alpha".into(),
+                node_2_name: "bravo".into(),
+                rsc_name: "res".into(),
+                port,
+                ..Default::default()
+            })
+        };
+        assert!(is(
+            &refused(&mut m, enable(Some(0))),
+            RC::FAIL_INVLD_RSC_PORT
+        ));
+        let out = ok(&mut m, enable(None));
+        assert_eq!(codes(&out), [0x0224_0003, 0x0224_0003, 0x0224_0003]);
+        let conn = m.rsc_conns.values().next().expect("connection");
+        assert_eq!(
+            conn.port,
+            Some(7001),
+            "the next port after the definition's"
+        );
+        assert_eq!(conn.flags, ["LOCAL_DRBD_PROXY"]);
+        let out = ok(
+            &mut m,
+            Request::DisableDrbdProxy(MsgDisableDrbdProxy {
+                node_1_name: "bravo".into(),
+                node_2_name: "alpha".into(),
+                rsc_name: "res".into(),
+                ..Default::default()
+            }),
+        );
+        assert_eq!(codes(&out).len(), 3);
+        assert!(
+            m.rsc_conns
+                .values()
+                .all(|c| c.flags.is_empty() && c.port.is_none())
+        );
+
+        let proxy = |compression: Option<&str>, props: &[(&str, &str)]| {
+            Request::ModifyDrbdProxy(MsgModDrbdProxy {
+                rsc_name: "res".into(),
+                override_props: vec![entry("DrbdOptions/Proxy/memlimit", "16777216")],
+                compression_type: compression.map(Into::into),
+                compression_props: props.iter().map(|(k, v)| entry(k, v)).collect(),
+                ..Default::default()
+            })
+        };
+        ok(
+            &mut m,
+            proxy(Some("zlib"), &[("DrbdOptions/ProxyCompression/level", "9")]),
+        );
+        let props = &m.rsc_dfns["RES"].props;
+        assert_eq!(props["DrbdProxy/CompressionType"], "zlib");
+        assert_eq!(props["DrbdOptions/ProxyCompression/level"], "9");
+        let e = refused(
+            &mut m,
+            proxy(
+                Some("zlib"),
+                &[("DrbdOptions/ProxyCompression/mode", "fast")],
+            ),
+        );
+        assert!(is(&e, RC::FAIL_INVLD_PROP), "mode is an lzma option");
+        let e = refused(&mut m, proxy(Some("gzip"), &[]));
+        assert_eq!(e.message, "Unknown compression type 'gzip'");
+        ok(&mut m, proxy(Some("none"), &[]));
+        let props = &m.rsc_dfns["RES"].props;
+        assert!(!props.contains_key("DrbdProxy/CompressionType"));
+        assert!(!props.contains_key("DrbdOptions/ProxyCompression/level"));
+        let e = refused(
+            &mut m,
+            Request::ModifyDrbdProxy(MsgModDrbdProxy {
+                rsc_name: "nope".into(),
+                ..Default::default()
+            }),
+        );
+        assert_eq!(e.message, "Resource definition 'nope' not found.");
     }
 }

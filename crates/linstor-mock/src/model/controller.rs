@@ -215,3 +215,162 @@ impl Model {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{codes, ok, refused};
+    use linstor_proto::Request;
+
+    fn set(key: &str, value: &str) -> Request {
+        Request::SetCfgVal(MsgSetCtrlCfgProp {
+            key: key.into(),
+            value: value.into(),
+            namespace: None,
+        })
+    }
+
+    fn listed(m: &Model) -> Vec<(String, String)> {
+        match &m.lst_cfg_val().immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstCtrlCfgProps(l) => l
+                .props
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn properties_set_list_delete() {
+        let mut m = Model::default();
+        assert_eq!(listed(&m).len(), 27, "the fresh connector configuration");
+        let out = ok(
+            &mut m,
+            Request::SetCfgVal(MsgSetCtrlCfgProp {
+                key: "allow-two-primaries".into(),
+                value: "YES".into(),
+                namespace: Some("DrbdOptions/Net".into()),
+            }),
+        );
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (
+                0x0110_0001,
+                "Successfully set property 'DrbdOptions/Net/allow-two-primaries' to value 'yes'"
+            )
+        );
+        assert!(listed(&m).contains(&("DrbdOptions/Net/allow-two-primaries".into(), "yes".into())));
+        let out = ok(
+            &mut m,
+            Request::DelCfgVal(MsgDelCtrlCfgProp {
+                key: "DrbdOptions/Net/allow-two-primaries".into(),
+                namespace: None,
+            }),
+        );
+        assert_eq!(codes(&out), [0x0310_0002]);
+        assert_eq!(listed(&m).len(), 27);
+    }
+
+    #[test]
+    fn refused_properties_and_ranges() {
+        let mut m = Model::default();
+        let e = refused(&mut m, set("Foo", "1"));
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (0xC000_0000_0110_00D5, "The key 'Foo' is not whitelisted")
+        );
+        assert!(e.error_report_ids.is_empty() && e.cause.is_none());
+        let e = refused(&mut m, set("GlobSeqApiCalls", "maybe"));
+        assert_eq!(e.message, "The value 'maybe' is not valid.");
+        assert_eq!(
+            e.details.as_deref(),
+            Some("The value must match: (?i)(?:true|false|yes|no)")
+        );
+        let out = ok(&mut m, set("TcpPortAutoRange", "7000-7001"));
+        assert_eq!(codes(&out), [0x3, 0x0110_0001]);
+        assert_eq!(m.ctrl_props["TcpPortAutoRange"], "7000-7001");
+        // Quirk: an invalid end is refused, not stored, and still followed by the success.
+        let out = m.apply(set("TcpPortAutoRange", "0-7999"));
+        assert_eq!(codes(&out), [0xC000_0000_0000_00D7, 0x0110_0001]);
+        assert!(!out.changed);
+        assert_eq!(m.ctrl_props["TcpPortAutoRange"], "7000-7001");
+    }
+
+    #[test]
+    fn shutdown_and_unknown_commands() {
+        let mut m = Model::default();
+        let command = |c: &str| {
+            Request::ControlCtrl(MsgControlCtrl {
+                command: Some(c.into()),
+            })
+        };
+        let out = ok(&mut m, command("Shutdown"));
+        assert_eq!(
+            out.entries()
+                .map(|e| (e.ret_code, e.message.as_str()))
+                .collect::<Vec<_>>(),
+            [(0, "Controller will shutdown now.")]
+        );
+        let e = refused(&mut m, command("Dance"));
+        assert_eq!(e.ret_code, RC::UNKNOWN_API_CALL.0);
+        assert_eq!(e.message, "API Controller command 'Dance' is unknown.");
+    }
+
+    #[test]
+    fn crypt_passphrase() {
+        let mut m = Model::default();
+        let enter = |p: &str| {
+            Request::EnterCryptPass(MsgEnterCryptPassphrase {
+                passphrase: p.into(),
+            })
+        };
+        let modify = |old: &str, new: &str| {
+            Request::ModCryptPass(MsgModCryptPassphrase {
+                old_passphrase: old.into(),
+                new_passphrase: new.into(),
+            })
+        };
+        let e = refused(&mut m, enter("x"));
+        assert_eq!(e.ret_code, 0xC000_0000_0010_0258, "no operation mask");
+        assert!(e.error_report_ids.is_empty());
+        assert_eq!(
+            refused(&mut m, modify("x", "y")).ret_code,
+            0xC000_0000_0210_0200
+        );
+        let create = Request::CrtCryptPass(MsgCrtCryptPassphrase {
+            passphrase: "pw".into(),
+        });
+        assert_eq!(codes(&ok(&mut m, create.clone())), [0x0110_0001]);
+        let e = refused(&mut m, create);
+        assert_eq!(
+            e.message,
+            "Coult not create new crypt passphrase as it already exists"
+        );
+        let e = refused(&mut m, enter("wrong"));
+        assert_eq!(
+            (e.ret_code, e.cause.as_deref()),
+            (0xC000_0000_0210_0258, Some("Wrong passphrase"))
+        );
+        assert_eq!(codes(&ok(&mut m, enter("pw"))), [0x0010_0004]);
+        assert!(
+            refused(&mut m, modify("wrong", "new"))
+                .error_report_ids
+                .is_empty()
+        );
+        assert_eq!(codes(&ok(&mut m, modify("pw", "new"))), [0x0210_0003]);
+        assert_eq!(m.passphrase.as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn error_reports_are_always_empty() {
+        let mut m = Model::default();
+        let out = ok(
+            &mut m,
+            Request::ReqErrorReports(MsgReqErrorReport::default()),
+        );
+        assert_eq!(out.immediate[0].content, answers::LST_ERROR_REPORTS);
+        assert!(out.immediate[0].bodies.is_empty());
+    }
+}

@@ -5,7 +5,7 @@
 //!
 //! Where things live:
 //!
-//! * one file per call family: `nodes.rs` (with network interfaces), `storage_pool_dfns.rs`,
+//! * one file per call family: `nodes.rs`, `net_interfaces.rs`, `storage_pool_dfns.rs`,
 //!   `storage_pools.rs`, `resource_dfns.rs`, `volume_dfns.rs`, `resources.rs` (with ToggleDisk
 //!   and the lists), `placement.rs` (AutoPlaceRsc, QryMaxVlmSize), `snapshots.rs`,
 //!   `controller.rs` (properties, shutdown, crypt, error reports), `connections.rs` (resource
@@ -13,8 +13,9 @@
 //! * below them, what several families share: `state.rs` (the `Model` and every object it
 //!   holds), `props.rs` (the property whitelist), `reply.rs` (building answer entries,
 //!   `Problem`), `names.rs`, `events.rs` (event streams), `deploy.rs` (pool
-//!   resolution, creating volume definitions and resources) and `wire.rs` (volumes in list
-//!   answers). Family files use these and never each other.
+//!   resolution, creating volume definitions and resources), `candidates.rs` (the auto-place
+//!   candidate search) and `wire.rs` (nodes and volumes in list answers). Family files use
+//!   these and never each other.
 //!
 //! Every fallible handler returns `Result<Outcome, Problem>`: a guard that fails stops the
 //! call with `?`, and `apply` turns the problem into the answer, attaching a fresh
@@ -24,11 +25,13 @@
 // boxed.
 #![allow(clippy::result_large_err)]
 
+mod candidates;
 mod connections;
 mod controller;
 mod deploy;
 mod events;
 mod kvs;
+mod net_interfaces;
 mod nodes;
 mod placement;
 mod props;

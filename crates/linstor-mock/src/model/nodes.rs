@@ -1,22 +1,20 @@
-//! Nodes and their network interfaces, lost nodes and reconnection
-//! (`docs/controller-rules.md#nodes`).
+//! Nodes: creation (with their interfaces), modification, deletion, lost nodes and
+//! reconnection (`docs/controller-rules.md#nodes`). Interfaces added later: `net_interfaces.rs`.
 
 use linstor_proto::consts::{drivers, keys, names as special, node_types};
 use linstor_proto::messages::{
-    MsgCrtNetInterface, MsgCrtNode, MsgCrtSfTargetNode, MsgDelNetInterface, MsgDelNode, MsgLstNode,
-    MsgModNetInterface, MsgModNode, MsgNodeReconnect, NetInterface as WireNetIf, Node as WireNode,
-    node::ConnectionStatus,
+    MsgCrtNode, MsgCrtSfTargetNode, MsgDelNode, MsgLstNode, MsgModNode, MsgNodeReconnect,
+    NetInterface as WireNetIf, Node as WireNode,
 };
 use linstor_proto::return_code::{Object, Operation};
 use linstor_proto::{ReturnCode as RC, calls::answers};
 
 use super::events::StreamAction;
-use super::names::{key, valid_ip, valid_net_if_name, valid_node_name, valid_port};
+use super::names::{key, valid_node_name};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Ctx, Outcome, Problem, ctx, ensure, net_if_ctx, node_ctx};
-use super::state::{
-    Model, NODE_TYPES, NetIf, Node, Props, StorPool, driver_allowed, props_to_wire,
-};
+use super::reply::{Answer, Outcome, Problem, ctx, ensure, node_ctx};
+use super::state::{Model, NODE_TYPES, NetIf, Node, Props, StorPool, driver_allowed};
+use super::wire::wire_node;
 
 impl Model {
     pub(crate) fn crt_node(&mut self, msg: MsgCrtNode) -> Result<Outcome, Problem> {
@@ -108,49 +106,6 @@ impl Model {
         Ok(Outcome::reply(entries).changed())
     }
 
-    /// Validates one interface of a node being created or an interface being added.
-    fn check_net_if(
-        &mut self,
-        ctx: &Ctx,
-        wire: &WireNetIf,
-        existing: &[NetIf],
-    ) -> Result<NetIf, Problem> {
-        ensure(valid_net_if_name(&wire.name), || {
-            ctx.problem(
-                RC::FAIL_INVLD_NET_NAME,
-                format!(
-                    "The specified net interface name '{}' is invalid.",
-                    wire.name
-                ),
-            )
-        })?;
-        ensure(valid_ip(&wire.address), || {
-            invalid_address(ctx, &wire.address)
-        })?;
-        ensure(
-            !existing
-                .iter()
-                .any(|n| n.name.eq_ignore_ascii_case(&wire.name)),
-            || {
-                ctx.problem(
-                    RC::FAIL_EXISTS_NET_IF,
-                    format!(
-                        "A net interface with the name '{}' already exists.",
-                        wire.name
-                    ),
-                )
-            },
-        )?;
-        let stlt = check_stlt(ctx, wire)?;
-        let uuid = self.uuid();
-        Ok(NetIf {
-            uuid,
-            name: wire.name.clone(),
-            address: wire.address.clone(),
-            stlt,
-        })
-    }
-
     pub(crate) fn crt_sf_target_node(
         &mut self,
         msg: MsgCrtSfTargetNode,
@@ -181,29 +136,7 @@ impl Model {
     }
 
     pub(crate) fn lst_node(&self) -> Outcome {
-        let nodes = self
-            .nodes
-            .values()
-            .map(|n| WireNode {
-                uuid: Some(n.uuid.clone()),
-                name: n.name.clone(),
-                r#type: n.node_type.clone(),
-                props: props_to_wire(&n.props),
-                flags: n.flags.clone(),
-                net_interfaces: n
-                    .net_ifs
-                    .iter()
-                    .map(|i| WireNetIf {
-                        uuid: Some(i.uuid.clone()),
-                        name: i.name.clone(),
-                        address: i.address.clone(),
-                        stlt_port: i.stlt.as_ref().map(|s| s.0),
-                        stlt_encryption_type: i.stlt.as_ref().map(|s| s.1.clone()),
-                    })
-                    .collect(),
-                connection_status: Some(ConnectionStatus::Online as i32),
-            })
-            .collect();
+        let nodes = self.nodes.values().map(wire_node).collect();
         Outcome::list(answers::LST_NODE, MsgLstNode { nodes })
     }
 
@@ -388,170 +321,22 @@ impl Model {
         }
         Ok(out)
     }
-
-    pub(crate) fn crt_net_if(&mut self, msg: MsgCrtNetInterface) -> Result<Outcome, Problem> {
-        let node_name = msg.node_name;
-        let ctx = net_if_ctx(Operation::Create, &node_name, &msg.net_if.name);
-        let mut node = self
-            .node(&node_name)
-            .cloned()
-            .ok_or_else(|| ctx.node_not_found(&node_name))?;
-        ensure(node.node_type != "SWORDFISH_TARGET", || {
-            ctx.problem(
-                RC::FAIL_INVLD_NODE_TYPE,
-                "Network interfaces cannot be added to Swordfish target nodes.",
-            )
-        })?;
-        let exists = node
-            .net_ifs
-            .iter()
-            .any(|n| n.name.eq_ignore_ascii_case(&msg.net_if.name));
-        ensure(!exists || !valid_net_if_name(&msg.net_if.name), || {
-            ctx.problem(
-                RC::FAIL_EXISTS_NET_IF,
-                format!(
-                    "NetInterface '{}' on node '{}' already exists.",
-                    msg.net_if.name, node.name
-                ),
-            )
-        })?;
-        let net_if = self.check_net_if(&ctx, &msg.net_if, &node.net_ifs)?;
-        let has_stlt = node.net_ifs.iter().any(|n| n.stlt.is_some());
-        ensure(msg.net_if.stlt_port.is_none() || !has_stlt, || {
-            ctx.problem(
-                RC::FAIL_EXISTS_STLT_CONN,
-                "Only one satellite connection allowed",
-            )
-        })?;
-        let (uuid, if_name) = (net_if.uuid.clone(), net_if.name.clone());
-        if net_if.stlt.is_some() {
-            node.props
-                .insert(keys::CUR_STLT_CONN_NAME.to_owned(), if_name.clone());
-        }
-        node.net_ifs.push(net_if);
-        let display = node.name.clone();
-        self.nodes.insert(key(&display), node);
-        Ok(Outcome::one(ctx.success(
-            RC::CREATED,
-            format!("New netInterface '{if_name}' on node '{display}' registered."),
-            "NetInterface UUID is:",
-            &uuid,
-        ))
-        .changed())
-    }
-
-    pub(crate) fn mod_net_if(&mut self, msg: MsgModNetInterface) -> Result<Outcome, Problem> {
-        let node_name = msg.node_name;
-        let if_name = msg.net_if.name.clone();
-        let ctx = net_if_ctx(Operation::Modify, &node_name, &if_name);
-        let mut node = self
-            .node(&node_name)
-            .cloned()
-            .ok_or_else(|| ctx.node_not_found(&node_name))?;
-        let display = node.name.clone();
-        let idx = node
-            .net_ifs
-            .iter()
-            .position(|n| n.name.eq_ignore_ascii_case(&if_name))
-            .ok_or_else(|| ctx.net_if_not_found(&display, &if_name))?;
-        ensure(valid_ip(&msg.net_if.address), || {
-            invalid_address(&ctx, &msg.net_if.address)
-        })?;
-        if let Some(stlt) = check_stlt(&ctx, &msg.net_if)? {
-            node.net_ifs[idx].stlt = Some(stlt);
-            node.props.insert(
-                keys::CUR_STLT_CONN_NAME.to_owned(),
-                node.net_ifs[idx].name.clone(),
-            );
-        }
-        node.net_ifs[idx].address = msg.net_if.address.clone();
-        let uuid = node.net_ifs[idx].uuid.clone();
-        let stored = node.net_ifs[idx].name.clone();
-        self.nodes.insert(key(&display), node);
-        Ok(Outcome::one(ctx.success(
-            RC::MODIFIED,
-            format!("NetInterface '{stored}' on node '{display}' modified."),
-            "NetInterface UUID is:",
-            &uuid,
-        ))
-        .changed())
-    }
-
-    pub(crate) fn del_net_if(&mut self, msg: MsgDelNetInterface) -> Result<Outcome, Problem> {
-        let (node_name, if_name) = (msg.node_name, msg.net_if_name);
-        let ctx = net_if_ctx(Operation::Delete, &node_name, &if_name);
-        let mut node = self
-            .node(&node_name)
-            .cloned()
-            .ok_or_else(|| ctx.node_not_found(&node_name))?;
-        let display = node.name.clone();
-        let idx = node
-            .net_ifs
-            .iter()
-            .position(|n| n.name.eq_ignore_ascii_case(&if_name))
-            .ok_or_else(|| {
-                ctx.problem(
-                    RC::WARN_NOT_FOUND,
-                    format!(
-                        "Deletion of netInterface '{if_name}' on node '{display}' had no effect."
-                    ),
-                )
-                .cause(format!(
-                    "NetInterface '{if_name}' on node '{display}' does not exist."
-                ))
-            })?;
-        let removed = node.net_ifs.remove(idx);
-        if node.props.get(keys::CUR_STLT_CONN_NAME) == Some(&removed.name) {
-            node.props.remove(keys::CUR_STLT_CONN_NAME);
-        }
-        self.nodes.insert(key(&display), node);
-        Ok(Outcome::one(ctx.success(
-            RC::DELETED,
-            format!(
-                "NetInterface '{}' on node '{display}' deleted.",
-                removed.name
-            ),
-            "NetInterface UUID was:",
-            &removed.uuid,
-        ))
-        .changed())
-    }
-}
-
-fn invalid_address(ctx: &Ctx, address: &str) -> Problem {
-    ctx.problem(
-        RC::FAIL_INVLD_NET_ADDR,
-        format!("The specified net interface address '{address}' is invalid."),
-    )
-}
-
-/// The satellite connection of an interface: only when both port and encryption type are
-/// given; both checked.
-fn check_stlt(ctx: &Ctx, wire: &WireNetIf) -> Result<Option<(i32, String)>, Problem> {
-    let (Some(port), Some(enc)) = (wire.stlt_port, wire.stlt_encryption_type.as_deref()) else {
-        return Ok(None);
-    };
-    ensure(valid_port(port), || {
-        ctx.problem(
-            RC::FAIL_INVLD_NET_PORT,
-            format!("The specified port '{port}' is invalid."),
-        )
-    })?;
-    let enc = enc.to_ascii_uppercase();
-    ensure(enc == "PLAIN" || enc == "SSL", || {
-        ctx.problem(
-            RC::FAIL_INVLD_NET_TYPE,
-            format!("The specified encryption type '{enc}' is invalid."),
-        )
-    })?;
-    Ok(Some((port, enc)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{crt_node, is, ok, refused};
+    use crate::model::test_support::{
+        cluster, codes, crt_node, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+    };
     use linstor_proto::Request;
+
+    fn del_node(name: &str) -> Request {
+        Request::DelNode(MsgDelNode {
+            node_name: name.into(),
+            ..Default::default()
+        })
+    }
 
     fn retype(node: &str, kind: &str) -> Request {
         Request::ModNode(MsgModNode {
@@ -583,5 +368,200 @@ mod tests {
         ok(&mut m, crt_node("ctrl", "Controller", "10.0.0.2"));
         ok(&mut m, retype("ctrl", "Satellite"));
         ok(&mut m, retype("ctrl", "Auxiliary"));
+    }
+
+    fn nodes(m: &Model) -> Vec<WireNode> {
+        match &m.lst_node().immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstNode(l) => l.nodes.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_list_modify_delete() {
+        let mut m = Model::default();
+        let out = ok(&mut m, crt_node("alpha", "satellite", "10.0.0.1"));
+        let e = out.entries().next().expect("entry");
+        assert_eq!(e.ret_code, 0x013C_0001);
+        assert_eq!(e.message, "New node 'alpha' registered.");
+        assert!(out.changed);
+        let listed = nodes(&m);
+        assert_eq!(listed[0].r#type, "SATELLITE");
+        assert_eq!(listed[0].props, [entry("CurStltConnName", "default")]);
+        assert_eq!(
+            listed[0].net_interfaces[0].stlt_encryption_type.as_deref(),
+            Some("PLAIN")
+        );
+        assert!(
+            m.pools
+                .contains_key(&("ALPHA".into(), "DFLTDISKLESSSTORPOOL".into()))
+        );
+
+        let out = ok(
+            &mut m,
+            Request::ModNode(MsgModNode {
+                node_name: "ALPHA".into(),
+                override_props: vec![entry("Aux/rack", "7")],
+                delete_prop_keys: vec!["absent".into()],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(codes(&out), [0x023C_0003]);
+        assert_eq!(m.node("alpha").expect("node").props["Aux/rack"], "7");
+
+        let del = del_node("alpha");
+        let out = ok(&mut m, del.clone());
+        assert_eq!(codes(&out), [0x033C_0002]);
+        assert!(m.nodes.is_empty() && m.pools.is_empty());
+        let e = refused(&mut m, del);
+        assert_eq!(e.ret_code, 0x8000_0000_033C_0BB8);
+        assert_eq!(e.message, "Deletion of node 'alpha' had no effect.");
+        assert!(e.error_report_ids.is_empty());
+    }
+
+    #[test]
+    fn creation_is_validated_in_the_controllers_order() {
+        let mut m = Model::default();
+        let with = |f: &dyn Fn(&mut WireNode)| {
+            let Request::CrtNode(mut msg) = crt_node("alpha", "Satellite", "10.0.0.1") else {
+                unreachable!()
+            };
+            f(&mut msg.node);
+            Request::CrtNode(msg)
+        };
+        let e = refused(&mut m, with(&|n| n.net_interfaces.clear()));
+        assert_eq!(e.ret_code, 0xC000_0000_013C_025B);
+        assert_eq!(e.error_report_ids.len(), 1);
+        let e = refused(&mut m, with(&|n| n.name = "-alpha".into()));
+        assert_eq!(e.message, "The given node name '-alpha' is invalid.");
+        let e = refused(&mut m, with(&|n| n.r#type = "Robot".into()));
+        assert!(is(&e, RC::FAIL_INVLD_NODE_TYPE));
+        let e = refused(&mut m, with(&|n| n.props = vec![entry("Foo", "1")]));
+        assert_eq!(
+            (e.message.as_str(), e.cause.as_deref()),
+            (
+                "Invalid property key",
+                Some("The key 'Foo' is not whitelisted.")
+            )
+        );
+        let e = refused(
+            &mut m,
+            with(&|n| n.net_interfaces[0].address = "1.2.3.04".into()),
+        );
+        assert!(is(&e, RC::FAIL_INVLD_NET_ADDR));
+        let e = refused(&mut m, with(&|n| n.net_interfaces[0].stlt_port = Some(0)));
+        assert!(is(&e, RC::FAIL_INVLD_NET_PORT));
+        assert!(m.nodes.is_empty(), "nothing stored");
+        ok(&mut m, with(&|_| {}));
+        let e = refused(&mut m, crt_node("ALPHA", "Satellite", "10.0.0.2"));
+        assert_eq!(e.ret_code, 0xC000_0000_013C_01F4);
+        assert_eq!(
+            e.cause.as_deref(),
+            Some("A node with the specified name 'ALPHA' already exists.")
+        );
+        // Without a satellite connection the warning comes first.
+        let out = ok(
+            &mut m,
+            with(&|n| {
+                n.name = "aux".into();
+                n.r#type = "Auxiliary".into();
+                n.net_interfaces[0].stlt_port = None;
+            }),
+        );
+        let cs = codes(&out);
+        assert!(RC(cs[0]).is_code(RC::WARN_NO_STLT_CONN_DEFINED), "{cs:x?}");
+        assert_eq!(cs[1], 0x013C_0001);
+    }
+
+    #[test]
+    fn deleting_a_node_with_resources_and_snapshots() {
+        let mut m = cluster(&["alpha", "bravo"]);
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha", "bravo"]),
+        ] {
+            ok(&mut m, r);
+        }
+        let out = ok(&mut m, del_node("alpha"));
+        let immediate: Vec<&str> = out.immediate[0]
+            .entries()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(immediate, ["Node 'alpha' marked for deletion."]);
+        let deferred: Vec<&str> = out.deferred[0]
+            .entries()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            deferred,
+            [
+                "Deleted resource 'res' on 'alpha'",
+                "Notified 'bravo' that resource 'res' on 'alpha' is being deleted",
+                "Node 'alpha' deleted.",
+            ]
+        );
+        assert!(
+            out.events
+                .iter()
+                .all(|e| e.action == crate::model::StreamAction::CloseRemoved)
+        );
+        let snap = Request::CrtSnapshot(linstor_proto::messages::MsgCrtSnapshot {
+            snapshot_dfn: linstor_proto::messages::SnapshotDfn {
+                rsc_name: "res".into(),
+                snapshot_name: "s1".into(),
+                ..Default::default()
+            },
+        });
+        ok(&mut m, snap);
+        let e = refused(&mut m, del_node("bravo"));
+        assert_eq!(e.message, "Cannot delete 'bravo' because it has snapshots.");
+        let lost = Request::LostNode(MsgDelNode {
+            node_name: "bravo".into(),
+            ..Default::default()
+        });
+        assert_eq!(codes(&ok(&mut m, lost)), [0x033C_0002]);
+        assert!(m.rscs.is_empty());
+    }
+
+    #[test]
+    fn reconnect_reopens_streams_and_swordfish_targets_get_a_port() {
+        let mut m = cluster(&["alpha"]);
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha"]),
+        ] {
+            ok(&mut m, r);
+        }
+        let reconnect = |nodes: &[&str]| {
+            Request::NodeReconnect(MsgNodeReconnect {
+                nodes: nodes.iter().map(|n| (*n).into()).collect(),
+            })
+        };
+        let out = ok(&mut m, reconnect(&["ALPHA"]));
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (0x023C_0000, "Nodes [alpha] will be reconnected.")
+        );
+        let actions: Vec<&str> = out.events.iter().map(|e| e.action.name()).collect();
+        assert_eq!(
+            actions,
+            ["CloseNoConnection", "CloseNoConnection", "Value", "Value"]
+        );
+        assert!(is(
+            &refused(&mut m, reconnect(&["alpha", "nope"])),
+            RC::FAIL_NOT_FOUND_NODE
+        ));
+
+        let sf = Request::CrtSfTargetNode(MsgCrtSfTargetNode {
+            name: "sf1".into(),
+            props: vec![entry("StorDriver/SwordfishStorSvc", "svc")],
+        });
+        ok(&mut m, sf);
+        let node = m.node("sf1").expect("node");
+        assert_eq!(node.node_type, "SWORDFISH_TARGET");
+        assert_eq!(node.net_ifs[0].stlt, Some((10000, "PLAIN".into())));
     }
 }

@@ -52,7 +52,7 @@ pub struct Outcome {
     /// Answers sent after `EndOfImmediateAnswers` (the satellites' part).
     pub deferred: Vec<Answer>,
     /// Event streams that changed, in order.
-    pub events: Vec<super::StreamEvent>,
+    pub events: Vec<super::events::StreamEvent>,
     /// Whether the model changed (for persistence).
     pub changed: bool,
 }

@@ -254,3 +254,172 @@ fn invalid_port(ctx: &Ctx, port: i32) -> Problem {
         format!("The specified TCP port '{port}' is invalid."),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{
+        cluster, codes, crt_diskless, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+    };
+    use linstor_proto::Request;
+
+    fn crt_with(name: &str, f: impl FnOnce(&mut WireRscDfn)) -> Request {
+        let mut d = WireRscDfn {
+            rsc_name: name.into(),
+            ..Default::default()
+        };
+        f(&mut d);
+        Request::CrtRscDfn(MsgCrtRscDfn { rsc_dfn: d })
+    }
+
+    fn del(name: &str) -> Request {
+        Request::DelRscDfn(MsgDelRscDfn {
+            rsc_name: name.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn create_list_modify_delete() {
+        let mut m = Model::default();
+        let out = ok(&mut m, crt_rsc_dfn("res"));
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (0x0138_0001, "New resource definition 'res' created.")
+        );
+        let d = &m.rsc_dfns["RES"];
+        assert_eq!((d.port, d.secret.len()), (7000, 20));
+        let out = ok(
+            &mut m,
+            Request::ModRscDfn(MsgModRscDfn {
+                rsc_name: "RES".into(),
+                rsc_dfn_port: Some(7100),
+                override_props: vec![entry("DrbdOptions/Net/allow-two-primaries", "YES")],
+                delete_prop_keys: vec!["absent".into()],
+                ..Default::default()
+            }),
+        );
+        // The absent deleted key warns before the success entry.
+        assert_eq!(codes(&out), [0x8000_0000_0238_03ED, 0x0238_0003]);
+        let d = &m.rsc_dfns["RES"];
+        assert_eq!(d.port, 7100);
+        assert_eq!(d.props["DrbdOptions/Net/allow-two-primaries"], "yes");
+        let Some(linstor_proto::Body::MsgLstRscDfn(list)) =
+            m.lst_rsc_dfn().immediate[0].bodies.first().cloned()
+        else {
+            panic!("list");
+        };
+        assert_eq!(list.rsc_dfns[0].rsc_dfn_port, Some(7100));
+        assert_eq!(
+            codes(&ok(&mut m, del("res"))),
+            [0x0338_0002],
+            "no resources: deleted at once"
+        );
+        let e = refused(&mut m, del("res"));
+        assert_eq!(e.ret_code, 0x8000_0000_0338_0BB8);
+        assert_eq!(
+            e.error_report_ids.len(),
+            1,
+            "the controller logs this warning"
+        );
+    }
+
+    #[test]
+    fn creation_errors() {
+        let mut m = Model::default();
+        ok(&mut m, crt_rsc_dfn("res"));
+        let e = refused(&mut m, crt_rsc_dfn("1x"));
+        assert_eq!(e.message, "The specified resource name '1x' is invalid.");
+        assert!(is(
+            &refused(&mut m, crt_rsc_dfn("RES")),
+            RC::FAIL_EXISTS_RSC_DFN
+        ));
+        let e = refused(&mut m, crt_with("r2", |d| d.rsc_dfn_port = Some(7000)));
+        assert_eq!(e.message, "The specified TCP port '7000' is invalid.");
+        let e = refused(
+            &mut m,
+            crt_with("r2", |d| d.rsc_dfn_transport_type = Some("UDP".into())),
+        );
+        assert!(is(&e, RC::FAIL_INVLD_TRANSPORT_TYPE));
+        let e = refused(
+            &mut m,
+            crt_with("r2", |d| d.rsc_dfn_props = vec![entry("Foo", "1")]),
+        );
+        assert!(is(&e, RC::FAIL_INVLD_PROP));
+        assert_eq!(m.rsc_dfns.len(), 1, "all or nothing");
+        m.ctrl_props
+            .insert("TcpPortAutoRange".into(), "7000-7000".into());
+        let e = refused(&mut m, crt_rsc_dfn("r2"));
+        assert!(is(&e, RC::FAIL_POOL_EXHAUSTED_TCP_PORT));
+    }
+
+    #[test]
+    fn embedded_volume_definitions_answer_each() {
+        let mut m = Model::default();
+        let out = m.apply(crt_with("res", |d| {
+            d.vlm_dfns = [1024, 1, 2048]
+                .map(|size| WireVlmDfn {
+                    vlm_size: size,
+                    ..Default::default()
+                })
+                .to_vec();
+        }));
+        // A failing one does not stop the others; its error carries a report id.
+        let cs = codes(&out);
+        assert_eq!(
+            cs,
+            [0x0138_0001, 0x0130_0001, 0xC000_0000_0130_00CE, 0x0130_0001]
+        );
+        let failed = out.entries().nth(2).expect("error entry");
+        assert_eq!(failed.error_report_ids.len(), 1);
+        assert_eq!(m.rsc_dfns["RES"].vlm_dfns.len(), 2);
+    }
+
+    #[test]
+    fn deleting_with_resources_or_snapshots() {
+        let mut m = cluster(&["alpha", "bravo"]);
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha"]),
+            crt_diskless("res", "bravo"),
+        ] {
+            ok(&mut m, r);
+        }
+        let out = ok(&mut m, del("res"));
+        let messages = |a: &Answer| a.entries().map(|e| e.message.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            messages(&out.immediate[0]),
+            ["Resource definition 'res' marked for deletion."]
+        );
+        assert_eq!(
+            messages(&out.deferred[0]),
+            [
+                "Notified 'bravo' that diskless resources of 'res' are being deleted",
+                "Resource 'res' on 'bravo' deleted",
+                "Resource 'res' on 'alpha' deleted",
+                "Resource definition 'res' deleted.",
+            ]
+        );
+        assert!(m.rscs.is_empty() && m.rsc_dfns.is_empty());
+
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha"]),
+        ] {
+            ok(&mut m, r);
+        }
+        let snap = Request::CrtSnapshot(linstor_proto::messages::MsgCrtSnapshot {
+            snapshot_dfn: linstor_proto::messages::SnapshotDfn {
+                rsc_name: "res".into(),
+                snapshot_name: "s1".into(),
+                ..Default::default()
+            },
+        });
+        ok(&mut m, snap);
+        let e = refused(&mut m, del("res"));
+        assert!(is(&e, RC::FAIL_EXISTS_SNAPSHOT_DFN));
+    }
+}

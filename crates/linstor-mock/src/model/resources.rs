@@ -411,7 +411,9 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, ok, refused};
+    use crate::model::test_support::{
+        cluster, codes, crt_diskless, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+    };
     use linstor_proto::Request;
 
     fn del(node: &str, rsc: &str) -> Request {
@@ -493,5 +495,258 @@ mod tests {
         );
         let e = refused(&mut m, toggle("bravo", Some("nope")));
         assert!(is(&e, RC::FAIL_NOT_FOUND_NODE), "migrate_from's node");
+    }
+
+    fn listed(out: &Outcome) -> Vec<(String, String, Vec<String>)> {
+        match &out.immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstRsc(l) => l
+                .resources
+                .iter()
+                .map(|r| (r.name.clone(), r.node_name.clone(), r.rsc_flags.clone()))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_list_modify_delete() {
+        let mut m = cluster(&["alpha", "bravo"]);
+        ok(&mut m, crt_rsc_dfn("res"));
+        ok(&mut m, crt_vlm_dfn("res", 1024));
+        let out = ok(&mut m, crt_rsc("res", &["alpha"]));
+        let immediate: Vec<(u64, &str)> = out.immediate[0]
+            .entries()
+            .map(|e| (e.ret_code, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            immediate,
+            [
+                (
+                    0x0134_0001,
+                    "New resource 'res' on node 'alpha' registered."
+                ),
+                (
+                    0x012C_0001,
+                    "Volume with number '0' on resource 'res' on node 'alpha' successfully registered"
+                ),
+            ]
+        );
+        let deferred: Vec<&str> = out.deferred[0]
+            .entries()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            deferred,
+            [
+                "Created resource 'res' on 'alpha'",
+                "Resource 'res' on 'alpha' ready"
+            ]
+        );
+        let r = &m.rscs[&("RES".into(), "ALPHA".into())];
+        assert_eq!((r.node_id, r.props["PeerSlots"].as_str()), (0, "7"));
+        let out = ok(&mut m, crt_diskless("res", "bravo"));
+        assert!(
+            out.deferred[0]
+                .entries()
+                .any(|e| e.message == "Added peer(s) 'bravo' to resource 'res' on 'alpha'")
+        );
+        assert_eq!(
+            m.rscs[&("RES".into(), "BRAVO".into())].props["StorPoolName"],
+            "DfltDisklessStorPool"
+        );
+
+        let all = m.lst_rsc(Filter::default());
+        assert_eq!(
+            listed(&all),
+            [
+                ("res".into(), "alpha".into(), vec![]),
+                ("res".into(), "bravo".into(), vec!["DISKLESS".into()]),
+            ]
+        );
+        let filtered = m.lst_rsc(Filter {
+            node_names: vec!["BRAVO".into(), "-not-validated".into()],
+            ..Default::default()
+        });
+        assert_eq!(listed(&filtered).len(), 1);
+
+        let out = ok(
+            &mut m,
+            Request::ModRsc(MsgModRsc {
+                node_name: "alpha".into(),
+                rsc_name: "res".into(),
+                override_props: vec![entry("PrefNic", "default")],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(codes(&out), [0x0234_0003]);
+
+        let e = refused(&mut m, del("alpha", "res"));
+        assert_eq!(
+            e.message,
+            "Last resource of 'res' with disk still has diskless resources attached."
+        );
+        let out = ok(&mut m, del("bravo", "res"));
+        assert_eq!(codes(&out)[0], 0x0334_0002);
+        assert_eq!(
+            out.deferred[0].entries().last().map(|e| e.message.as_str()),
+            Some("Node: bravo, Resource: res deletion complete.")
+        );
+        ok(&mut m, del("alpha", "res"));
+        assert!(m.rscs.is_empty() && m.streams().next().is_none());
+    }
+
+    #[test]
+    fn creation_errors() {
+        let mut m = cluster(&["alpha"]);
+        ok(
+            &mut m,
+            crate::model::test_support::crt_node("bare", "Satellite", "10.0.0.9"),
+        );
+        ok(&mut m, crt_rsc_dfn("res"));
+        ok(&mut m, crt_vlm_dfn("res", 1024));
+        let e = refused(&mut m, Request::CrtRsc(MsgCrtRsc { rscs: vec![] }));
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (0x8000_0000_0134_0BB8, "No resources specified")
+        );
+        ok(&mut m, crt_rsc_dfn("other"));
+        let mut mixed = crt_rsc("res", &["alpha"]);
+        if let Request::CrtRsc(msg) = &mut mixed {
+            msg.rscs.push(WireRsc {
+                name: "other".into(),
+                node_name: "alpha".into(),
+                ..Default::default()
+            });
+        }
+        assert!(is(&refused(&mut m, mixed), RC::FAIL_INVLD_RSC_NAME));
+        assert!(is(
+            &refused(&mut m, crt_rsc("res", &["nope"])),
+            RC::FAIL_NOT_FOUND_NODE
+        ));
+        assert!(is(
+            &refused(&mut m, crt_rsc("nope", &["alpha"])),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        let e = refused(&mut m, crt_rsc("res", &["bare"]));
+        assert_eq!(
+            e.message,
+            "The storage pool 'DfltStorPool' for resource 'res' for volume number '0' is not deployed on node 'bare'."
+        );
+        ok(&mut m, crt_rsc("res", &["alpha"]));
+        assert!(is(
+            &refused(&mut m, crt_rsc("res", &["alpha"])),
+            RC::FAIL_EXISTS_RSC
+        ));
+        // Nothing of a refused call is stored.
+        assert_eq!(m.rscs.len(), 1);
+    }
+
+    #[test]
+    fn toggle_disk_both_ways_and_migration() {
+        let mut m = cluster(&["alpha", "bravo", "charlie"]);
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha"]),
+            crt_diskless("res", "bravo"),
+        ] {
+            ok(&mut m, r);
+        }
+        let toggle = |node: &str, diskless: bool, from: Option<&str>| {
+            Request::ToggleDisk(MsgToggleDisk {
+                node_name: node.into(),
+                rsc_name: "res".into(),
+                diskless: Some(diskless),
+                migrate_from: from.map(Into::into),
+                ..Default::default()
+            })
+        };
+        let e = refused(&mut m, toggle("alpha", false, None));
+        assert_eq!(e.ret_code, 0x8000_0000_0234_03EF, "already has a disk");
+        let e = refused(&mut m, toggle("bravo", true, None));
+        assert!(is(&e, RC::WARN_RSC_ALREADY_DISKLESS));
+        let e = refused(&mut m, toggle("alpha", true, None));
+        assert!(is(&e, RC::FAIL_INSUFFICIENT_REPLICA_COUNT));
+
+        let out = ok(&mut m, toggle("bravo", false, Some("alpha")));
+        assert_eq!(
+            out.immediate[0]
+                .entries()
+                .next()
+                .map(|e| e.message.as_str()),
+            Some("Addition of disk to resource 'res' on node 'bravo' registered")
+        );
+        assert_eq!(
+            out.deferred[0].entries().last().map(|e| e.message.as_str()),
+            Some("Deleted 'res' on 'alpha'")
+        );
+        let nodes: Vec<_> = m
+            .rscs
+            .values()
+            .map(|r| (r.node_name.as_str(), r.is_diskless()))
+            .collect();
+        assert_eq!(nodes, [("bravo", false)], "alpha migrated away");
+
+        ok(&mut m, crt_rsc("res", &["charlie"]));
+        let out = ok(&mut m, toggle("charlie", true, None));
+        assert_eq!(
+            out.immediate[0]
+                .entries()
+                .next()
+                .map(|e| e.message.as_str()),
+            Some("Removal of disk from resource 'res' on node 'charlie' registered")
+        );
+        let charlie = &m.rscs[&("RES".into(), "CHARLIE".into())];
+        assert!(charlie.is_diskless() && charlie.vlms[&0].diskless);
+    }
+
+    #[test]
+    fn volume_list_validates_its_filter() {
+        let mut m = cluster(&["alpha"]);
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha"]),
+        ] {
+            ok(&mut m, r);
+        }
+        let out = m.lst_vlm(Filter::default()).expect("list");
+        let linstor_proto::Body::MsgLstRsc(l) = &out.immediate[0].bodies[0] else {
+            panic!("{out:#?}");
+        };
+        assert_eq!(l.resources[0].vlms[0].allocated_size, Some(1024));
+        assert_eq!(out.immediate[1].bodies.len(), 0);
+        let out = m
+            .lst_vlm(Filter {
+                stor_pool_names: vec!["otherpool".into()],
+                ..Default::default()
+            })
+            .expect("list");
+        let linstor_proto::Body::MsgLstRsc(l) = &out.immediate[0].bodies[0] else {
+            panic!("{out:#?}");
+        };
+        assert!(
+            l.resources.is_empty(),
+            "no volume left: the resource is omitted"
+        );
+        for (filter, code) in [
+            (
+                Filter {
+                    node_names: vec!["-x".into()],
+                    ..Default::default()
+                },
+                0xC000_0000_012C_00C8,
+            ),
+            (
+                Filter {
+                    resource_names: vec!["1x".into()],
+                    ..Default::default()
+                },
+                0xC000_0000_012C_00CA,
+            ),
+        ] {
+            let e = refused(&mut m, Request::LstVlm(Some(filter)));
+            assert_eq!(e.ret_code, code);
+        }
     }
 }

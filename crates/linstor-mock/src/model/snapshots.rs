@@ -463,7 +463,10 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_rsc_dfn, is, ok, refused};
+    use crate::model::test_support::{
+        cluster, codes, crt_diskless, crt_pool, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok,
+        refused,
+    };
     use linstor_proto::Request;
 
     #[test]
@@ -499,5 +502,204 @@ mod tests {
             &refused(&mut m, rollback("res")),
             RC::FAIL_NOT_FOUND_SNAPSHOT_DFN
         ));
+    }
+
+    fn crt(rsc: &str, snap: &str, nodes: &[&str]) -> Request {
+        Request::CrtSnapshot(MsgCrtSnapshot {
+            snapshot_dfn: linstor_proto::messages::SnapshotDfn {
+                rsc_name: rsc.into(),
+                snapshot_name: snap.into(),
+                snapshots: nodes
+                    .iter()
+                    .map(|n| Snapshot {
+                        node_name: (*n).into(),
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+        })
+    }
+
+    fn restore(to: &str, nodes: &[&str]) -> Request {
+        Request::RestoreSnapshot(MsgRestoreSnapshotRsc {
+            from_resource_name: "res".into(),
+            from_snapshot_name: "s1".into(),
+            to_resource_name: to.into(),
+            nodes: nodes
+                .iter()
+                .map(|n| linstor_proto::messages::RestoreNode { name: (*n).into() })
+                .collect(),
+        })
+    }
+
+    /// alpha and bravo (thin pools), charlie with a thick pool; `res` on alpha and bravo,
+    /// diskless on charlie.
+    fn deployed() -> Model {
+        let mut m = cluster(&["alpha", "bravo", "charlie"]);
+        for r in [
+            crt_rsc_dfn("res"),
+            crt_vlm_dfn("res", 1024),
+            crt_rsc("res", &["alpha", "bravo"]),
+            crt_diskless("res", "charlie"),
+        ] {
+            ok(&mut m, r);
+        }
+        m
+    }
+
+    #[test]
+    fn create_list_rollback_delete() {
+        let mut m = deployed();
+        let out = ok(&mut m, crt("res", "s1", &[]));
+        assert_eq!(codes(&out)[0], 0x010C_0001);
+        assert_eq!(
+            out.deferred[0].entries().count(),
+            6,
+            "three steps per diskful node"
+        );
+        let out = ok(&mut m, crt("res", "s2", &["alpha"]));
+        assert_eq!(
+            out.immediate[0]
+                .entries()
+                .next()
+                .map(|e| e.message.as_str()),
+            Some("New snapshot 's2' of resource 'res' on nodes 'alpha' registered.")
+        );
+        let Some(linstor_proto::Body::MsgLstSnapshotDfn(list)) =
+            m.lst_snapshot_dfn().immediate[0].bodies.first().cloned()
+        else {
+            panic!("list");
+        };
+        let names: Vec<(String, usize)> = list
+            .snapshot_dfns
+            .iter()
+            .map(|s| (s.snapshot_name.clone(), s.snapshots.len()))
+            .collect();
+        assert_eq!(names, [("s1".into(), 2), ("s2".into(), 1)]);
+
+        let rollback = |snap: &str| {
+            Request::RollbackSnapshot(MsgRollbackSnapshot {
+                rsc_name: "res".into(),
+                snapshot_name: snap.into(),
+                ..Default::default()
+            })
+        };
+        let e = refused(&mut m, rollback("s1"));
+        assert_eq!(
+            e.message,
+            "Rollback is only allowed with the most recent snapshot"
+        );
+        let e = refused(&mut m, rollback("s2"));
+        assert_eq!(
+            e.message,
+            "Snapshot 's2' of resource 'res' on node 'bravo' not found."
+        );
+        let del = |snap: &str| {
+            Request::DelSnapshot(MsgDelSnapshot {
+                rsc_name: "res".into(),
+                snapshot_name: snap.into(),
+                ..Default::default()
+            })
+        };
+        let out = ok(&mut m, del("S2"));
+        assert_eq!(codes(&out), [0x030C_0002, 0x030C_0003, 0x030C_0002]);
+        let out = ok(&mut m, rollback("s1"));
+        assert_eq!(codes(&out)[0], 0x020C_0003);
+        assert!(!out.changed, "a rollback changes nothing visible");
+    }
+
+    #[test]
+    fn creation_errors() {
+        let mut m = deployed();
+        ok(&mut m, crt_pool("charlie", "thick", "LvmDriver"));
+        assert!(is(
+            &refused(&mut m, crt("nope", "s1", &[])),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        assert!(is(
+            &refused(&mut m, crt("res", "1", &[])),
+            RC::FAIL_INVLD_SNAPSHOT_NAME
+        ));
+        let e = refused(&mut m, crt("res", "s1", &["charlie"]));
+        assert_eq!(
+            e.message,
+            "Cannot create snapshot from diskless resource on node 'charlie'"
+        );
+        let e = refused(&mut m, crt("res", "s1", &["alpha", "nope"]));
+        assert!(is(&e, RC::FAIL_NOT_FOUND_RSC));
+        ok(&mut m, crt("res", "s1", &[]));
+        assert!(is(
+            &refused(&mut m, crt("res", "S1", &[])),
+            RC::FAIL_EXISTS_SNAPSHOT_DFN
+        ));
+        ok(&mut m, crt_rsc_dfn("empty"));
+        let e = refused(&mut m, crt("empty", "s1", &[]));
+        assert_eq!(e.message, "No resources found for snapshotting");
+        for r in [crt_rsc_dfn("fat"), crt_vlm_dfn("fat", 1024)] {
+            ok(&mut m, r);
+        }
+        let mut on_thick = crt_rsc("fat", &["charlie"]);
+        if let Request::CrtRsc(msg) = &mut on_thick {
+            msg.rscs[0].props = vec![entry("StorPoolName", "thick")];
+        }
+        ok(&mut m, on_thick);
+        let e = refused(&mut m, crt("fat", "s1", &[]));
+        assert_eq!(
+            e.message,
+            "Storage driver 'LvmDriver' does not support snapshots."
+        );
+    }
+
+    #[test]
+    fn restore_volume_definitions_and_resources() {
+        let mut m = deployed();
+        ok(&mut m, crt("res", "s1", &[]));
+        let restore_vd = |to: &str| {
+            Request::RestoreVlmDfn(MsgRestoreSnapshotVlmDfn {
+                from_resource_name: "res".into(),
+                from_snapshot_name: "s1".into(),
+                to_resource_name: to.into(),
+            })
+        };
+        assert!(is(
+            &refused(&mut m, restore_vd("copy")),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        ok(&mut m, crt_rsc_dfn("copy"));
+        let out = ok(&mut m, restore_vd("copy"));
+        assert_eq!(codes(&out), [0x010C_0002], "the controller's DELETED quirk");
+        assert_eq!(m.rsc_dfns["COPY"].vlm_dfns[&0].size_kib, 1024);
+        assert!(is(
+            &refused(&mut m, restore_vd("copy")),
+            RC::FAIL_EXISTS_VLM_DFN
+        ));
+
+        assert!(is(
+            &refused(&mut m, restore("copy", &["nope"])),
+            RC::FAIL_NOT_FOUND_NODE
+        ));
+        let e = refused(&mut m, restore("copy", &["charlie"]));
+        assert_eq!(e.message, "Snapshot 's1' on node 'charlie' not found.");
+        let out = ok(&mut m, restore("copy", &[]));
+        assert_eq!(
+            out.entries().next().map(|e| e.message.as_str()),
+            Some("Resource 'copy' restored from resource 'res', snapshot 's1'.")
+        );
+        let nodes: Vec<_> = m
+            .rscs
+            .values()
+            .filter(|r| r.rsc_name == "copy")
+            .map(|r| r.node_name.as_str())
+            .collect();
+        assert_eq!(nodes, ["alpha", "bravo"]);
+        let e = refused(&mut m, restore("copy", &[]));
+        assert_eq!(
+            e.message,
+            "Cannot restore to resource defintion which already has resources"
+        );
+        // A target without volume definitions: the warning comes first.
+        ok(&mut m, crt_rsc_dfn("bare"));
+        let out = ok(&mut m, restore("bare", &["alpha"]));
+        assert_eq!(codes(&out), [0x8000_0000_010C_0BB8, 0x010C_0001]);
     }
 }

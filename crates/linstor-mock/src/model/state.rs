@@ -7,12 +7,13 @@
 
 use std::collections::BTreeMap;
 
+use linstor_proto::ReturnCode as RC;
 use linstor_proto::consts::{drivers, flags, keys, names as special};
-use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
+use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse, NetInterface as WireNetIf};
 
 use super::events::{EventData, StreamAction, StreamEvent, StreamKey, Streams};
-use super::names;
-use super::reply::{Ctx, Problem, map_entry};
+use super::names::{self, valid_ip, valid_net_if_name, valid_port};
+use super::reply::{Ctx, Problem, ensure, map_entry};
 
 /// Properties: a sorted map, as the controller lists them.
 pub(crate) type Props = BTreeMap<String, String>;
@@ -589,6 +590,81 @@ impl Model {
             .collect();
         (lo..=hi).find(|m| !used.contains(m))
     }
+}
+
+impl Model {
+    /// Validates one interface of a node being created or an interface being added, and
+    /// gives it a UUID (`docs/controller-rules.md#nodes`).
+    pub(crate) fn check_net_if(
+        &mut self,
+        ctx: &Ctx,
+        wire: &WireNetIf,
+        existing: &[NetIf],
+    ) -> Result<NetIf, Problem> {
+        ensure(valid_net_if_name(&wire.name), || {
+            ctx.problem(
+                RC::FAIL_INVLD_NET_NAME,
+                format!(
+                    "The specified net interface name '{}' is invalid.",
+                    wire.name
+                ),
+            )
+        })?;
+        ensure(valid_ip(&wire.address), || {
+            invalid_address(ctx, &wire.address)
+        })?;
+        ensure(
+            !existing
+                .iter()
+                .any(|n| n.name.eq_ignore_ascii_case(&wire.name)),
+            || {
+                ctx.problem(
+                    RC::FAIL_EXISTS_NET_IF,
+                    format!(
+                        "A net interface with the name '{}' already exists.",
+                        wire.name
+                    ),
+                )
+            },
+        )?;
+        let stlt = check_stlt(ctx, wire)?;
+        let uuid = self.uuid();
+        Ok(NetIf {
+            uuid,
+            name: wire.name.clone(),
+            address: wire.address.clone(),
+            stlt,
+        })
+    }
+}
+
+pub(crate) fn invalid_address(ctx: &Ctx, address: &str) -> Problem {
+    ctx.problem(
+        RC::FAIL_INVLD_NET_ADDR,
+        format!("The specified net interface address '{address}' is invalid."),
+    )
+}
+
+/// The satellite connection of an interface: only when both port and encryption type are
+/// given; both checked.
+pub(crate) fn check_stlt(ctx: &Ctx, wire: &WireNetIf) -> Result<Option<(i32, String)>, Problem> {
+    let (Some(port), Some(enc)) = (wire.stlt_port, wire.stlt_encryption_type.as_deref()) else {
+        return Ok(None);
+    };
+    ensure(valid_port(port), || {
+        ctx.problem(
+            RC::FAIL_INVLD_NET_PORT,
+            format!("The specified port '{port}' is invalid."),
+        )
+    })?;
+    let enc = enc.to_ascii_uppercase();
+    ensure(enc == "PLAIN" || enc == "SSL", || {
+        ctx.problem(
+            RC::FAIL_INVLD_NET_TYPE,
+            format!("The specified encryption type '{enc}' is invalid."),
+        )
+    })?;
+    Ok(Some((port, enc)))
 }
 
 /// Parses a `min-max` range property.

@@ -136,3 +136,116 @@ impl Model {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{cluster, crt_pool, entry, is, ok, refused};
+    use linstor_proto::Request;
+
+    fn crt(name: &str, props: Vec<linstor_proto::messages::LinStorMapEntry>) -> Request {
+        Request::CrtStorPoolDfn(MsgCrtStorPoolDfn {
+            stor_pool_dfn: WireDfn {
+                stor_pool_name: name.into(),
+                props,
+                ..Default::default()
+            },
+        })
+    }
+
+    fn listed(m: &Model) -> Vec<String> {
+        match &m.lst_stor_pool_dfn().immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstStorPoolDfn(l) => l
+                .stor_pool_dfns
+                .iter()
+                .map(|d| d.stor_pool_name.clone())
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_list_modify_delete() {
+        let mut m = Model::default();
+        assert_eq!(
+            listed(&m),
+            ["DfltStorPool"],
+            "the diskless default is hidden"
+        );
+        let out = ok(
+            &mut m,
+            crt("pool1", vec![entry("MaxOversubscriptionRatio", "10")]),
+        );
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (0x0118_0001, "New storage pool definition 'pool1' created.")
+        );
+        assert_eq!(listed(&m), ["DfltStorPool", "pool1"]);
+        let out = ok(
+            &mut m,
+            Request::ModStorPoolDfn(MsgModStorPoolDfn {
+                stor_pool_name: "POOL1".into(),
+                override_props: vec![entry("Aux/a", "1")],
+                delete_prop_keys: vec!["MaxOversubscriptionRatio".into()],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(out.entries().next().map(|e| e.ret_code), Some(0x0218_0003));
+        assert_eq!(m.spds["POOL1"].props.keys().collect::<Vec<_>>(), ["Aux/a"]);
+        let del = Request::DelStorPoolDfn(MsgDelStorPoolDfn {
+            stor_pool_name: "pool1".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            ok(&mut m, del.clone()).entries().next().map(|e| e.ret_code),
+            Some(0x0318_0002)
+        );
+        let e = refused(&mut m, del);
+        assert_eq!(
+            e.ret_code, 0xC000_0000_0318_0135,
+            "missing is an error here"
+        );
+        assert_eq!(e.error_report_ids.len(), 1);
+    }
+
+    #[test]
+    fn errors() {
+        let mut m = cluster(&["alpha"]);
+        let e = refused(&mut m, crt("ab", vec![]));
+        assert!(is(&e, RC::FAIL_INVLD_STOR_POOL_NAME));
+        let e = refused(&mut m, crt("dfltdisklessstorpool", vec![]));
+        assert_eq!(
+            e.message,
+            "Storage pool definition 'dfltdisklessstorpool' already exists."
+        );
+        let e = refused(
+            &mut m,
+            crt("pool1", vec![entry("MaxOversubscriptionRatio", "100M")]),
+        );
+        assert_eq!(
+            e.details.as_deref(),
+            Some("The value must match '(1-1000)'\nStorage pool definition: pool1")
+        );
+        let e = refused(
+            &mut m,
+            Request::ModStorPoolDfn(MsgModStorPoolDfn {
+                stor_pool_name: "nope".into(),
+                ..Default::default()
+            }),
+        );
+        assert!(is(&e, RC::FAIL_NOT_FOUND_STOR_POOL_DFN));
+        ok(&mut m, crt_pool("alpha", "other", "LvmDriver"));
+        let e = refused(
+            &mut m,
+            Request::DelStorPoolDfn(MsgDelStorPoolDfn {
+                stor_pool_name: "other".into(),
+                ..Default::default()
+            }),
+        );
+        assert_eq!(
+            e.message,
+            "Storage pool definition 'other' has still storage pools on node(s): 'alpha'."
+        );
+    }
+}

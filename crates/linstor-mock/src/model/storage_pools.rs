@@ -250,7 +250,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_pool, is, ok, refused};
+    use crate::model::test_support::{cluster, crt_node, crt_pool, entry, is, ok, refused};
     use linstor_proto::Request;
 
     fn del(node: &str, pool: &str) -> Request {
@@ -327,5 +327,131 @@ mod tests {
             "the controller's quirk"
         );
         assert_eq!(e.message, "Storage pool 'other' on node 'bravo' not found.");
+    }
+
+    fn listed(m: &Model, filter: Filter) -> Vec<(String, String, Option<u64>)> {
+        let out = m.lst_stor_pool(filter).expect("list");
+        assert_eq!(out.immediate[1].bodies.len(), 0, "an empty Reply follows");
+        match &out.immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstStorPool(l) => l
+                .stor_pools
+                .iter()
+                .map(|p| {
+                    (
+                        p.node_name.clone(),
+                        p.stor_pool_name.clone(),
+                        p.free_space.as_ref().map(|f| f.free_capacity),
+                    )
+                })
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_list_modify_delete() {
+        let mut m = Model::default();
+        ok(&mut m, crt_node("alpha", "Satellite", "10.0.0.1"));
+        let out = ok(&mut m, crt_pool("alpha", "lvm", "LvmDriver"));
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (
+                0x0114_0001,
+                "New storage pool 'lvm' on node 'alpha' registered."
+            )
+        );
+        assert!(
+            m.spds.contains_key("LVM"),
+            "the definition is created implicitly"
+        );
+        assert_eq!(
+            listed(&m, Filter::default()),
+            [("alpha".into(), "lvm".into(), Some(1 << 30))],
+            "the default diskless pool is never listed"
+        );
+        let modify = Request::ModStorPool(MsgModStorPool {
+            node_name: "ALPHA".into(),
+            stor_pool_name: "LVM".into(),
+            override_props: vec![entry("StorDriver/LvmVg", "vg0")],
+            ..Default::default()
+        });
+        assert_eq!(
+            ok(&mut m, modify)
+                .entries()
+                .next()
+                .map(|e| e.message.clone()),
+            Some("Storage pool 'lvm' on node 'alpha' modified.".into())
+        );
+        assert_eq!(
+            m.pools[&("ALPHA".into(), "LVM".into())].props["StorDriver/LvmVg"],
+            "vg0"
+        );
+        let out = ok(&mut m, del("alpha", "lvm"));
+        assert_eq!(out.entries().next().map(|e| e.ret_code), Some(0x0314_0002));
+        assert!(listed(&m, Filter::default()).is_empty());
+    }
+
+    #[test]
+    fn creation_errors_and_in_use() {
+        let mut m = cluster(&["alpha"]);
+        ok(&mut m, crt_node("sf", "SWORDFISH_TARGET", "10.0.0.9"));
+        let e = refused(&mut m, crt_pool("nope", "lvm", "LvmDriver"));
+        assert!(is(&e, RC::FAIL_NOT_FOUND_NODE));
+        let e = refused(&mut m, crt_pool("alpha", "l", "LvmDriver"));
+        assert!(is(&e, RC::FAIL_INVLD_STOR_POOL_NAME));
+        let e = refused(&mut m, crt_pool("sf", "lvm", "LvmDriver"));
+        assert_eq!(
+            e.message,
+            "Storage driver 'LvmDriver' is not allowed on node 'sf' of type 'SWORDFISH_TARGET'."
+        );
+        let e = refused(&mut m, crt_pool("ALPHA", "dfltstorpool", "LvmDriver"));
+        assert_eq!(
+            e.message,
+            "Node: alpha, Storage pool name: dfltstorpool already exists."
+        );
+        let e = refused(&mut m, del("alpha", "DfltDisklessStorPool"));
+        assert_eq!(
+            e.message,
+            "The default diskless storage pool cannot be deleted!"
+        );
+        for r in [
+            crate::model::test_support::crt_rsc_dfn("res"),
+            crate::model::test_support::crt_vlm_dfn("res", 4096),
+            crate::model::test_support::crt_rsc("res", &["alpha"]),
+        ] {
+            ok(&mut m, r);
+        }
+        let e = refused(&mut m, del("alpha", "DfltStorPool"));
+        assert!(is(&e, RC::FAIL_IN_USE));
+        assert!(e.details.is_some_and(|d| d.starts_with(
+            "Volumes that are still using the storage pool: \n   Resource 'res' volume 0"
+        )));
+        // A thin pool reports its total as free, volumes or not.
+        assert_eq!(listed(&m, Filter::default())[0].2, Some(1 << 30));
+    }
+
+    #[test]
+    fn list_filters_are_validated() {
+        let mut m = cluster(&["alpha", "bravo"]);
+        let f = Filter {
+            node_names: vec!["BRAVO".into()],
+            ..Default::default()
+        };
+        assert_eq!(listed(&m, f).len(), 1);
+        let bad = |f: Filter| m.lst_stor_pool(f).expect_err("refused");
+        assert!(
+            bad(Filter {
+                node_names: vec!["-x".into()],
+                ..Default::default()
+            })
+            .is_logged()
+        );
+        let e = m.answer(bad(Filter {
+            stor_pool_names: vec!["x".into()],
+            ..Default::default()
+        }));
+        assert_eq!(e.ret_code, 0xC000_0000_0114_00D0);
+        ok(&mut m, Request::LstStorPool(None));
     }
 }

@@ -1,12 +1,9 @@
 //! Helpers for the model's unit tests: requests in one line, a cluster built through
 //! [`Model::apply`], and the entries of an answer.
 
-// Some helpers serve only the family tests added later.
-#![allow(dead_code)]
-
 use linstor_proto::messages::{
     LinStorMapEntry, MsgApiCallResponse, MsgCrtNode, MsgCrtRsc, MsgCrtRscDfn, MsgCrtStorPool,
-    MsgCrtVlmDfn, NetInterface, Node, Rsc, RscDfn, StorPool, VlmDfn,
+    MsgCrtVlmDfn, NetInterface, NetInterface as WireNetIf, Node, Rsc, RscDfn, StorPool, VlmDfn,
 };
 use linstor_proto::{Request, ReturnCode as RC};
 
@@ -166,4 +163,14 @@ pub(crate) fn codes(out: &Outcome) -> Vec<u64> {
 /// Whether `entry` has `code` (severity and number; masks ignored).
 pub(crate) fn is(entry: &MsgApiCallResponse, code: RC) -> bool {
     RC(entry.ret_code).is_code(code)
+}
+
+pub(crate) fn net_if(name: &str, address: &str, port: Option<i32>) -> WireNetIf {
+    WireNetIf {
+        name: name.into(),
+        address: address.into(),
+        stlt_port: port,
+        stlt_encryption_type: port.map(|_| "Plain".into()),
+        ..Default::default()
+    }
 }

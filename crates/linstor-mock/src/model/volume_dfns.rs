@@ -221,8 +221,11 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_rsc_dfn, ok, refused};
+    use crate::model::test_support::{
+        cluster, codes, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, ok, refused,
+    };
     use linstor_proto::Request;
+    use linstor_proto::ReturnCode as RC;
 
     fn del(rsc: &str, nr: i32) -> Request {
         Request::DelVlmDfn(MsgDelVlmDfn {
@@ -248,5 +251,146 @@ mod tests {
             "Resource definition: res, Volume number: 0 not found."
         );
         assert!(e.error_report_ids.is_empty());
+    }
+
+    fn vds(rsc: &str, v: Vec<linstor_proto::messages::VlmDfn>) -> Request {
+        Request::CrtVlmDfn(MsgCrtVlmDfn {
+            rsc_name: rsc.into(),
+            vlm_dfns: v,
+            ..Default::default()
+        })
+    }
+
+    fn vd(nr: Option<i32>, size: i64) -> linstor_proto::messages::VlmDfn {
+        linstor_proto::messages::VlmDfn {
+            vlm_nr: nr,
+            vlm_size: size,
+            ..Default::default()
+        }
+    }
+
+    fn modify(nr: i32, size: Option<i64>) -> Request {
+        Request::ModVlmDfn(MsgModVlmDfn {
+            rsc_name: "res".into(),
+            vlm_nr: nr,
+            vlm_size: size,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn create_modify_delete_on_deployed_resources() {
+        let mut m = cluster(&["alpha", "bravo"]);
+        ok(&mut m, crt_rsc_dfn("res"));
+        ok(&mut m, crt_rsc("res", &["alpha", "bravo"]));
+        let out = ok(&mut m, crt_vlm_dfn("res", 1024));
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (
+                0x0130_0001,
+                "New volume definition with number '0' of resource definition 'res' created."
+            )
+        );
+        assert!(
+            e.obj_refs
+                .iter()
+                .any(|r| r.key == "MinorNr" && r.value == "1000")
+        );
+        // A new disk-state stream per node; the resource states did not change.
+        let kinds: Vec<_> = out
+            .events
+            .iter()
+            .map(|e| (e.key.kind, e.action.name()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [(crate::model::StreamKind::VolumeDiskState, "Value"); 2]
+        );
+        assert!(m.rscs.values().all(|r| r.vlms.contains_key(&0)));
+
+        let out = ok(&mut m, modify(0, Some(2048)));
+        let deferred: Vec<&str> = out.deferred[0]
+            .entries()
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            deferred,
+            [
+                "Updated volume 0 of 'res' on 'alpha'",
+                "Updated volume 0 of 'res' on 'bravo'",
+                "Resized DRBD resource 'res' on 'alpha'",
+                "Resized DRBD resource 'res' on 'bravo'",
+            ]
+        );
+        let e = refused(&mut m, modify(0, Some(1024)));
+        assert_eq!(
+            e.message,
+            "Deployed volumes can only grow in size, not shrink."
+        );
+        let e = refused(&mut m, modify(9, None));
+        assert_eq!(
+            e.message,
+            "Volume definition 'res' with volume number '9' not found."
+        );
+
+        let out = ok(
+            &mut m,
+            Request::DelVlmDfn(MsgDelVlmDfn {
+                rsc_name: "res".into(),
+                vlm_nr: 0,
+                ..Default::default()
+            }),
+        );
+        assert_eq!(
+            out.immediate[0].entries().next().map(|e| e.ret_code),
+            Some(0x0330_0002)
+        );
+        let closed: Vec<_> = out
+            .events
+            .iter()
+            .filter(|e| e.action == StreamAction::CloseRemoved)
+            .map(|e| e.key.node.clone())
+            .collect();
+        assert_eq!(closed, ["alpha", "bravo"]);
+        assert!(m.rscs.values().all(|r| r.vlms.is_empty()));
+    }
+
+    #[test]
+    fn creation_errors() {
+        let mut m = cluster(&["alpha"]);
+        ok(&mut m, crt_rsc_dfn("res"));
+        let out = ok(&mut m, vds("res", vec![]));
+        assert_eq!(codes(&out), [0x8000_0000_0130_0000]);
+        assert!(is(
+            &refused(&mut m, crt_vlm_dfn("nope", 1024)),
+            RC::FAIL_NOT_FOUND_RSC_DFN
+        ));
+        assert!(is(
+            &refused(&mut m, vds("res", vec![vd(Some(70000), 1024)])),
+            RC::FAIL_INVLD_VLM_NR
+        ));
+        assert!(is(
+            &refused(&mut m, crt_vlm_dfn("res", 2)),
+            RC::FAIL_INVLD_VLM_SIZE
+        ));
+        let mut encrypted = vd(None, 1024);
+        encrypted.vlm_flags = vec!["ENCRYPTED".into()];
+        assert!(is(
+            &refused(&mut m, vds("res", vec![encrypted])),
+            RC::FAIL_NOT_FOUND_CRYPT_KEY
+        ));
+        // Created ones stay when a later one fails; the error ends the reply.
+        let out = m.apply(vds(
+            "res",
+            vec![vd(None, 1024), vd(Some(0), 1024), vd(None, 1024)],
+        ));
+        assert_eq!(codes(&out), [0x0130_0001, 0xC000_0000_0130_01F7]);
+        assert!(out.changed);
+        assert_eq!(
+            out.entries().nth(1).map(|e| e.error_report_ids.len()),
+            Some(1)
+        );
+        assert_eq!(m.rsc_dfns["RES"].vlm_dfns.len(), 1);
     }
 }

@@ -1,11 +1,14 @@
-//! Volumes as the list answers show them (LstRsc, LstVlm and LstStorPool).
+//! Objects as the list answers show them: nodes (LstNode) and volumes (LstRsc, LstVlm and
+//! LstStorPool).
 
 use linstor_proto::consts::{drivers, keys};
-use linstor_proto::messages::Vlm as WireVlm;
+use linstor_proto::messages::{
+    NetInterface as WireNetIf, Node as WireNode, Vlm as WireVlm, node::ConnectionStatus,
+};
 
 use super::names::key;
 
-use super::state::{Model, Rsc, StorPool, Vlm};
+use super::state::{Model, Node, Rsc, StorPool, Vlm, props_to_wire};
 
 impl Model {
     pub(crate) fn wire_vlm(&self, res: &Rsc, v: &Vlm, with_allocated: bool) -> WireVlm {
@@ -79,5 +82,29 @@ fn backing_disk(pool: Option<&StorPool>, rsc: &str, nr: i32) -> Option<String> {
             prop(keys::STOR_DRIVER_ZPOOL_THIN).unwrap_or_else(|| pool.name.clone())
         )),
         _ => None,
+    }
+}
+
+/// A node as `LstNode` shows it: the satellite port and encryption type only on the
+/// interface that carries the satellite connection; always online.
+pub(crate) fn wire_node(n: &Node) -> WireNode {
+    WireNode {
+        uuid: Some(n.uuid.clone()),
+        name: n.name.clone(),
+        r#type: n.node_type.clone(),
+        props: props_to_wire(&n.props),
+        flags: n.flags.clone(),
+        net_interfaces: n
+            .net_ifs
+            .iter()
+            .map(|i| WireNetIf {
+                uuid: Some(i.uuid.clone()),
+                name: i.name.clone(),
+                address: i.address.clone(),
+                stlt_port: i.stlt.as_ref().map(|s| s.0),
+                stlt_encryption_type: i.stlt.as_ref().map(|s| s.1.clone()),
+            })
+            .collect(),
+        connection_status: Some(ConnectionStatus::Online as i32),
     }
 }
