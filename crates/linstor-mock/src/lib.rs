@@ -2,7 +2,7 @@
 //! protobuf-over-TCP protocol so that clients (the real Python client, or
 //! `linstor-client`) can be tested without a cluster.
 //!
-//! * [`model`]: the pure state and the rules of every call (semantics.md).
+//! * [`model`]: the pure state and the rules of every call (`docs/controller-rules.md`).
 //! * [`MockController`]: a server on `127.0.0.1:0` by default, one task per connection,
 //!   with a handle to inspect or seed the model. It never opens an outbound connection:
 //!   node addresses are data only.

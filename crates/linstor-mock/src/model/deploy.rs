@@ -12,7 +12,7 @@ use linstor_proto::return_code::{Object, Operation};
 
 use super::names::key;
 use super::props::{RuleSet, modify_props};
-use super::reply::{Ctx, Outcome, Problem, vlm_dfn_ctx};
+use super::reply::{Ctx, Outcome, Problem, ensure, vlm_dfn_ctx};
 use super::state::{Model, Props, Rsc, RscDfn, Vlm, VlmDfn};
 
 impl Model {
@@ -57,12 +57,15 @@ impl Model {
             },
         };
         let ctx = vlm_dfn_ctx(Operation::Create, &dfn.name, nr);
-        if !(special::VLM_SIZE_MIN_KIB..=special::VLM_SIZE_MAX_KIB).contains(&v.vlm_size) {
-            return Err(ctx.problem(
-                RC::FAIL_INVLD_VLM_SIZE,
-                format!("The specified volume size '{}' is invalid.", v.vlm_size),
-            ));
-        }
+        ensure(
+            (special::VLM_SIZE_MIN_KIB..=special::VLM_SIZE_MAX_KIB).contains(&v.vlm_size),
+            || {
+                ctx.problem(
+                    RC::FAIL_INVLD_VLM_SIZE,
+                    format!("The specified volume size '{}' is invalid.", v.vlm_size),
+                )
+            },
+        )?;
         let minor = match v.vlm_minor {
             Some(m)
                 if !(0..=special::MINOR_MAX).contains(&m)
@@ -87,12 +90,15 @@ impl Model {
                 }
             },
         };
-        if v.vlm_flags.iter().any(|f| f == flags::ENCRYPTED) && self.passphrase.is_none() {
-            return Err(ctx.problem(
-                RC::FAIL_NOT_FOUND_CRYPT_KEY,
-                "Could not create encrypted volume definition as the master key is not known.",
-            ));
-        }
+        ensure(
+            !v.vlm_flags.iter().any(|f| f == flags::ENCRYPTED) || self.passphrase.is_some(),
+            || {
+                ctx.problem(
+                    RC::FAIL_NOT_FOUND_CRYPT_KEY,
+                    "Could not create encrypted volume definition as the master key is not known.",
+                )
+            },
+        )?;
         let mut props = Props::new();
         modify_props(&ctx, RuleSet::VlmDfn, &mut props, &v.vlm_props, &[])?;
         let uuid = self.uuid();
@@ -112,12 +118,15 @@ impl Model {
             } else {
                 self.resolve_pool(res, &vlm_dfn, &dfn)
             };
-            if !res.is_diskless() && !self.pools.contains_key(&(n.clone(), key(&pool))) {
-                return Err(ctx.problem(
+            ensure(
+                res.is_diskless() || self.pools.contains_key(&(n.clone(), key(&pool))),
+                || {
+                    ctx.problem(
                     RC::FAIL_NOT_FOUND_DFLT_STOR_POOL,
                     format!("The storage pool '{pool}' for resource '{}' for volume number '{nr}' is not deployed on node '{}'.", dfn.name, res.node_name),
-                ));
-            }
+                )
+                },
+            )?;
             placed.push(((r.clone(), n.clone()), pool, res.is_diskless()));
         }
         for (k, pool, diskless) in placed {
@@ -218,19 +227,21 @@ impl Model {
                     ),
                 ));
             };
-            if !pool.is_diskless()
-                && self
-                    .placeable_kib(&pool)
-                    .is_some_and(|free| free < vd.size_kib.max(0) as u64)
-            {
-                return Err(ctx.problem(
-                    RC::FAIL_INVLD_VLM_SIZE,
-                    format!(
-                        "Not enough free space available for volume {} of resource '{}'.",
-                        vd.nr, dfn.name
-                    ),
-                ));
-            }
+            ensure(
+                pool.is_diskless()
+                    || self
+                        .placeable_kib(&pool)
+                        .is_none_or(|free| free >= vd.size_kib.max(0) as u64),
+                || {
+                    ctx.problem(
+                        RC::FAIL_INVLD_VLM_SIZE,
+                        format!(
+                            "Not enough free space available for volume {} of resource '{}'.",
+                            vd.nr, dfn.name
+                        ),
+                    )
+                },
+            )?;
             chosen.push((vd.nr, pool));
         }
         if chosen.iter().any(|(_, p)| p.is_diskless()) {
@@ -277,19 +288,21 @@ impl Model {
                 .cloned()
                 .ok_or_else(|| ctx.rsc_dfn_not_found(&w.name))?;
             let k = (key(&w.name), key(&w.node_name));
-            if self.rscs.contains_key(&k)
-                || created
-                    .iter()
-                    .any(|c| key(&c.node_name) == k.1 && key(&c.rsc_name) == k.0)
-            {
-                return Err(ctx.problem(
-                    RC::FAIL_EXISTS_RSC,
-                    format!(
-                        "A resource '{}' on node '{}' already exists.",
-                        dfn.name, node.name
-                    ),
-                ));
-            }
+            ensure(
+                !self.rscs.contains_key(&k)
+                    && !created
+                        .iter()
+                        .any(|c| key(&c.node_name) == k.1 && key(&c.rsc_name) == k.0),
+                || {
+                    ctx.problem(
+                        RC::FAIL_EXISTS_RSC,
+                        format!(
+                            "A resource '{}' on node '{}' already exists.",
+                            dfn.name, node.name
+                        ),
+                    )
+                },
+            )?;
             let used: Vec<i32> = self
                 .rscs
                 .iter()
@@ -304,12 +317,15 @@ impl Model {
                 .collect();
             let node_id = if w.override_node_id == Some(true) {
                 let id = w.node_id.unwrap_or(0);
-                if !(0..=special::NODE_ID_MAX).contains(&id) || used.contains(&id) {
-                    return Err(ctx.problem(
-                        RC::FAIL_INVLD_NODE_ID,
-                        format!("The specified node ID '{id}' is invalid."),
-                    ));
-                }
+                ensure(
+                    (0..=special::NODE_ID_MAX).contains(&id) && !used.contains(&id),
+                    || {
+                        ctx.problem(
+                            RC::FAIL_INVLD_NODE_ID,
+                            format!("The specified node ID '{id}' is invalid."),
+                        )
+                    },
+                )?;
                 id
             } else {
                 match (0..=special::NODE_ID_MAX).find(|i| !used.contains(i)) {
@@ -321,12 +337,12 @@ impl Model {
                     }
                 }
             };
-            if used.len() > peer_slots {
-                return Err(ctx.problem(
+            ensure(used.len() <= peer_slots, || {
+                ctx.problem(
                     RC::FAIL_INSUFFICIENT_PEER_SLOTS,
                     "Resource has insufficient peer slots.",
-                ));
-            }
+                )
+            })?;
             let mut props = Props::new();
             modify_props(&ctx, RuleSet::Rsc, &mut props, &w.props, &[])?;
             props.insert(keys::PEER_SLOTS.to_owned(), peer_slots.to_string());

@@ -29,7 +29,7 @@ pub(crate) enum RuleSet {
     AuxOnly,
 }
 
-/// A value rule of §18.3.
+/// A value rule of the whitelist (`docs/controller-rules.md#properties`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Rule {
     Pattern(Pattern),

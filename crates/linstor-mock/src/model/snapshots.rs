@@ -13,7 +13,7 @@ use linstor_proto::messages::{
 use linstor_proto::return_code::Operation;
 
 use super::names::{key, valid_snapshot_name};
-use super::reply::{Answer, Ctx, Outcome, Problem, rsc_dfn_ctx, snap_ctx};
+use super::reply::{Answer, Ctx, Outcome, Problem, ensure, rsc_dfn_ctx, snap_ctx};
 use super::state::{Model, Rsc, SnapshotDfn, Vlm};
 
 impl Model {
@@ -37,21 +37,22 @@ impl Model {
         let requested: Vec<String> = s.snapshots.iter().map(|x| x.node_name.clone()).collect();
         let ctx = snap_ctx(Operation::Create, &rsc, &snap, &requested);
         let rsc_key = key(&rsc);
-        let Some(dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            return Err(ctx.problem(
+        // This not-found entry has neither cause nor correction.
+        let dfn = self.rsc_dfns.get(&rsc_key).cloned().ok_or_else(|| {
+            ctx.problem(
                 RC::FAIL_NOT_FOUND_RSC_DFN,
                 format!("Resource definition '{rsc}' not found."),
-            ));
-        };
-        if !valid_snapshot_name(&snap) {
-            return Err(ctx.problem(
+            )
+        })?;
+        ensure(valid_snapshot_name(&snap), || {
+            ctx.problem(
                 RC::FAIL_INVLD_SNAPSHOT_NAME,
                 format!("The given snapshot name '{snap}' is invalid."),
-            ));
-        }
-        if dfn.snapshots.contains_key(&key(&snap)) {
-            return Err(ctx.problem(RC::FAIL_EXISTS_SNAPSHOT_DFN, format!("A snapshot definition with the name '{snap}' already exists in resource definition '{}'.", dfn.name)));
-        }
+            )
+        })?;
+        ensure(!dfn.snapshots.contains_key(&key(&snap)), || {
+            ctx.problem(RC::FAIL_EXISTS_SNAPSHOT_DFN, format!("A snapshot definition with the name '{snap}' already exists in resource definition '{}'.", dfn.name))
+        })?;
         let mut targets = Vec::new();
         if requested.is_empty() {
             targets.extend(
@@ -60,12 +61,12 @@ impl Model {
                     .filter(|((r, _), x)| *r == rsc_key && !x.is_diskless())
                     .map(|(_, x)| x.clone()),
             );
-            if targets.is_empty() {
-                return Err(ctx.problem(
+            ensure(!targets.is_empty(), || {
+                ctx.problem(
                     RC::FAIL_NOT_FOUND_RSC,
                     "No resources found for snapshotting",
-                ));
-            }
+                )
+            })?;
         } else {
             for n in &requested {
                 match self.rscs.get(&(rsc_key.clone(), key(n))) {
@@ -214,12 +215,12 @@ impl Model {
             .values()
             .map(|x| x.seq)
             .max();
-        if newest != Some(s.seq) {
-            return Err(ctx.problem(
+        ensure(newest == Some(s.seq), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_SNAPSHOT_DFN,
                 "Rollback is only allowed with the most recent snapshot",
-            ));
-        }
+            )
+        })?;
         let display = self.rsc_dfns[&rsc_key].name.clone();
         let diskful: Vec<String> = self
             .rscs
@@ -325,27 +326,25 @@ impl Model {
                 format!("Resource definition '{to}' not found."),
             )
         })?;
-        if self.rscs.keys().any(|(r, _)| *r == to_key) {
-            return Err(ctx.problem(
+        ensure(!self.rscs.keys().any(|(r, _)| *r == to_key), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_RSC,
                 "Cannot restore to resource defintion which already has resources",
-            ));
-        }
+            )
+        })?;
         let nodes: Vec<String> = if requested.is_empty() {
             s.nodes.clone()
         } else {
             for n in &requested {
-                if self.node(n).is_none() {
-                    return Err(
-                        ctx.problem(RC::FAIL_NOT_FOUND_NODE, format!("Node '{n}' not found."))
-                    );
-                }
-                if !s.placement.contains_key(&key(n)) {
-                    return Err(ctx.problem(
+                ensure(self.node(n).is_some(), || {
+                    ctx.problem(RC::FAIL_NOT_FOUND_NODE, format!("Node '{n}' not found."))
+                })?;
+                ensure(s.placement.contains_key(&key(n)), || {
+                    ctx.problem(
                         RC::FAIL_NOT_FOUND_SNAPSHOT,
                         format!("Snapshot '{}' on node '{n}' not found.", s.name),
-                    ));
-                }
+                    )
+                })?;
             }
             requested.clone()
         };
