@@ -549,21 +549,36 @@ async fn resources_volumes_and_their_answers() {
         "Deployed volumes can only grow in size, not shrink."
     );
 
-    // Deleting: warnings for what does not exist, refusal for the last disk.
+    // Deleting: a missing parent is an error naming it, a missing leaf a warning; refusal
+    // for the last disk.
     let del = |node: &str| MsgDelRsc {
         node_name: node.into(),
         rsc_name: "rsc1".into(),
         ..Default::default()
     };
     let r = c.call("DelRsc", Some(&del("delta"))).await;
-    assert_eq!(codes(&r), [0x8000_0000_0334_0BB8]);
-    assert_eq!(
-        r.replies()[0].message,
-        "Node: delta, Resource: rsc1 not found."
-    );
+    assert_eq!(codes(&r), [0xC000_0000_0334_012C]);
+    assert_eq!(r.replies()[0].message, "Node 'delta' not found.");
+    let r = c
+        .call(
+            "DelRsc",
+            Some(&MsgDelRsc {
+                node_name: "alpha".into(),
+                rsc_name: "nosuchrsc".into(),
+                ..Default::default()
+            }),
+        )
+        .await;
+    assert_eq!(codes(&r), [0xC000_0000_0334_012D], "{:?}", r.replies());
     assert_eq!(
         codes(&c.call("DelRsc", Some(&del("alpha"))).await)[0],
         0x0334_0002
+    );
+    let r = c.call("DelRsc", Some(&del("alpha"))).await;
+    assert_eq!(codes(&r), [0x8000_0000_0334_0BB8]);
+    assert_eq!(
+        r.replies()[0].message,
+        "Node: alpha, Resource: rsc1 not found."
     );
     let r = c.call("DelRsc", Some(&del("bravo"))).await;
     assert_eq!(
