@@ -311,7 +311,8 @@ impl Model {
 mod tests {
     use super::*;
     use crate::model::test_support::{
-        cluster, codes, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+        body, cluster, codes, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, drbdpool_cluster, entry, is, ok,
+        refused,
     };
     use linstor_proto::Request;
 
@@ -506,5 +507,95 @@ mod tests {
             }),
         );
         assert_eq!(e.message, "Resource definition 'nope' not found.");
+    }
+
+    /// alpha and bravo (`drbdpool` each) holding `rsc1`, which has no volume definition.
+    fn rsc1_on_two() -> Model {
+        let mut m = drbdpool_cluster(&["alpha", "bravo"]);
+        ok(&mut m, crt_rsc_dfn("rsc1"));
+        ok(&mut m, crt_rsc("rsc1", &["alpha", "bravo"]));
+        m
+    }
+
+    fn rsc1_connections(m: &mut Model) -> Vec<WireRscConn> {
+        let out = m.apply(Request::ReqRscConnList(MsgReqRscConn {
+            rsc_name: "rsc1".into(),
+        }));
+        body!(out, MsgLstRscConn).rsc_connections
+    }
+
+    #[test]
+    fn a_connection_keeps_whitelisted_props_and_is_listed_with_them() {
+        let mut m = rsc1_on_two();
+        let conn = |key: &str, value: &str| {
+            Request::ModRscConn(MsgModRscConn {
+                node_1_name: "alpha".into(),
+                node_2_name: "bravo".into(),
+                rsc_name: "rsc1".into(),
+                override_props: vec![entry(key, value)],
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            codes(&m.apply(conn("DrbdOptions/Net/protocol", "C"))),
+            [0x0224_0003]
+        );
+        assert_eq!(
+            codes(&m.apply(conn("StorPoolName", "x"))),
+            [0xC000_0000_0224_00D5]
+        );
+        let list = rsc1_connections(&mut m);
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            list[0].rsc_conn_props,
+            [entry("DrbdOptions/Net/protocol", "C")]
+        );
+    }
+
+    #[test]
+    fn drbd_proxy_takes_the_next_free_port_and_disabling_clears_it() {
+        let mut m = rsc1_on_two();
+        let out = m.apply(Request::EnableDrbdProxy(MsgEnableDrbdProxy {
+            node_1_name: "bravo".into(),
+            node_2_name: "alpha".into(),
+            rsc_name: "rsc1".into(),
+            ..Default::default()
+        }));
+        assert!(RC(codes(&out)[0]).is_success());
+        let list = rsc1_connections(&mut m);
+        assert_eq!(list[0].rsc_conn_flags, ["LOCAL_DRBD_PROXY"]);
+        assert_eq!(
+            list[0].port,
+            Some(7001),
+            "the next free port after the definition's 7000"
+        );
+        let out = m.apply(Request::DisableDrbdProxy(MsgDisableDrbdProxy {
+            node_1_name: "alpha".into(),
+            node_2_name: "bravo".into(),
+            rsc_name: "rsc1".into(),
+            ..Default::default()
+        }));
+        assert!(RC(codes(&out)[0]).is_success());
+        let list = rsc1_connections(&mut m);
+        assert!(list[0].rsc_conn_flags.is_empty() && list[0].port.is_none());
+    }
+
+    #[test]
+    fn drbd_proxy_compression_is_stored_on_the_definition() {
+        let mut m = rsc1_on_two();
+        let out = m.apply(Request::ModifyDrbdProxy(MsgModDrbdProxy {
+            rsc_name: "rsc1".into(),
+            override_props: vec![entry("DrbdOptions/Proxy/memlimit", "134217728")],
+            compression_type: Some("zlib".into()),
+            compression_props: vec![entry("DrbdOptions/ProxyCompression/level", "9")],
+            ..Default::default()
+        }));
+        assert_eq!(codes(&out), [0x0238_0003]);
+        let dfns = body!(m.apply(Request::LstRscDfn), MsgLstRscDfn);
+        assert!(
+            dfns.rsc_dfns[0]
+                .rsc_dfn_props
+                .contains(&entry("DrbdProxy/CompressionType", "zlib"))
+        );
     }
 }

@@ -219,7 +219,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{codes, ok, refused};
+    use crate::model::test_support::{body, codes, crt_rsc_dfn, ok, refused};
     use linstor_proto::Request;
 
     fn set(key: &str, value: &str) -> Request {
@@ -245,6 +245,7 @@ mod tests {
     fn properties_set_list_delete() {
         let mut m = Model::default();
         assert_eq!(listed(&m).len(), 27, "the fresh connector configuration");
+        assert!(listed(&m).contains(&("netcom/PlainConnector/port".into(), "3376".into())));
         let out = ok(
             &mut m,
             Request::SetCfgVal(MsgSetCtrlCfgProp {
@@ -271,6 +272,31 @@ mod tests {
         );
         assert_eq!(codes(&out), [0x0310_0002]);
         assert_eq!(listed(&m).len(), 27);
+        let absent = Request::DelCfgVal(MsgDelCtrlCfgProp {
+            key: "absent".into(),
+            namespace: None,
+        });
+        assert_eq!(
+            codes(&m.apply(absent)),
+            [0x0310_0002],
+            "absent: success too"
+        );
+    }
+
+    #[test]
+    fn a_new_tcp_port_range_is_used_for_allocation() {
+        let mut m = Model::default();
+        assert_eq!(
+            codes(&m.apply(set("TcpPortAutoRange", "9000-9100"))),
+            [3, 0x0110_0001]
+        );
+        ok(&mut m, crt_rsc_dfn("r1"));
+        let dfns = body!(m.apply(Request::LstRscDfn), MsgLstRscDfn);
+        assert_eq!(
+            dfns.rsc_dfns[0].rsc_dfn_port,
+            Some(9000),
+            "allocation uses the new range"
+        );
     }
 
     #[test]
@@ -296,6 +322,11 @@ mod tests {
         assert_eq!(codes(&out), [0xC000_0000_0000_00D7, 0x0110_0001]);
         assert!(!out.changed);
         assert_eq!(m.ctrl_props["TcpPortAutoRange"], "7000-7001");
+        assert_eq!(
+            codes(&m.apply(set("TcpPortAutoRange", "0-10"))),
+            [RC::FAIL_INVLD_TCP_PORT.0, 0x0110_0001],
+            "error entry, then success (quirk)"
+        );
     }
 
     #[test]

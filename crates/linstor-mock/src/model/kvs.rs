@@ -55,7 +55,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{codes, entry, ok, refused};
+    use crate::model::test_support::{body, codes, entry, ok, refused};
     use linstor_proto::Request;
 
     fn modify(instance: &str, set: &[(&str, &str)], delete: &[&str]) -> Request {
@@ -96,8 +96,30 @@ mod tests {
     }
 
     #[test]
+    fn keys_lose_the_leading_slash_and_instances_ignore_case() {
+        let mut m = Model::default();
+        let out = m.apply(modify("store", &[("/foo/bar/key", "val")], &["nope"]));
+        assert_eq!(
+            codes(&out),
+            [0x0210_0003],
+            "deleting an absent key is no error"
+        );
+        let out = m.apply(Request::LstKvsProps(MsgLstKvsProps {
+            instance_name: "STORE".into(),
+        }));
+        assert_eq!(
+            body!(out, MsgRspKvsProps).props,
+            [entry("foo/bar/key", "val")]
+        );
+    }
+
+    #[test]
     fn errors() {
         let mut m = Model::default();
+        assert_eq!(
+            codes(&m.apply(modify("1x", &[], &[]))),
+            [0xC000_0000_0000_00DF]
+        );
         let e = refused(&mut m, modify("1", &[("a", "1")], &[]));
         assert_eq!(
             (e.ret_code, e.message.as_str()),

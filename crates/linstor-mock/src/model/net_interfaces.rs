@@ -142,7 +142,9 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{codes, crt_node, is, net_if, ok, refused};
+    use crate::model::test_support::{
+        body, codes, crt_node, drbdpool_cluster, first, is, net_if, ok, refused,
+    };
     use linstor_proto::Request;
     use linstor_proto::messages::NetInterface as WireNetIf;
 
@@ -200,6 +202,79 @@ mod tests {
         // Deleting the satellite interface drops CurStltConnName.
         ok(&mut m, del("default"));
         assert!(m.node("alpha").expect("node").props.is_empty());
+    }
+
+    #[test]
+    fn a_new_interface_is_registered_once() {
+        let mut m = drbdpool_cluster(&["alpha"]);
+        let eth1 = || {
+            crt_if(
+                "alpha",
+                WireNetIf {
+                    name: "eth1".into(),
+                    address: "10.9.9.9".into(),
+                    ..Default::default()
+                },
+            )
+        };
+        let out = m.apply(eth1());
+        assert_eq!(codes(&out), [0x011C_0001]);
+        assert_eq!(
+            first(&out).message,
+            "New netInterface 'eth1' on node 'alpha' registered."
+        );
+        assert_eq!(RC(codes(&m.apply(eth1()))[0]).code(), 505);
+    }
+
+    #[test]
+    fn modifying_an_interface_sets_address_port_and_encryption() {
+        let mut m = drbdpool_cluster(&["alpha"]);
+        ok(&mut m, crt_if("alpha", net_if("eth1", "10.9.9.9", None)));
+        let modify = |encryption: &str| {
+            Request::ModNetIf(MsgModNetInterface {
+                node_name: "alpha".into(),
+                net_if: WireNetIf {
+                    name: "eth1".into(),
+                    address: "10.9.9.10".into(),
+                    stlt_port: Some(3367),
+                    stlt_encryption_type: Some(encryption.into()),
+                    ..Default::default()
+                },
+            })
+        };
+        assert_eq!(codes(&m.apply(modify("SSL"))), [0x021C_0003]);
+        assert_eq!(RC(codes(&m.apply(modify("Carrier")))[0]).code(), 212);
+        let list = body!(m.apply(Request::LstNode), MsgLstNode);
+        let eth1 = list.nodes[0]
+            .net_interfaces
+            .iter()
+            .find(|i| i.name == "eth1")
+            .expect("eth1 listed");
+        assert_eq!(
+            (
+                eth1.address.as_str(),
+                eth1.stlt_port,
+                eth1.stlt_encryption_type.as_deref()
+            ),
+            ("10.9.9.10", Some(3367), Some("SSL"))
+        );
+    }
+
+    #[test]
+    fn deleting_a_missing_interface_warns() {
+        let mut m = drbdpool_cluster(&["alpha"]);
+        let e = refused(
+            &mut m,
+            Request::DelNetIf(MsgDelNetInterface {
+                node_name: "alpha".into(),
+                net_if_name: "nope".into(),
+            }),
+        );
+        assert_eq!(
+            e.message,
+            "Deletion of netInterface 'nope' on node 'alpha' had no effect."
+        );
+        assert!(RC(e.ret_code).is_warning());
     }
 
     #[test]

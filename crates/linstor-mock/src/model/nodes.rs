@@ -327,7 +327,8 @@ impl Model {
 mod tests {
     use super::*;
     use crate::model::test_support::{
-        cluster, codes, crt_node, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+        body, cluster, codes, crt_node, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, drbdpool_cluster, entry,
+        first, is, ok, refused,
     };
     use linstor_proto::Request;
 
@@ -370,11 +371,118 @@ mod tests {
         ok(&mut m, retype("ctrl", "Auxiliary"));
     }
 
-    fn nodes(m: &Model) -> Vec<WireNode> {
-        match &m.lst_node().immediate[0].bodies[0] {
-            linstor_proto::Body::MsgLstNode(l) => l.nodes.clone(),
-            other => panic!("{other:?}"),
-        }
+    fn nodes(m: &mut Model) -> Vec<WireNode> {
+        let out = m.apply(Request::LstNode);
+        assert_eq!(out.immediate[0].content, "LstNode");
+        body!(out, MsgLstNode).nodes
+    }
+
+    fn with(f: &dyn Fn(&mut WireNode)) -> Request {
+        let Request::CrtNode(mut msg) = crt_node("alpha", "Satellite", "10.0.0.1") else {
+            unreachable!()
+        };
+        f(&mut msg.node);
+        Request::CrtNode(msg)
+    }
+
+    #[test]
+    fn a_new_node_is_answered_with_its_name_and_uuid() {
+        let mut m = Model::default();
+        let out = m.apply(crt_node("alpha", "Satellite", "127.0.0.10"));
+        let e = first(&out);
+        assert_eq!(e.ret_code, 0x0000_0000_013C_0001);
+        assert_eq!(e.message, "New node 'alpha' registered.");
+        assert!(
+            e.details
+                .as_deref()
+                .is_some_and(|d| d.starts_with("Node UUID is: "))
+        );
+        assert_eq!(e.obj_refs[0], entry("Node", "alpha"));
+        assert_eq!(e.obj_refs[1].key, "UUID");
+    }
+
+    #[test]
+    fn node_names_are_case_insensitive_and_a_duplicate_is_logged() {
+        let mut m = Model::default();
+        ok(&mut m, crt_node("alpha", "Satellite", "127.0.0.10"));
+        let e = refused(&mut m, crt_node("ALPHA", "Satellite", "127.0.0.11"));
+        assert_eq!(e.ret_code, 0xC000_0000_013C_01F4);
+        assert_eq!(
+            e.cause.as_deref(),
+            Some("A node with the specified name 'ALPHA' already exists.")
+        );
+        assert_eq!(e.error_report_ids.len(), 1);
+    }
+
+    #[test]
+    fn the_node_list_shows_types_connections_and_satellite_ports() {
+        let mut m = Model::default();
+        ok(&mut m, crt_node("alpha", "Satellite", "127.0.0.10"));
+        // No satellite connection: the warning comes first, then the success entry.
+        let out = m.apply(with(&|n| {
+            n.name = "charlie".into();
+            n.r#type = "Auxiliary".into();
+            n.net_interfaces[0].address = "10.1.1.1".into();
+            n.net_interfaces[0].stlt_port = None;
+        }));
+        let cs = codes(&out);
+        assert!(RC(cs[0]).is_code(RC::WARN_NO_STLT_CONN_DEFINED), "{cs:x?}");
+        assert_eq!(cs[1], 0x013C_0001);
+        let list = nodes(&mut m);
+        let names: Vec<_> = list
+            .iter()
+            .map(|n| (n.name.as_str(), n.r#type.as_str()))
+            .collect();
+        assert_eq!(names, [("alpha", "SATELLITE"), ("charlie", "AUXILIARY")]);
+        let alpha = &list[0];
+        assert_eq!(alpha.connection_status, Some(2));
+        assert_eq!(alpha.props, [entry("CurStltConnName", "default")]);
+        assert_eq!(
+            alpha.net_interfaces[0].stlt_encryption_type.as_deref(),
+            Some("PLAIN")
+        );
+        assert_eq!(alpha.net_interfaces[0].stlt_port, Some(3366));
+        assert_eq!(list[1].net_interfaces[0].stlt_port, None);
+    }
+
+    #[test]
+    fn node_props_are_checked_against_the_whitelist() {
+        let mut m = drbdpool_cluster(&["alpha"]);
+        let modify = |node: &str, key: &str, value: &str| {
+            Request::ModNode(MsgModNode {
+                node_name: node.into(),
+                override_props: vec![entry(key, value)],
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            codes(&m.apply(modify("Alpha", "Aux/rack", "7"))),
+            [0x023C_0003]
+        );
+        let e = refused(&mut m, modify("alpha", "PrefNic", "x"));
+        assert_eq!(e.ret_code, 0xC000_0000_023C_00D5);
+        assert_eq!(e.message, "Invalid property key");
+        assert_eq!(
+            e.cause.as_deref(),
+            Some("The key 'PrefNic' is not whitelisted.")
+        );
+    }
+
+    #[test]
+    fn deleting_a_missing_node_warns_without_a_report() {
+        let mut m = drbdpool_cluster(&["alpha"]);
+        let e = refused(&mut m, del_node("zulu"));
+        assert_eq!(e.ret_code, 0x8000_0000_033C_0BB8);
+        assert!(e.error_report_ids.is_empty());
+    }
+
+    #[test]
+    fn a_node_without_resources_is_deleted_at_once() {
+        let mut m = drbdpool_cluster(&["alpha"]);
+        let out = m.apply(del_node("alpha"));
+        assert_eq!(codes(&out), [0x033C_0002]);
+        assert_eq!(first(&out).message, "Node 'alpha' deleted.");
+        assert!(nodes(&mut m).is_empty());
     }
 
     #[test]
@@ -385,7 +493,7 @@ mod tests {
         assert_eq!(e.ret_code, 0x013C_0001);
         assert_eq!(e.message, "New node 'alpha' registered.");
         assert!(out.changed);
-        let listed = nodes(&m);
+        let listed = nodes(&mut m);
         assert_eq!(listed[0].r#type, "SATELLITE");
         assert_eq!(listed[0].props, [entry("CurStltConnName", "default")]);
         assert_eq!(
@@ -422,19 +530,14 @@ mod tests {
     #[test]
     fn creation_is_validated_in_the_controllers_order() {
         let mut m = Model::default();
-        let with = |f: &dyn Fn(&mut WireNode)| {
-            let Request::CrtNode(mut msg) = crt_node("alpha", "Satellite", "10.0.0.1") else {
-                unreachable!()
-            };
-            f(&mut msg.node);
-            Request::CrtNode(msg)
-        };
         let e = refused(&mut m, with(&|n| n.net_interfaces.clear()));
         assert_eq!(e.ret_code, 0xC000_0000_013C_025B);
         assert_eq!(e.error_report_ids.len(), 1);
-        let e = refused(&mut m, with(&|n| n.name = "-alpha".into()));
-        assert_eq!(e.message, "The given node name '-alpha' is invalid.");
+        let e = refused(&mut m, with(&|n| n.name = "-bad".into()));
+        assert_eq!(e.ret_code, 0xC000_0000_013C_00C8);
+        assert_eq!(e.message, "The given node name '-bad' is invalid.");
         let e = refused(&mut m, with(&|n| n.r#type = "Robot".into()));
+        assert_eq!(e.ret_code, 0xC000_0000_013C_00C9);
         assert!(is(&e, RC::FAIL_INVLD_NODE_TYPE));
         let e = refused(&mut m, with(&|n| n.props = vec![entry("Foo", "1")]));
         assert_eq!(
@@ -449,28 +552,11 @@ mod tests {
             with(&|n| n.net_interfaces[0].address = "1.2.3.04".into()),
         );
         assert!(is(&e, RC::FAIL_INVLD_NET_ADDR));
+        assert_eq!(RC(e.ret_code).code(), 210);
         let e = refused(&mut m, with(&|n| n.net_interfaces[0].stlt_port = Some(0)));
         assert!(is(&e, RC::FAIL_INVLD_NET_PORT));
         assert!(m.nodes.is_empty(), "nothing stored");
         ok(&mut m, with(&|_| {}));
-        let e = refused(&mut m, crt_node("ALPHA", "Satellite", "10.0.0.2"));
-        assert_eq!(e.ret_code, 0xC000_0000_013C_01F4);
-        assert_eq!(
-            e.cause.as_deref(),
-            Some("A node with the specified name 'ALPHA' already exists.")
-        );
-        // Without a satellite connection the warning comes first.
-        let out = ok(
-            &mut m,
-            with(&|n| {
-                n.name = "aux".into();
-                n.r#type = "Auxiliary".into();
-                n.net_interfaces[0].stlt_port = None;
-            }),
-        );
-        let cs = codes(&out);
-        assert!(RC(cs[0]).is_code(RC::WARN_NO_STLT_CONN_DEFINED), "{cs:x?}");
-        assert_eq!(cs[1], 0x013C_0001);
     }
 
     #[test]

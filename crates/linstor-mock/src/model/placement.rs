@@ -216,7 +216,10 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{crt_rsc, crt_rsc_dfn, crt_vlm_dfn, is, model, ok, refused};
+    use crate::model::test_support::{
+        auto_place, body, codes, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, drbdpool_cluster, is, model,
+        ok, refused, web_on_three,
+    };
     use linstor_proto::Request;
     use linstor_proto::messages::AutoSelectFilter;
 
@@ -483,6 +486,59 @@ mod tests {
         assert_eq!(e.ret_code, 0xC000_0000_0134_03E4);
         assert_eq!(e.message, "Not enough nodes");
         assert!(e.error_report_ids.is_empty());
+    }
+
+    #[test]
+    fn diskless_on_remaining_and_a_later_volume_reach_every_node() {
+        let mut m = web_on_three();
+        let list = body!(
+            m.apply(Request::LstRsc(Some(
+                linstor_proto::messages::Filter::default()
+            ))),
+            MsgLstRsc
+        );
+        assert_eq!(
+            list.resources.len(),
+            3,
+            "two diskful, one diskless on the remaining satellite"
+        );
+        assert!(
+            list.resources.iter().all(|r| r.vlms.len() == 1),
+            "the later volume definition reaches every placed node"
+        );
+        let diskless = list
+            .resources
+            .iter()
+            .filter(|r| r.rsc_flags.contains(&"DISKLESS".to_owned()))
+            .count();
+        assert_eq!(diskless, 1);
+    }
+
+    #[test]
+    fn placing_again_warns_when_deployed_and_too_many_is_not_enough_nodes() {
+        let mut m = web_on_three();
+        let out = m.apply(auto_place("web", 3, false));
+        assert!(
+            RC(codes(&out)[0]).is_warning(),
+            "already deployed on 3 nodes"
+        );
+        let out = m.apply(auto_place("web", 9, false));
+        assert_eq!(RC(codes(&out)[0]).code(), 996);
+    }
+
+    #[test]
+    fn qry_max_vlm_size_counts_thin_pools_twenty_times() {
+        let mut m = drbdpool_cluster(&["alpha", "bravo"]);
+        let out = m.apply(Request::QryMaxVlmSize(MsgQryMaxVlmSizes {
+            select_filter: count(2),
+        }));
+        let sizes = body!(out, MsgRspMaxVlmSizes);
+        assert_eq!(sizes.candidates.len(), 1);
+        assert_eq!(
+            sizes.candidates[0].max_vlm_size, 21_474_836_480,
+            "thin: 1 TiB x 20"
+        );
+        assert_eq!(sizes.candidates[0].all_thin, Some(true));
     }
 
     #[test]

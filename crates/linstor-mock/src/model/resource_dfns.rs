@@ -259,7 +259,8 @@ fn invalid_port(ctx: &Ctx, port: i32) -> Problem {
 mod tests {
     use super::*;
     use crate::model::test_support::{
-        cluster, codes, crt_diskless, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok, refused,
+        body, cluster, codes, crt_diskless, crt_rsc, crt_rsc_dfn, crt_vlm_dfn, entry, is, ok,
+        refused,
     };
     use linstor_proto::Request;
 
@@ -323,6 +324,24 @@ mod tests {
             1,
             "the controller logs this warning"
         );
+    }
+
+    #[test]
+    fn the_list_shows_port_secret_and_each_volumes_minor() {
+        let mut m = cluster(&["alpha"]);
+        ok(&mut m, crt_rsc_dfn("rsc1"));
+        ok(&mut m, crt_vlm_dfn("rsc1", 1 << 20));
+        let dfns = body!(m.apply(Request::LstRscDfn), MsgLstRscDfn);
+        let d = &dfns.rsc_dfns[0];
+        assert_eq!(
+            (
+                d.rsc_dfn_port,
+                d.vlm_dfns[0].vlm_minor,
+                d.vlm_dfns[0].vlm_nr
+            ),
+            (Some(7000), Some(1000), Some(0))
+        );
+        assert_eq!(d.rsc_dfn_secret.as_ref().map(String::len), Some(20));
     }
 
     #[test]

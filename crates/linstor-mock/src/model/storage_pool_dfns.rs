@@ -140,7 +140,9 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_pool, entry, is, ok, refused};
+    use crate::model::test_support::{
+        body, cluster, codes, crt_pool, drbdpool_cluster, entry, is, ok, refused,
+    };
     use linstor_proto::Request;
 
     fn crt(name: &str, props: Vec<linstor_proto::messages::LinStorMapEntry>) -> Request {
@@ -153,25 +155,49 @@ mod tests {
         })
     }
 
-    fn listed(m: &Model) -> Vec<String> {
-        match &m.lst_stor_pool_dfn().immediate[0].bodies[0] {
-            linstor_proto::Body::MsgLstStorPoolDfn(l) => l
-                .stor_pool_dfns
-                .iter()
-                .map(|d| d.stor_pool_name.clone())
-                .collect(),
-            other => panic!("{other:?}"),
-        }
+    fn listed(m: &mut Model) -> Vec<String> {
+        body!(m.apply(Request::LstStorPoolDfn), MsgLstStorPoolDfn)
+            .stor_pool_dfns
+            .iter()
+            .map(|d| d.stor_pool_name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_fresh_controller_lists_the_default_definition_with_its_fixed_uuid() {
+        let mut m = Model::default();
+        let list = body!(m.apply(Request::LstStorPoolDfn), MsgLstStorPoolDfn);
+        let names: Vec<_> = list
+            .stor_pool_dfns
+            .iter()
+            .map(|d| d.stor_pool_name.as_str())
+            .collect();
+        assert_eq!(names, ["DfltStorPool"], "the diskless default is hidden");
+        assert_eq!(
+            list.stor_pool_dfns[0].uuid.as_deref(),
+            Some("f51611c6-528f-4793-a87a-866d09e6733a")
+        );
+    }
+
+    #[test]
+    fn a_definition_in_use_names_every_node_holding_a_pool() {
+        let mut m = drbdpool_cluster(&["alpha", "bravo"]);
+        let e = refused(
+            &mut m,
+            Request::DelStorPoolDfn(MsgDelStorPoolDfn {
+                stor_pool_name: "drbdpool".into(),
+                ..Default::default()
+            }),
+        );
+        assert_eq!(
+            e.message,
+            "Storage pool definition 'drbdpool' has still storage pools on node(s): 'alpha', 'bravo'."
+        );
     }
 
     #[test]
     fn create_list_modify_delete() {
         let mut m = Model::default();
-        assert_eq!(
-            listed(&m),
-            ["DfltStorPool"],
-            "the diskless default is hidden"
-        );
         let out = ok(
             &mut m,
             crt("pool1", vec![entry("MaxOversubscriptionRatio", "10")]),
@@ -181,7 +207,7 @@ mod tests {
             (e.ret_code, e.message.as_str()),
             (0x0118_0001, "New storage pool definition 'pool1' created.")
         );
-        assert_eq!(listed(&m), ["DfltStorPool", "pool1"]);
+        assert_eq!(listed(&mut m), ["DfltStorPool", "pool1"]);
         let out = ok(
             &mut m,
             Request::ModStorPoolDfn(MsgModStorPoolDfn {
@@ -218,6 +244,10 @@ mod tests {
         assert_eq!(
             e.message,
             "Storage pool definition 'dfltdisklessstorpool' already exists."
+        );
+        assert_eq!(
+            RC(codes(&m.apply(crt("DfltDisklessStorPool", vec![])))[0]).code(),
+            509
         );
         let e = refused(
             &mut m,

@@ -250,7 +250,9 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::{cluster, crt_node, crt_pool, entry, is, ok, refused};
+    use crate::model::test_support::{
+        body, cluster, codes, crt_node, crt_pool, drbdpool_cluster, entry, is, ok, refused,
+    };
     use linstor_proto::Request;
 
     fn del(node: &str, pool: &str) -> Request {
@@ -432,6 +434,28 @@ mod tests {
     }
 
     #[test]
+    fn the_pool_list_shows_driver_capacity_and_traits_then_an_empty_reply() {
+        let mut m = drbdpool_cluster(&["alpha", "bravo"]);
+        let out = m.apply(Request::LstStorPool(Some(Filter::default())));
+        assert_eq!(out.immediate.len(), 2, "list then an empty Reply");
+        assert_eq!(out.immediate[1].content, "Reply");
+        assert!(out.deferred.is_empty());
+        let pools = body!(out, MsgLstStorPool);
+        assert_eq!(pools.stor_pools.len(), 2, "DfltDisklessStorPool is hidden");
+        let p = &pools.stor_pools[0];
+        assert_eq!(
+            (p.node_name.as_str(), p.driver.as_str()),
+            ("alpha", "LvmThinDriver")
+        );
+        let free = p.free_space.as_ref().expect("free space");
+        assert_eq!(
+            (free.free_capacity, free.total_capacity),
+            (1 << 30, 1 << 30)
+        );
+        assert!(p.static_traits.contains(&entry("Provisioning", "Thin")));
+    }
+
+    #[test]
     fn list_filters_are_validated() {
         let mut m = cluster(&["alpha", "bravo"]);
         let f = Filter {
@@ -439,6 +463,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(listed(&m, f).len(), 1);
+        let invalid_node = Request::LstStorPool(Some(Filter {
+            node_names: vec!["-x".into()],
+            ..Default::default()
+        }));
+        assert_eq!(RC(codes(&m.apply(invalid_node))[0]).code(), 200);
         let bad = |f: Filter| m.lst_stor_pool(f).expect_err("refused");
         assert!(
             bad(Filter {

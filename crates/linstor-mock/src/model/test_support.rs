@@ -2,12 +2,13 @@
 //! [`Model::apply`], and the entries of an answer.
 
 use linstor_proto::messages::{
-    LinStorMapEntry, MsgApiCallResponse, MsgCrtNode, MsgCrtRsc, MsgCrtRscDfn, MsgCrtStorPool,
-    MsgCrtVlmDfn, NetInterface, NetInterface as WireNetIf, Node, Rsc, RscDfn, StorPool, VlmDfn,
+    AutoSelectFilter, LinStorMapEntry, MsgApiCallResponse, MsgAutoPlaceRsc, MsgCrtNode, MsgCrtRsc,
+    MsgCrtRscDfn, MsgCrtStorPool, MsgCrtVlmDfn, NetInterface, NetInterface as WireNetIf, Node, Rsc,
+    RscDfn, StorPool, VlmDfn,
 };
 use linstor_proto::{Request, ReturnCode as RC};
 
-use super::reply::Outcome;
+use super::reply::{Answer, Outcome};
 use super::state::Model;
 
 pub(crate) fn entry(key: &str, value: &str) -> LinStorMapEntry {
@@ -134,6 +135,52 @@ pub(crate) fn cluster(nodes: &[&str]) -> Model {
     model(&specs)
 }
 
+/// Satellites on 10.0.0.1, .2, ... with an LVM-thin pool `drbdpool` each (volume group
+/// `drbdpool`, thin pool `thinpool`), every call checked for its one success entry.
+pub(crate) fn drbdpool_cluster(nodes: &[&str]) -> Model {
+    let mut m = Model::default();
+    for (i, n) in nodes.iter().enumerate() {
+        let out = m.apply(crt_node(n, "Satellite", &format!("10.0.0.{}", i + 1)));
+        assert_eq!(codes(&out), [0x013C_0001], "{n}");
+        let mut pool = crt_pool(n, "drbdpool", "LvmThinDriver");
+        if let Request::CrtStorPool(msg) = &mut pool {
+            msg.stor_pool.props = entries(&[
+                ("StorDriver/LvmVg", "drbdpool"),
+                ("StorDriver/ThinPool", "thinpool"),
+            ]);
+        }
+        assert_eq!(codes(&m.apply(pool)), [0x0114_0001], "{n}");
+    }
+    m
+}
+
+/// `AutoPlaceRsc` of `rsc` on `count` nodes.
+pub(crate) fn auto_place(rsc: &str, count: u32, diskless_on_remaining: bool) -> Request {
+    Request::AutoPlaceRsc(MsgAutoPlaceRsc {
+        rsc_name: rsc.into(),
+        select_filter: AutoSelectFilter {
+            place_count: count,
+            ..Default::default()
+        },
+        diskless_on_remaining: Some(diskless_on_remaining),
+    })
+}
+
+/// `web` auto-placed on 2 of alpha, bravo, charlie (`drbdpool` each), diskless on the
+/// third, then given a 4 MiB volume definition.
+pub(crate) fn web_on_three() -> Model {
+    let mut m = drbdpool_cluster(&["alpha", "bravo", "charlie"]);
+    assert_eq!(codes(&m.apply(crt_rsc_dfn("web"))), [0x0138_0001]);
+    let out = m.apply(auto_place("web", 2, true));
+    assert_eq!(codes(&out)[0], 0x0134_0001);
+    assert_eq!(
+        first(&out).message,
+        "Resource 'web' successfully autoplaced on 2 nodes"
+    );
+    assert_eq!(codes(&m.apply(crt_vlm_dfn("web", 4096))), [0x0130_0001]);
+    m
+}
+
 /// Applies a call that must succeed: no entry is an error.
 pub(crate) fn ok(m: &mut Model, request: Request) -> Outcome {
     let call = request.call();
@@ -159,6 +206,37 @@ pub(crate) fn refused(m: &mut Model, request: Request) -> MsgApiCallResponse {
 pub(crate) fn codes(out: &Outcome) -> Vec<u64> {
     out.entries().map(|e| e.ret_code).collect()
 }
+
+/// The message of every entry, immediate first.
+pub(crate) fn messages(out: &Outcome) -> Vec<String> {
+    out.entries().map(|e| e.message.clone()).collect()
+}
+
+/// The messages of the entries answered after `EndOfImmediateAnswers`.
+pub(crate) fn deferred_messages(out: &Outcome) -> Vec<String> {
+    out.deferred
+        .iter()
+        .flat_map(Answer::entries)
+        .map(|e| e.message.clone())
+        .collect()
+}
+
+/// The first entry of an answer.
+pub(crate) fn first(out: &Outcome) -> &MsgApiCallResponse {
+    out.entries().next().expect("at least one entry")
+}
+
+/// The body of a list answer (the first immediate answer), as the `Body` variant named:
+/// `body!(out, MsgLstNode)`.
+macro_rules! body {
+    ($out:expr, $variant:ident) => {
+        match $out.immediate[0].bodies.first() {
+            Some(linstor_proto::Body::$variant(list)) => list.clone(),
+            other => panic!("expected {}, got {other:?}", stringify!($variant)),
+        }
+    };
+}
+pub(crate) use body;
 
 /// Whether `entry` has `code` (severity and number; masks ignored).
 pub(crate) fn is(entry: &MsgApiCallResponse, code: RC) -> bool {
