@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use tokio_util::codec::Decoder;
 
 use crate::faults::Faults;
-use crate::model::{Answer, Model, ModelConfig, Outcome, StreamEvent};
+use crate::model::{self, Answer, Model, ModelConfig, Outcome, StreamEvent};
 use crate::persist::StateError;
 use crate::tls::TlsSettings;
 use crate::watches::Registry;
@@ -116,14 +116,18 @@ impl Shared {
         }
     }
 
-    /// Applies a call to the model and saves the state file when the model changed.
+    /// Applies a call to the model and saves the state file when the model changed. A
+    /// failed save is not acknowledged: the call is answered `FAIL_UNKNOWN_ERROR` naming the
+    /// cause instead of its success (the change stays in the memory model).
     fn apply(&mut self, request: Request) -> Outcome {
+        let call = request.call();
         let outcome = self.model.apply(request);
         if outcome.changed
             && let Some(path) = &self.state_file
             && let Err(e) = crate::persist::save(path, &self.model)
         {
             tracing::error!("{e}");
+            return model::save_failed(call, &e);
         }
         outcome
     }
@@ -213,9 +217,7 @@ impl MockController {
             return Err(StartError::NoListener);
         }
         let bind = |addr: SocketAddr| async move {
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| StartError::Bind { addr, source })?;
+            let listener = listen(addr).map_err(|source| StartError::Bind { addr, source })?;
             let local = listener
                 .local_addr()
                 .map_err(|source| StartError::Bind { addr, source })?;
@@ -354,6 +356,21 @@ impl std::ops::DerefMut for ModelGuard<'_> {
     }
 }
 
+/// Listen backlog: room for a burst of connects (the default of 128 overflowed at 2,000).
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with [`LISTEN_BACKLOG`] and `SO_REUSEADDR` (as std sets it).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Resolves once the stop flag is set (or its sender is gone).
 async fn until_stopped(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
@@ -464,9 +481,13 @@ impl Connection {
         lock(&self.shared)
             .registry
             .register(self.id, events_tx.clone());
-        // Delayed answers come back through the same queue as events, in order.
-        let own = events_tx.downgrade();
         drop(events_tx);
+        // The delayed tail of a call (its events, deferred answers and COMPLETE) comes back
+        // through `tails` after its events went into `events_rx`; `pending` counts the tails
+        // still out, so a client that half-closes still gets them before the connection ends.
+        let (tails_tx, mut tails_rx) = mpsc::unbounded_channel::<Bytes>();
+        let mut pending = 0usize;
+        let mut reading = true;
         let mut frames_seen = 0u64;
         let result = async {
             let mut out = BytesMut::new();
@@ -474,9 +495,13 @@ impl Connection {
             write_bounded(&mut socket, &out).await?;
             out.clear();
             let mut codec = FrameCodec::with_max_payload(self.config.max_payload);
-            let mut input = BytesMut::with_capacity(8192);
+            let mut input = BytesMut::with_capacity(READ_BUFFER);
             loop {
+                if !reading && pending == 0 {
+                    return Ok(());
+                }
                 tokio::select! {
+                    biased;
                     _ = until_stopped(&mut stopped) => return Ok(()),
                     event = events_rx.recv() => match event {
                         Some(frame) => {
@@ -487,9 +512,17 @@ impl Connection {
                         }
                         None => return Err(ConnError::Overloaded),
                     },
-                    read = socket.read_buf(&mut input) => {
+                    Some(tail) = tails_rx.recv() => {
+                        pending = pending.saturating_sub(1);
+                        out.extend_from_slice(&tail);
+                    },
+                    read = socket.read_buf(&mut input), if reading => {
                         if read? == 0 {
-                            return Ok(());
+                            // Half-closed (or closed): answer what is still out, then end.
+                            reading = false;
+                            if !input.is_empty() {
+                                tracing::debug!(connection = self.id, bytes = input.len(), "ignoring a partial frame at end of stream");
+                            }
                         }
                         loop {
                             let frame = match codec.decode(&mut input) {
@@ -505,22 +538,23 @@ impl Connection {
                                     return Err(ConnError::Dropped(frames_seen));
                                 }
                                 Reaction::Later { delay, events, frames } => {
-                                    let (shared, own) = (self.shared.clone(), own.clone());
+                                    pending += 1;
+                                    let (shared, tails) = (self.shared.clone(), tails_tx.clone());
                                     tokio::spawn(async move {
                                         tokio::time::sleep(delay).await;
                                         lock(&shared).registry.deliver_held(&events);
-                                        if let Some(tx) = own.upgrade() {
-                                            let _ = tx.send(frames.freeze()).await;
-                                        }
+                                        let _ = tails.send(frames.freeze());
                                     });
                                 }
                             }
                         }
+                        shrink_idle(&mut input);
                     }
                 }
                 if !out.is_empty() {
                     write_bounded(&mut socket, &out).await?;
                     out.clear();
+                    shrink_idle(&mut out);
                 }
                 let stopping = self.config.exit_on_shutdown && *self.stop.borrow();
                 if stopping {
@@ -640,6 +674,23 @@ impl Connection {
     }
 }
 
+/// Initial capacity of a connection's read buffer.
+const READ_BUFFER: usize = 8 * 1024;
+
+/// Largest buffer a connection keeps between frames; a larger one (left by a large frame)
+/// is replaced by a small one.
+const MAX_IDLE_BUFFER: usize = 64 * 1024;
+
+/// Replaces a buffer left large by a large frame with a small one holding the same bytes,
+/// so an idle connection holds a few KiB.
+fn shrink_idle(buf: &mut BytesMut) {
+    if buf.capacity() > MAX_IDLE_BUFFER && buf.len() <= READ_BUFFER {
+        let mut small = BytesMut::with_capacity(READ_BUFFER);
+        small.extend_from_slice(buf);
+        *buf = small;
+    }
+}
+
 /// Longest time one write may take before the client counts as not reading.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -699,4 +750,28 @@ fn write_answer(out: &mut BytesMut, id: i64, answer: &Answer) {
         .map(|b| b as &dyn WireMessage)
         .collect();
     write(out, &MsgHeader::answer(id, answer.content), &bodies);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_left_large_by_a_large_frame_shrink_back() {
+        let mut buf = BytesMut::with_capacity(16 << 20);
+        buf.extend_from_slice(&[1, 2, 3]);
+        shrink_idle(&mut buf);
+        assert_eq!(&buf[..], &[1, 2, 3]);
+        assert!(buf.capacity() <= MAX_IDLE_BUFFER, "{}", buf.capacity());
+        // A buffer still holding a large partial frame keeps it.
+        let mut big = BytesMut::with_capacity(1 << 20);
+        big.resize(512 << 10, 7);
+        shrink_idle(&mut big);
+        assert_eq!(big.len(), 512 << 10);
+        // Small buffers are left alone.
+        let mut small = BytesMut::with_capacity(READ_BUFFER);
+        let before = small.capacity();
+        shrink_idle(&mut small);
+        assert_eq!(small.capacity(), before);
+    }
 }

@@ -233,3 +233,15 @@ fn missing_body(call: Call) -> Outcome {
         ..Default::default()
     })
 }
+
+/// The answer to a call whose change could not be saved to the state file: the change is not
+/// acknowledged (`FAIL_UNKNOWN_ERROR` with the cause), although the memory model has it.
+pub fn save_failed(call: Call, error: &dyn std::error::Error) -> Outcome {
+    Outcome::one(MsgApiCallResponse {
+        ret_code: ReturnCode::FAIL_UNKNOWN_ERROR.0,
+        message: format!("The change could not be saved to the state file: {error}"),
+        cause: Some(error.to_string()),
+        details: Some(format!("In API call '{call}'.")),
+        ..Default::default()
+    })
+}
