@@ -126,9 +126,13 @@ impl FrameCodec {
             self.ready.clear();
             return None;
         }
-        Some(Frame::from_checked(
-            self.ready.split_to(HEADER_LEN + length),
-        ))
+        let frame = Frame::from_checked(self.ready.split_to(HEADER_LEN + length));
+        if self.ready.is_empty() {
+            // The empty rest still shares the read buffer's allocation: let it go, so an
+            // idle connection does not keep the memory of its last large read.
+            self.ready = Bytes::new();
+        }
+        Some(frame)
     }
 }
 

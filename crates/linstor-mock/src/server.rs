@@ -524,6 +524,7 @@ impl Connection {
                                 tracing::debug!(connection = self.id, bytes = input.len(), "ignoring a partial frame at end of stream");
                             }
                         }
+                        let mut large = false;
                         loop {
                             let frame = match codec.decode(&mut input) {
                                 Ok(Some(frame)) => frame,
@@ -531,6 +532,7 @@ impl Connection {
                                 Err(e) => return Err(ConnError::Codec(e)),
                             };
                             frames_seen += 1;
+                            large |= frame.payload().len() > MAX_IDLE_BUFFER;
                             match self.on_frame(frame, frames_seen, &mut out) {
                                 Reaction::Silent | Reaction::Now => {}
                                 Reaction::Drop => {
@@ -547,6 +549,11 @@ impl Connection {
                                     });
                                 }
                             }
+                        }
+                        if large {
+                            // What is left of the read buffer still shares the large
+                            // frame's allocation, however small its capacity looks.
+                            input = reallocated(&input);
                         }
                         shrink_idle(&mut input);
                     }
@@ -689,6 +696,13 @@ fn shrink_idle(buf: &mut BytesMut) {
         small.extend_from_slice(buf);
         *buf = small;
     }
+}
+
+/// A fresh small buffer holding the bytes of `buf`.
+fn reallocated(buf: &BytesMut) -> BytesMut {
+    let mut fresh = BytesMut::with_capacity(READ_BUFFER.max(buf.len()));
+    fresh.extend_from_slice(buf);
+    fresh
 }
 
 /// Longest time one write may take before the client counts as not reading.
