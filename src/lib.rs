@@ -1,11 +1,14 @@
 //! Test support shared by the cross-crate tests and benches: loading the golden vectors of
 //! `tests/vectors`, and rendering messages the way the vectors' `index.json` does
-//! (protobuf JSON mapping with proto field names, and the wire field sequence).
+//! (protobuf JSON mapping with proto field names, and the wire field sequence); and
+//! [`model_gen`], the request sequences of the model fuzz target and its property test.
 //!
 //! The vectors folder is `$LINSTOR_VECTORS` when set, otherwise `tests/vectors` in this
 //! repository (under `CARGO_MANIFEST_DIR`); a missing folder is a test failure, never a skip.
 
 #![warn(missing_docs)]
+
+pub mod model_gen;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

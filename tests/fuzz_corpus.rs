@@ -1,5 +1,7 @@
 //! Replays the fuzz seeds, any local corpus, and every saved crash or regression input
-//! through the same checks the fuzz targets run, so a plain `cargo test` gates on them.
+//! through the same checks the fuzz targets run, so a plain `cargo test` gates on them:
+//! the codec round trips of `linstor_codec::fuzzing` and the model invariants of
+//! `linstor_tests::model_gen::model_calls`.
 
 use std::path::{Path, PathBuf};
 
@@ -48,4 +50,21 @@ fn replay_decode_envelope_inputs() {
         let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         linstor_codec::fuzzing::envelope_round_trip(&data);
     }
+}
+
+#[test]
+fn replay_model_calls_inputs() {
+    let files = inputs("model_calls");
+    assert!(
+        files.len() >= 8,
+        "the committed seeds are missing ({} inputs)",
+        files.len()
+    );
+    let mut calls = 0;
+    for file in &files {
+        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        calls += linstor_tests::model_gen::model_calls(&data);
+    }
+    // The seeds are sequences of about 60 calls each.
+    assert!(calls >= 8 * 40, "only {calls} calls replayed");
 }

@@ -118,13 +118,21 @@ impl Model {
             } else {
                 self.resolve_pool(res, &vlm_dfn, &dfn)
             };
-            ensure(
-                res.is_diskless() || self.pools.contains_key(&(n.clone(), key(&pool))),
-                || {
-                    ctx.problem(
+            // A diskless resource's pool must exist too, and be diskless.
+            let found = self.pools.get(&(n.clone(), key(&pool)));
+            ensure(found.is_some(), || {
+                ctx.problem(
                     RC::FAIL_NOT_FOUND_DFLT_STOR_POOL,
                     format!("The storage pool '{pool}' for resource '{}' for volume number '{nr}' is not deployed on node '{}'.", dfn.name, res.node_name),
                 )
+            })?;
+            ensure(
+                !res.is_diskless() || found.is_some_and(|p| p.is_diskless()),
+                || {
+                    ctx.problem(
+                        RC::FAIL_INVLD_STOR_POOL_NAME,
+                        "Storage pool with backing disk not allowed with diskless resource.",
+                    )
                 },
             )?;
             placed.push(((r.clone(), n.clone()), pool, res.is_diskless()));

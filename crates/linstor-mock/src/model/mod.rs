@@ -30,6 +30,7 @@ mod connections;
 mod controller;
 mod deploy;
 mod events;
+mod invariants;
 mod kvs;
 mod net_interfaces;
 mod nodes;
@@ -55,6 +56,7 @@ use linstor_proto::messages::MsgApiCallResponse;
 use linstor_proto::{Call, Request, RequestError, ReturnCode};
 
 pub use events::{EventData, StreamAction, StreamEvent, StreamKey, StreamKind, WatchFilter};
+pub use invariants::{Invariant, InvariantError};
 pub use reply::{Answer, Outcome};
 pub use state::{Model, ModelConfig};
 

@@ -13,7 +13,7 @@ use super::events::StreamAction;
 use super::names::{key, valid_node_name};
 use super::props::{RuleSet, modify_props};
 use super::reply::{Answer, Outcome, Problem, ctx, ensure, node_ctx};
-use super::state::{Model, NODE_TYPES, NetIf, Node, Props, StorPool, driver_allowed};
+use super::state::{Model, NODE_TYPES, NetIf, Node, Props, StorPool, StorPoolDfn, driver_allowed};
 use super::wire::wire_node;
 
 impl Model {
@@ -74,6 +74,20 @@ impl Model {
         let uuid = self.uuid();
         let node_key = key(&name);
         if node_type == "SATELLITE" || node_type == "COMBINED" {
+            // Its definition may have been deleted while no node had the pool: it comes
+            // back, as CrtStorPool creates a missing definition.
+            let spd_key = key(special::DFLT_DISKLESS_STOR_POOL);
+            if !self.spds.contains_key(&spd_key) {
+                let uuid = self.uuid();
+                self.spds.insert(
+                    spd_key,
+                    StorPoolDfn {
+                        uuid,
+                        name: special::DFLT_DISKLESS_STOR_POOL.to_owned(),
+                        props: Props::new(),
+                    },
+                );
+            }
             let pool_uuid = self.uuid();
             self.pools.insert(
                 (node_key.clone(), key(special::DFLT_DISKLESS_STOR_POOL)),

@@ -251,6 +251,9 @@ impl Model {
         if let Some(m) = migrate {
             let mk = (k.0.clone(), key(&m.node_name));
             self.rscs.remove(&mk);
+            // Its resource connections go with it, as in DelRsc.
+            self.rsc_conns
+                .retain(|(r, a, b), _| !(*r == mk.0 && (*a == mk.1 || *b == mk.1)));
             self.close_resource_streams(
                 &mut out.events,
                 &m.node_name,

@@ -68,7 +68,17 @@ impl Model {
                 )
             })?;
         } else {
-            for n in &requested {
+            for (i, n) in requested.iter().enumerate() {
+                // The controller fails on a node named twice: its snapshot exists by then.
+                ensure(!requested[..i].iter().any(|m| key(m) == key(n)), || {
+                    ctx.problem(
+                        RC::FAIL_EXISTS_SNAPSHOT,
+                        format!(
+                            "Snapshot '{snap}' of resource '{}' on node '{n}' already exists.",
+                            dfn.name
+                        ),
+                    )
+                })?;
                 match self.rscs.get(&(rsc_key.clone(), key(n))) {
                     None => {
                         return Err(ctx.problem(
@@ -360,6 +370,21 @@ impl Model {
                     return Err(ctx.problem(RC::FAIL_INVLD_VLM_SIZE, format!("Snapshot size does not match for volume number {nr}; snapshot size: {size}KiB, specified size: {}KiB", vd.size_kib)));
                 }
                 Some(_) => {}
+            }
+        }
+        // The pools the snapshot was taken in may have been deleted since (a snapshot does
+        // not keep its pool): all must still be there.
+        for n in &nodes {
+            let Some(node) = self.node(n) else { continue };
+            let pools = s.placement.get(&key(n)).map(|(_, p)| p);
+            for nr in target.vlm_dfns.keys() {
+                let pool = pools
+                    .and_then(|p| p.get(nr))
+                    .map_or(linstor_proto::consts::names::DFLT_STOR_POOL, String::as_str);
+                ensure(
+                    self.pools.contains_key(&(key(&node.name), key(pool))),
+                    || ctx.pool_not_found(&node.name, pool),
+                )?;
             }
         }
         let mut entries = Vec::new();
