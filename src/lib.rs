@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod connection_fuzz;
 pub mod model_gen;
 
 use std::path::PathBuf;

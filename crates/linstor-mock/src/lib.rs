@@ -30,5 +30,7 @@ mod watches;
 
 pub use faults::{FailCallError, Faults, parse_fail_call};
 pub use model::{Model, ModelConfig, Outcome};
-pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError};
+pub use server::{
+    Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError, serve_io,
+};
 pub use tls::TlsSettings;

@@ -339,6 +339,27 @@ impl Drop for MockController {
     }
 }
 
+/// Runs one connection handler of a controller with `config` over `io` (any byte stream,
+/// e.g. one end of [`tokio::io::duplex`]), without a listener: the greeting, then every
+/// frame the peer sends, until the peer closes and every answer is out. For fuzzing and for
+/// tests that need no sockets.
+pub async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(config: Config, io: S) {
+    let mut model = Model::new(config.model.clone());
+    if config.demo {
+        model.seed_demo();
+    }
+    let shared = Arc::new(Mutex::new(Shared {
+        model,
+        registry: Registry::default(),
+        faults: config.faults.clone(),
+        state_file: None,
+    }));
+    let (stop, stopped) = watch::channel(false);
+    Connection::new(1, Arc::new(config), shared, stop)
+        .run(io, stopped)
+        .await;
+}
+
 /// Exclusive access to the model of a running controller.
 #[derive(Debug)]
 pub struct ModelGuard<'a>(MutexGuard<'a, Shared>);
@@ -529,7 +550,11 @@ impl Connection {
                             let frame = match codec.decode(&mut input) {
                                 Ok(Some(frame)) => frame,
                                 Ok(None) => break,
-                                Err(e) => return Err(ConnError::Codec(e)),
+                                Err(e) => {
+                                    // The frames before the bad one are answered first.
+                                    write_bounded(&mut socket, &out).await?;
+                                    return Err(ConnError::Codec(e));
+                                }
                             };
                             frames_seen += 1;
                             large |= frame.payload().len() > MAX_IDLE_BUFFER;
