@@ -1,6 +1,8 @@
 //! Test support shared by the cross-crate tests and benches: loading the golden vectors of
 //! `tests/vectors`, and rendering messages the way the vectors' `index.json` does
-//! (protobuf JSON mapping with proto field names, and the wire field sequence).
+//! (protobuf JSON mapping with proto field names, and the wire field sequence); [`raw`], a
+//! raw protocol client for the mock; [`scripted`], a scripted controller for the client
+//! over an in-memory pipe.
 //!
 //! The vectors folder is `$LINSTOR_VECTORS` when set, otherwise `tests/vectors` in this
 //! repository (under `CARGO_MANIFEST_DIR`); a missing folder is a test failure, never a skip.
@@ -353,5 +355,155 @@ pub mod raw {
                 }
             }
         }
+    }
+}
+
+/// A scripted controller for testing the client over `tokio::io::duplex`: the test decides
+/// what the "controller" reads, when, and what it sends, byte for byte.
+pub mod scripted {
+    use bytes::Bytes;
+    use futures::StreamExt;
+    use linstor_client::{Client, ClientConfig};
+    use linstor_codec::{Envelope, Frame, FrameCodec, FrameType, Outgoing};
+    use linstor_proto::WireMessage;
+    use linstor_proto::messages::{MsgApiCallResponse, MsgApiVersion, MsgHeader};
+    use tokio::io::{AsyncWriteExt, DuplexStream};
+    use tokio_util::codec::Framed;
+
+    /// Every wait of the scripted controller is bounded by this (virtual time in tests with
+    /// paused time, where it means "nothing more happens").
+    pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// One DATA frame of `header` and `bodies`.
+    pub fn frame(header: &MsgHeader, bodies: &[&dyn WireMessage]) -> Bytes {
+        Outgoing::new(header, bodies).to_bytes()
+    }
+
+    /// The controller's `Version` greeting (API version 3).
+    pub fn greeting() -> Bytes {
+        let v = MsgApiVersion {
+            version: 3,
+            min_version: 3,
+            features: Some(0),
+            controller_info: Some("LINSTOR,Controller,test,x,y".into()),
+        };
+        frame(&MsgHeader::oneway("Version"), &[&v])
+    }
+
+    /// A `Reply` answer with one success entry.
+    pub fn reply(id: i64, message: &str) -> Bytes {
+        let e = MsgApiCallResponse {
+            ret_code: 0x0100_0001,
+            message: message.into(),
+            ..Default::default()
+        };
+        frame(&MsgHeader::answer(id, "Reply"), &[&e])
+    }
+
+    /// `EndOfImmediateAnswers` of call `id`.
+    pub fn eoia(id: i64) -> Bytes {
+        frame(&MsgHeader::answer(id, "EndOfImmediateAnswers"), &[])
+    }
+
+    /// `COMPLETE` of call `id`.
+    pub fn complete(id: i64) -> Bytes {
+        frame(&MsgHeader::complete(id), &[])
+    }
+
+    /// The controller's side of the pipe: frames in through a [`Framed`] over
+    /// [`FrameCodec`], raw bytes out.
+    #[derive(Debug)]
+    pub struct Server {
+        framed: Framed<DuplexStream, FrameCodec>,
+    }
+
+    impl Server {
+        /// The controller side of a pipe.
+        pub fn new(io: DuplexStream) -> Server {
+            Server {
+                framed: Framed::new(io, FrameCodec::new()),
+            }
+        }
+
+        /// The next frame the client sent; `None` once the client closed the pipe.
+        ///
+        /// # Panics
+        ///
+        /// When nothing arrives within [`TIMEOUT`], or on a codec error.
+        pub async fn next_frame(&mut self) -> Option<Frame> {
+            let next = tokio::time::timeout(TIMEOUT, self.framed.next())
+                .await
+                .expect("the client sends (or closes) in time");
+            next.map(|f| f.expect("the client's frames decode"))
+        }
+
+        /// The next frame, or `None` when nothing arrives within `within` (or the pipe
+        /// closed).
+        ///
+        /// # Panics
+        ///
+        /// On a codec error.
+        pub async fn frame_within(&mut self, within: std::time::Duration) -> Option<Frame> {
+            match tokio::time::timeout(within, self.framed.next()).await {
+                Ok(next) => next.map(|f| f.expect("the client's frames decode")),
+                Err(_) => None,
+            }
+        }
+
+        /// The next request (a DATA frame) as an envelope.
+        ///
+        /// # Panics
+        ///
+        /// On a timeout, a close, a header-only frame or a payload that does not decode.
+        pub async fn next_request(&mut self) -> Envelope {
+            let f = self.next_frame().await.expect("client closed");
+            assert_eq!(f.frame_type(), FrameType::Data, "a header-only frame");
+            Envelope::decode(f.payload_bytes()).expect("envelope")
+        }
+
+        /// Writes raw bytes to the client.
+        ///
+        /// # Panics
+        ///
+        /// When the write fails or does not finish within [`TIMEOUT`].
+        pub async fn send(&mut self, bytes: &[u8]) {
+            tokio::time::timeout(TIMEOUT, self.framed.get_mut().write_all(bytes))
+                .await
+                .expect("the client reads in time")
+                .expect("write");
+        }
+
+        /// Answers call `id` with one `Reply` entry, `EndOfImmediateAnswers` and `COMPLETE`.
+        pub async fn answer(&mut self, id: i64, message: &str) {
+            let mut out = reply(id, message).to_vec();
+            out.extend_from_slice(&eoia(id));
+            out.extend_from_slice(&complete(id));
+            self.send(&out).await;
+        }
+    }
+
+    /// A client and the scripted controller over a pipe of 64 KiB each way, after the
+    /// greeting (sent in three pieces).
+    pub async fn pair(config: ClientConfig) -> (Client, Server) {
+        pair_with_buffer(config, 1 << 16).await
+    }
+
+    /// [`pair`] over a pipe that holds `buffer` bytes each way.
+    ///
+    /// # Panics
+    ///
+    /// When the handshake fails.
+    pub async fn pair_with_buffer(config: ClientConfig, buffer: usize) -> (Client, Server) {
+        let (client_io, server_io) = tokio::io::duplex(buffer);
+        let mut server = Server::new(server_io);
+        let g = greeting();
+        let send = async {
+            for piece in [&g[..5], &g[5..20], &g[20..]] {
+                server.send(piece).await;
+                tokio::task::yield_now().await;
+            }
+        };
+        let (client, ()) = tokio::join!(Client::handshake(client_io, true, config), send);
+        (client.expect("handshake"), server)
     }
 }
