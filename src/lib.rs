@@ -150,24 +150,23 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
 
 /// A raw protocol client for tests: frames in, envelopes out, no interpretation.
 pub mod raw {
-    use bytes::BytesMut;
-    use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
+    use futures::{SinkExt, StreamExt};
+    use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
     use linstor_proto::WireMessage;
     use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     use tokio::net::TcpStream;
-    use tokio_util::codec::Decoder;
+    use tokio_util::codec::Framed;
 
     /// Every wait of the raw client is bounded by this.
     pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-    /// A connection that sends frames and reads envelopes.
+    /// A connection that sends frames and reads envelopes, through one [`Framed`] over
+    /// [`FrameCodec`] (default limit of 16 MiB both ways). [`RawClient::send_raw`] writes
+    /// bytes past the codec, for input no encoder would produce.
     #[derive(Debug)]
     pub struct RawClient {
-        /// The socket.
-        pub stream: TcpStream,
-        codec: FrameCodec,
-        buf: BytesMut,
+        framed: Framed<TcpStream, FrameCodec>,
         next_id: i64,
     }
 
@@ -245,9 +244,7 @@ pub mod raw {
                 .expect("connect in time")
                 .expect("connect");
             let mut client = RawClient {
-                stream,
-                codec: FrameCodec::new(),
-                buf: BytesMut::new(),
+                framed: Framed::new(stream, FrameCodec::new()),
                 next_id: 1,
             };
             let greeting = client.read_envelope().await.expect("greeting");
@@ -257,23 +254,40 @@ pub mod raw {
             (client, version)
         }
 
-        /// Sends raw bytes.
+        /// Sends raw bytes, unchecked (junk, oversize headers, partial frames): frames the
+        /// codec still buffers are flushed first, then the bytes go straight to the socket
+        /// (`framed.get_mut().write_all`), so the two never interleave.
         ///
         /// # Panics
         ///
-        /// On a write error.
+        /// On a write error or a write not done within [`TIMEOUT`].
         pub async fn send_raw(&mut self, bytes: &[u8]) {
-            self.stream.write_all(bytes).await.expect("write");
+            let write = async {
+                SinkExt::<linstor_codec::Frame>::flush(&mut self.framed).await?;
+                self.framed.get_mut().write_all(bytes).await?;
+                Ok::<(), CodecError>(())
+            };
+            tokio::time::timeout(TIMEOUT, write)
+                .await
+                .expect("the server reads in time")
+                .expect("write");
         }
 
-        /// Sends an API call with a fresh id; returns the id.
+        /// Sends an API call with a fresh id through the codec; returns the id.
+        ///
+        /// # Panics
+        ///
+        /// When the frame is above the codec's limit, on a write error, or when the write
+        /// is not done within [`TIMEOUT`].
         pub async fn send(&mut self, call: &str, body: Option<&dyn WireMessage>) -> i64 {
             let id = self.next_id;
             self.next_id += 1;
             let header = MsgHeader::api_call(id, call);
             let bodies: Vec<&dyn WireMessage> = body.into_iter().collect();
-            let bytes = Outgoing::new(&header, &bodies).to_bytes();
-            self.send_raw(&bytes).await;
+            tokio::time::timeout(TIMEOUT, self.framed.send(Outgoing::new(&header, &bodies)))
+                .await
+                .expect("the server reads in time")
+                .expect("the request encodes and is written");
             id
         }
 
@@ -298,23 +312,20 @@ pub mod raw {
             Some(Envelope::decode(frame.payload_bytes()).expect("envelope decodes"))
         }
 
-        /// Reads the next frame; `None` on a clean close.
+        /// Reads the next frame; `None` once the server closed the connection (bytes of a
+        /// frame cut short by the close are dropped, as before) or the socket failed.
         ///
         /// # Panics
         ///
-        /// On a timeout or a codec error.
+        /// On a timeout or a frame the codec refuses (above its limit).
         pub async fn read_frame(&mut self) -> Option<linstor_codec::Frame> {
-            loop {
-                if let Some(frame) = self.codec.decode(&mut self.buf).expect("frames decode") {
-                    return Some(frame);
-                }
-                let n = tokio::time::timeout(TIMEOUT, self.stream.read_buf(&mut self.buf))
-                    .await
-                    .expect("server answers in time")
-                    .ok()?;
-                if n == 0 {
-                    return None;
-                }
+            let next = tokio::time::timeout(TIMEOUT, self.framed.next())
+                .await
+                .expect("server answers in time");
+            match next? {
+                Ok(frame) => Some(frame),
+                Err(CodecError::Io(_) | CodecError::Truncated { .. }) => None,
+                Err(e) => panic!("frames decode: {e}"),
             }
         }
 
