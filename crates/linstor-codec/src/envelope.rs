@@ -9,7 +9,7 @@ use linstor_proto::messages::{MsgEvent, MsgHeader, msg_header::MsgType};
 use linstor_proto::{Body, Call, MessageKind, Request, RequestError, WireMessage, required};
 use prost::Message;
 
-use crate::{EnvelopeError, FrameType, Header, Messages};
+use crate::{CodecError, EnvelopeError, Frame, FrameType, Header, Messages};
 
 /// A decoded DATA payload: the `MsgHeader`, and the body messages that follow it, kept as
 /// slices of the payload and split only when asked for (so a frame of millions of messages
@@ -276,7 +276,28 @@ impl<'a> Outgoing<'a> {
     /// Encodes the whole frame into a new buffer (no limit check; see
     /// [`FrameCodec`](crate::FrameCodec) for that).
     pub fn to_bytes(&self) -> Bytes {
+        self.encode_with_len(self.payload_len())
+    }
+
+    /// Encodes the whole frame as a [`Frame`], to be sent later through the
+    /// [`FrameCodec`](crate::FrameCodec) encoder, which checks it against its payload limit.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::PayloadTooLarge`] (with `max` = `u32::MAX`) when the payload does not fit
+    /// the header's 32-bit length field at all.
+    pub fn to_frame(&self) -> Result<Frame, CodecError> {
         let length = self.payload_len();
+        if u32::try_from(length).is_err() {
+            return Err(CodecError::PayloadTooLarge {
+                length: length as u64,
+                max: u32::MAX,
+            });
+        }
+        Ok(Frame::from_checked(self.encode_with_len(length)))
+    }
+
+    fn encode_with_len(&self, length: usize) -> Bytes {
         let mut buf = BytesMut::with_capacity(crate::HEADER_LEN + length);
         write_frame(&mut buf, self.header, self.bodies, length);
         buf.freeze()
