@@ -251,6 +251,35 @@ async fn a_watch_call_given_up_before_its_reply_deletes_the_watch() {
     assert_eq!(del_watch_id(&del), Some(crt.watch_id));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_watch_call_given_up_while_queued_is_never_sent() {
+    let (client, mut server) = pair_with_buffer(ClientConfig::default(), 4096).await;
+    let mut calls = vec![spawn_call(&client, big_request(200_000))];
+    settle().await;
+    let c = client.clone();
+    let watch = tokio::spawn(async move { c.watch(ObjectIdentifier::default()).await });
+    settle().await;
+    calls.extend((0..FILLERS).map(|_| spawn_call(&client, Request::Ping)));
+    settle().await;
+    watch.abort();
+    assert!(watch.await.expect_err("aborted").is_cancelled());
+    settle().await;
+
+    // The big request, the fillers, and the DelWatch of the abandoned watch (harmless: the
+    // controller answers it for unknown ids too).
+    let seen = drain(&mut server, |seen| seen.len() == FILLERS + 2).await;
+    assert!(
+        seen.iter().all(|r| r.content() != "CrtWatch"),
+        "the abandoned CrtWatch was sent"
+    );
+    assert_eq!(
+        seen.iter().filter_map(del_watch_id).collect::<Vec<_>>(),
+        [1]
+    );
+    join_all(calls).await;
+    assert!(server.frame_within(Duration::from_secs(5)).await.is_none());
+}
+
 /// Answers keep-alive pings `answered` times, then reads on without answering until the
 /// client closes the pipe; returns the number of unanswered pings.
 async fn keep_alive_script(server: &mut Server, answered: usize) -> usize {

@@ -445,8 +445,9 @@ where
     }
 
     /// Buffers a call's frame and registers the call (and its watch). A call whose caller
-    /// already gave up is dropped unsent; one whose frame the codec refuses fails with
-    /// [`ClientError::RequestTooLarge`] and the connection goes on.
+    /// already gave up (or whose `Watch` is already dropped) is dropped unsent; one whose
+    /// frame the codec refuses fails with [`ClientError::RequestTooLarge`] and the
+    /// connection goes on.
     fn on_command(&mut self, command: Command) {
         let Command {
             id,
@@ -456,7 +457,7 @@ where
             reply,
             watch,
         } = command;
-        if reply.is_closed() {
+        if reply.is_closed() || watch.as_ref().is_some_and(|w| w.events.is_closed()) {
             return;
         }
         if let Err(source) = Pin::new(&mut self.framed).start_send(frame) {

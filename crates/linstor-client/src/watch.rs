@@ -116,6 +116,8 @@ impl Drop for Watch {
     /// Unregisters the watch and deletes it on the controller, through the connection's
     /// control channel (never lost to a full command queue).
     fn drop(&mut self) {
+        // Closed before the task hears of it: a `CrtWatch` still queued is then never sent.
+        self.events.close();
         let id = self
             .client
             .inner
