@@ -1,11 +1,17 @@
 //! Test support shared by the cross-crate tests and benches: loading the golden vectors of
 //! `tests/vectors`, and rendering messages the way the vectors' `index.json` does
-//! (protobuf JSON mapping with proto field names, and the wire field sequence).
+//! (protobuf JSON mapping with proto field names, and the wire field sequence); [`raw`], a
+//! raw protocol client for the mock; [`scripted`], a scripted controller for the client
+//! over an in-memory pipe; [`model_gen`], the request sequences of the model fuzz target
+//! and its property test; [`connection_fuzz`], the oracle of the connection fuzz target.
 //!
 //! The vectors folder is `$LINSTOR_VECTORS` when set, otherwise `tests/vectors` in this
 //! repository (under `CARGO_MANIFEST_DIR`); a missing folder is a test failure, never a skip.
 
 #![warn(missing_docs)]
+
+pub mod connection_fuzz;
+pub mod model_gen;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -148,24 +154,23 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
 
 /// A raw protocol client for tests: frames in, envelopes out, no interpretation.
 pub mod raw {
-    use bytes::BytesMut;
-    use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
+    use futures::{SinkExt, StreamExt};
+    use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
     use linstor_proto::WireMessage;
     use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     use tokio::net::TcpStream;
-    use tokio_util::codec::Decoder;
+    use tokio_util::codec::Framed;
 
     /// Every wait of the raw client is bounded by this.
     pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-    /// A connection that sends frames and reads envelopes.
+    /// A connection that sends frames and reads envelopes, through one [`Framed`] over
+    /// [`FrameCodec`] (default limit of 16 MiB both ways). [`RawClient::send_raw`] writes
+    /// bytes past the codec, for input no encoder would produce.
     #[derive(Debug)]
     pub struct RawClient {
-        /// The socket.
-        pub stream: TcpStream,
-        codec: FrameCodec,
-        buf: BytesMut,
+        framed: Framed<TcpStream, FrameCodec>,
         next_id: i64,
     }
 
@@ -243,9 +248,7 @@ pub mod raw {
                 .expect("connect in time")
                 .expect("connect");
             let mut client = RawClient {
-                stream,
-                codec: FrameCodec::new(),
-                buf: BytesMut::new(),
+                framed: Framed::new(stream, FrameCodec::new()),
                 next_id: 1,
             };
             let greeting = client.read_envelope().await.expect("greeting");
@@ -255,23 +258,40 @@ pub mod raw {
             (client, version)
         }
 
-        /// Sends raw bytes.
+        /// Sends raw bytes, unchecked (junk, oversize headers, partial frames): frames the
+        /// codec still buffers are flushed first, then the bytes go straight to the socket
+        /// (`framed.get_mut().write_all`), so the two never interleave.
         ///
         /// # Panics
         ///
-        /// On a write error.
+        /// On a write error or a write not done within [`TIMEOUT`].
         pub async fn send_raw(&mut self, bytes: &[u8]) {
-            self.stream.write_all(bytes).await.expect("write");
+            let write = async {
+                SinkExt::<linstor_codec::Frame>::flush(&mut self.framed).await?;
+                self.framed.get_mut().write_all(bytes).await?;
+                Ok::<(), CodecError>(())
+            };
+            tokio::time::timeout(TIMEOUT, write)
+                .await
+                .expect("the server reads in time")
+                .expect("write");
         }
 
-        /// Sends an API call with a fresh id; returns the id.
+        /// Sends an API call with a fresh id through the codec; returns the id.
+        ///
+        /// # Panics
+        ///
+        /// When the frame is above the codec's limit, on a write error, or when the write
+        /// is not done within [`TIMEOUT`].
         pub async fn send(&mut self, call: &str, body: Option<&dyn WireMessage>) -> i64 {
             let id = self.next_id;
             self.next_id += 1;
             let header = MsgHeader::api_call(id, call);
             let bodies: Vec<&dyn WireMessage> = body.into_iter().collect();
-            let bytes = Outgoing::new(&header, &bodies).to_bytes();
-            self.send_raw(&bytes).await;
+            tokio::time::timeout(TIMEOUT, self.framed.send(Outgoing::new(&header, &bodies)))
+                .await
+                .expect("the server reads in time")
+                .expect("the request encodes and is written");
             id
         }
 
@@ -296,23 +316,20 @@ pub mod raw {
             Some(Envelope::decode(frame.payload_bytes()).expect("envelope decodes"))
         }
 
-        /// Reads the next frame; `None` on a clean close.
+        /// Reads the next frame; `None` once the server closed the connection (bytes of a
+        /// frame cut short by the close are dropped, as before) or the socket failed.
         ///
         /// # Panics
         ///
-        /// On a timeout or a codec error.
+        /// On a timeout or a frame the codec refuses (above its limit).
         pub async fn read_frame(&mut self) -> Option<linstor_codec::Frame> {
-            loop {
-                if let Some(frame) = self.codec.decode(&mut self.buf).expect("frames decode") {
-                    return Some(frame);
-                }
-                let n = tokio::time::timeout(TIMEOUT, self.stream.read_buf(&mut self.buf))
-                    .await
-                    .expect("server answers in time")
-                    .ok()?;
-                if n == 0 {
-                    return None;
-                }
+            let next = tokio::time::timeout(TIMEOUT, self.framed.next())
+                .await
+                .expect("server answers in time");
+            match next? {
+                Ok(frame) => Some(frame),
+                Err(CodecError::Io(_) | CodecError::Truncated { .. }) => None,
+                Err(e) => panic!("frames decode: {e}"),
             }
         }
 
@@ -353,5 +370,155 @@ pub mod raw {
                 }
             }
         }
+    }
+}
+
+/// A scripted controller for testing the client over `tokio::io::duplex`: the test decides
+/// what the "controller" reads, when, and what it sends, byte for byte.
+pub mod scripted {
+    use bytes::Bytes;
+    use futures::StreamExt;
+    use linstor_client::{Client, ClientConfig};
+    use linstor_codec::{Envelope, Frame, FrameCodec, FrameType, Outgoing};
+    use linstor_proto::WireMessage;
+    use linstor_proto::messages::{MsgApiCallResponse, MsgApiVersion, MsgHeader};
+    use tokio::io::{AsyncWriteExt, DuplexStream};
+    use tokio_util::codec::Framed;
+
+    /// Every wait of the scripted controller is bounded by this (virtual time in tests with
+    /// paused time, where it means "nothing more happens").
+    pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// One DATA frame of `header` and `bodies`.
+    pub fn frame(header: &MsgHeader, bodies: &[&dyn WireMessage]) -> Bytes {
+        Outgoing::new(header, bodies).to_bytes()
+    }
+
+    /// The controller's `Version` greeting (API version 3).
+    pub fn greeting() -> Bytes {
+        let v = MsgApiVersion {
+            version: 3,
+            min_version: 3,
+            features: Some(0),
+            controller_info: Some("LINSTOR,Controller,test,x,y".into()),
+        };
+        frame(&MsgHeader::oneway("Version"), &[&v])
+    }
+
+    /// A `Reply` answer with one success entry.
+    pub fn reply(id: i64, message: &str) -> Bytes {
+        let e = MsgApiCallResponse {
+            ret_code: 0x0100_0001,
+            message: message.into(),
+            ..Default::default()
+        };
+        frame(&MsgHeader::answer(id, "Reply"), &[&e])
+    }
+
+    /// `EndOfImmediateAnswers` of call `id`.
+    pub fn eoia(id: i64) -> Bytes {
+        frame(&MsgHeader::answer(id, "EndOfImmediateAnswers"), &[])
+    }
+
+    /// `COMPLETE` of call `id`.
+    pub fn complete(id: i64) -> Bytes {
+        frame(&MsgHeader::complete(id), &[])
+    }
+
+    /// The controller's side of the pipe: frames in through a [`Framed`] over
+    /// [`FrameCodec`], raw bytes out.
+    #[derive(Debug)]
+    pub struct Server {
+        framed: Framed<DuplexStream, FrameCodec>,
+    }
+
+    impl Server {
+        /// The controller side of a pipe.
+        pub fn new(io: DuplexStream) -> Server {
+            Server {
+                framed: Framed::new(io, FrameCodec::new()),
+            }
+        }
+
+        /// The next frame the client sent; `None` once the client closed the pipe.
+        ///
+        /// # Panics
+        ///
+        /// When nothing arrives within [`TIMEOUT`], or on a codec error.
+        pub async fn next_frame(&mut self) -> Option<Frame> {
+            let next = tokio::time::timeout(TIMEOUT, self.framed.next())
+                .await
+                .expect("the client sends (or closes) in time");
+            next.map(|f| f.expect("the client's frames decode"))
+        }
+
+        /// The next frame, or `None` when nothing arrives within `within` (or the pipe
+        /// closed).
+        ///
+        /// # Panics
+        ///
+        /// On a codec error.
+        pub async fn frame_within(&mut self, within: std::time::Duration) -> Option<Frame> {
+            match tokio::time::timeout(within, self.framed.next()).await {
+                Ok(next) => next.map(|f| f.expect("the client's frames decode")),
+                Err(_) => None,
+            }
+        }
+
+        /// The next request (a DATA frame) as an envelope.
+        ///
+        /// # Panics
+        ///
+        /// On a timeout, a close, a header-only frame or a payload that does not decode.
+        pub async fn next_request(&mut self) -> Envelope {
+            let f = self.next_frame().await.expect("client closed");
+            assert_eq!(f.frame_type(), FrameType::Data, "a header-only frame");
+            Envelope::decode(f.payload_bytes()).expect("envelope")
+        }
+
+        /// Writes raw bytes to the client.
+        ///
+        /// # Panics
+        ///
+        /// When the write fails or does not finish within [`TIMEOUT`].
+        pub async fn send(&mut self, bytes: &[u8]) {
+            tokio::time::timeout(TIMEOUT, self.framed.get_mut().write_all(bytes))
+                .await
+                .expect("the client reads in time")
+                .expect("write");
+        }
+
+        /// Answers call `id` with one `Reply` entry, `EndOfImmediateAnswers` and `COMPLETE`.
+        pub async fn answer(&mut self, id: i64, message: &str) {
+            let mut out = reply(id, message).to_vec();
+            out.extend_from_slice(&eoia(id));
+            out.extend_from_slice(&complete(id));
+            self.send(&out).await;
+        }
+    }
+
+    /// A client and the scripted controller over a pipe of 64 KiB each way, after the
+    /// greeting (sent in three pieces).
+    pub async fn pair(config: ClientConfig) -> (Client, Server) {
+        pair_with_buffer(config, 1 << 16).await
+    }
+
+    /// [`pair`] over a pipe that holds `buffer` bytes each way.
+    ///
+    /// # Panics
+    ///
+    /// When the handshake fails.
+    pub async fn pair_with_buffer(config: ClientConfig, buffer: usize) -> (Client, Server) {
+        let (client_io, server_io) = tokio::io::duplex(buffer);
+        let mut server = Server::new(server_io);
+        let g = greeting();
+        let send = async {
+            for piece in [&g[..5], &g[5..20], &g[20..]] {
+                server.send(piece).await;
+                tokio::task::yield_now().await;
+            }
+        };
+        let (client, ()) = tokio::join!(Client::handshake(client_io, true, config), send);
+        (client.expect("handshake"), server)
     }
 }

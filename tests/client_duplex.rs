@@ -4,90 +4,14 @@
 
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use futures::StreamExt;
 use linstor_client::requests::ObjectIdentifier;
-use linstor_client::{Client, ClientConfig, EventAction};
-use linstor_codec::{Envelope, FrameCodec, Outgoing};
+use linstor_client::{ClientConfig, EventAction};
 use linstor_proto::Request;
-use linstor_proto::WireMessage;
 use linstor_proto::messages::eventdata::EventVlmDiskState;
-use linstor_proto::messages::{MsgApiCallResponse, MsgApiVersion, MsgEvent, MsgHeader};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
-use tokio_util::codec::Decoder;
-
-fn frame(header: &MsgHeader, bodies: &[&dyn WireMessage]) -> Bytes {
-    Outgoing::new(header, bodies).to_bytes()
-}
-
-fn greeting() -> Bytes {
-    let v = MsgApiVersion {
-        version: 3,
-        min_version: 3,
-        features: Some(0),
-        controller_info: Some("LINSTOR,Controller,test,x,y".into()),
-    };
-    frame(&MsgHeader::oneway("Version"), &[&v])
-}
-
-/// The scripted controller side of the pipe.
-struct Server {
-    io: DuplexStream,
-    buf: BytesMut,
-    codec: FrameCodec,
-}
-
-impl Server {
-    async fn next_request(&mut self) -> Envelope {
-        loop {
-            if let Some(f) = self.codec.decode(&mut self.buf).expect("frames decode") {
-                return Envelope::decode(f.payload_bytes()).expect("envelope");
-            }
-            let n = self.io.read_buf(&mut self.buf).await.expect("read");
-            assert!(n > 0, "client closed");
-        }
-    }
-
-    async fn send(&mut self, bytes: &[u8]) {
-        self.io.write_all(bytes).await.expect("write");
-    }
-}
-
-async fn pair(config: ClientConfig) -> (Client, Server) {
-    let (client_io, server_io) = tokio::io::duplex(1 << 16);
-    let mut server = Server {
-        io: server_io,
-        buf: BytesMut::new(),
-        codec: FrameCodec::new(),
-    };
-    // The greeting in three pieces.
-    let g = greeting();
-    let send = async {
-        for piece in [&g[..5], &g[5..20], &g[20..]] {
-            server.send(piece).await;
-            tokio::task::yield_now().await;
-        }
-    };
-    let (client, ()) = tokio::join!(Client::handshake(client_io, true, config), send);
-    (client.expect("handshake"), server)
-}
-
-fn reply(id: i64, message: &str) -> Bytes {
-    let e = MsgApiCallResponse {
-        ret_code: 0x0100_0001,
-        message: message.into(),
-        ..Default::default()
-    };
-    frame(&MsgHeader::answer(id, "Reply"), &[&e])
-}
-
-fn eoia(id: i64) -> Bytes {
-    frame(&MsgHeader::answer(id, "EndOfImmediateAnswers"), &[])
-}
-
-fn complete(id: i64) -> Bytes {
-    frame(&MsgHeader::complete(id), &[])
-}
+use linstor_proto::messages::{MsgEvent, MsgHeader};
+use linstor_tests::scripted::{complete, eoia, frame, pair, reply};
 
 #[tokio::test]
 async fn interleaved_split_and_coalesced_answers() {

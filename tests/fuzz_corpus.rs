@@ -1,5 +1,8 @@
 //! Replays the fuzz seeds, any local corpus, and every saved crash or regression input
-//! through the same checks the fuzz targets run, so a plain `cargo test` gates on them.
+//! through the same checks the fuzz targets run, so a plain `cargo test` gates on them:
+//! the codec round trips of `linstor_codec::fuzzing`, the model invariants of
+//! `linstor_tests::model_gen::model_calls` and the connection rules of
+//! `linstor_tests::connection_fuzz::mock_connection`.
 
 use std::path::{Path, PathBuf};
 
@@ -47,5 +50,36 @@ fn replay_decode_envelope_inputs() {
     for file in files {
         let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         linstor_codec::fuzzing::envelope_round_trip(&data);
+    }
+}
+
+#[test]
+fn replay_model_calls_inputs() {
+    let files = inputs("model_calls");
+    assert!(
+        files.len() >= 8,
+        "the committed seeds are missing ({} inputs)",
+        files.len()
+    );
+    let mut calls = 0;
+    for file in &files {
+        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        calls += linstor_tests::model_gen::model_calls(&data);
+    }
+    // The seeds are sequences of about 60 calls each.
+    assert!(calls >= 8 * 40, "only {calls} calls replayed");
+}
+
+#[test]
+fn replay_mock_connection_inputs() {
+    let files = inputs("mock_connection");
+    assert!(
+        files.len() >= 17,
+        "the committed seeds are missing ({} inputs)",
+        files.len()
+    );
+    for file in files {
+        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        linstor_tests::connection_fuzz::mock_connection(&data);
     }
 }

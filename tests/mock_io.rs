@@ -1,14 +1,155 @@
-//! The mock's I/O seen from the wire (issue 10): a half-closed client still gets the
-//! deferred answers and `COMPLETE` of its calls, a burst of connects beyond the default
-//! listen backlog is queued, a failed state-file save answers the call with an error, and
-//! an idle connection lets go of the buffer a large frame needed.
+//! The mock's I/O findings of issue 10, each reproduced as a user would: a client that
+//! half-closes after an asynchronous call still gets the deferred answers and `COMPLETE`;
+//! a state file that cannot be written answers the change with an error instead of a
+//! success; a burst of connects is greeted, also while the mock cannot accept; an idle
+//! connection lets go of the buffer a large frame needed. And the limits that keep its I/O
+//! bounded: connections, unsent output, stalled frames, oversize answers, shutdown with
+//! pending answers, and `serve_io` over an in-memory pipe.
 
-use linstor_codec::{FrameType, Header};
+use std::time::Duration;
+
+use futures::StreamExt;
+use linstor_codec::{Envelope, FrameCodec, FrameType, Header, Outgoing};
 use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
+use linstor_proto::messages::msg_header::MsgType;
 use linstor_proto::messages::*;
 use linstor_tests::raw::RawClient;
 use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio_util::codec::FramedRead;
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn a_half_closed_client_still_gets_deferred_answers_and_complete() {
+    let mock = MockController::start(Config {
+        demo: true,
+        event_delay: Duration::from_millis(50),
+        ..Config::default()
+    })
+    .await
+    .expect("mock starts");
+    let (mut setup, _) = RawClient::connect(mock.addr()).await;
+    let rd = MsgCrtRscDfn {
+        rsc_dfn: RscDfn {
+            rsc_name: "half".into(),
+            vlm_dfns: vec![VlmDfn {
+                vlm_size: 1024,
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    };
+    assert!(setup.call("CrtRscDfn", Some(&rd)).await.replies()[0].ret_code < 0x8000_0000_0000_0000);
+
+    let stream = TcpStream::connect(mock.addr()).await.expect("connect");
+    let (read, mut write) = stream.into_split();
+    let mut frames = FramedRead::new(read, FrameCodec::new());
+    let place = MsgAutoPlaceRsc {
+        rsc_name: "half".into(),
+        select_filter: AutoSelectFilter {
+            place_count: 2,
+            ..Default::default()
+        },
+        diskless_on_remaining: None,
+    };
+    let header = MsgHeader::api_call(1, "AutoPlaceRsc");
+    write
+        .write_all(&Outgoing::new(&header, &[&place]).to_bytes())
+        .await
+        .expect("send");
+    // Half-close right away: the satellites' part is still to come.
+    write.shutdown().await.expect("half-close");
+    let mut after_eoia = Vec::new();
+    let mut eoia = false;
+    loop {
+        let frame = tokio::time::timeout(LIMIT, frames.next())
+            .await
+            .expect("the mock answers in time")
+            .expect("the connection stays open until COMPLETE")
+            .expect("frames decode");
+        let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+        match env.msg_type() {
+            MsgType::Oneway => continue,
+            MsgType::Complete => break,
+            _ if env.content() == "EndOfImmediateAnswers" => eoia = true,
+            _ if eoia => after_eoia.push(env),
+            _ => {}
+        }
+    }
+    assert!(eoia);
+    assert!(
+        !after_eoia.is_empty(),
+        "the deferred answers arrive after the half-close"
+    );
+    // Then the mock closes the connection.
+    let end = tokio::time::timeout(LIMIT, frames.next())
+        .await
+        .expect("closes");
+    assert!(end.is_none(), "closed after COMPLETE");
+    assert_eq!(mock.model().resources().len(), 2, "both replicas placed");
+}
+
+#[tokio::test]
+async fn a_change_that_cannot_be_saved_is_answered_with_an_error() {
+    let dir = std::env::temp_dir().join(format!("linstor-mock-unsaved-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("state.json");
+    let mock = MockController::start(Config {
+        state_file: Some(path.clone()),
+        ..Config::default()
+    })
+    .await
+    .expect("mock starts");
+    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    let rd = |name: &str| MsgCrtRscDfn {
+        rsc_dfn: RscDfn {
+            rsc_name: name.into(),
+            ..Default::default()
+        },
+    };
+    let ok = c.call("CrtRscDfn", Some(&rd("saved"))).await;
+    assert!(ok.replies()[0].ret_code < 0x8000_0000_0000_0000);
+    // The directory of the state file becomes a plain file: no save can succeed.
+    std::fs::remove_dir_all(&dir).expect("remove");
+    std::fs::write(&dir, b"not a directory").expect("file");
+    let r = c.call("CrtRscDfn", Some(&rd("unsaved"))).await;
+    let e = &r.replies()[0];
+    assert_eq!(e.ret_code, RC::FAIL_UNKNOWN_ERROR.0, "{e:?}");
+    assert!(e.message.contains("state file"), "{}", e.message);
+    assert_eq!(r.eoia, 1);
+    let _ = std::fs::remove_file(&dir);
+}
+
+#[tokio::test]
+async fn a_burst_of_connects_is_greeted() {
+    let mock = MockController::start(Config::default())
+        .await
+        .expect("mock starts");
+    let addr = mock.addr();
+    let tasks: Vec<_> = (0..1500)
+        .map(|_| {
+            tokio::spawn(async move {
+                let stream = TcpStream::connect(addr).await.expect("connect");
+                let mut frames = FramedRead::new(stream, FrameCodec::new());
+                let greeting = tokio::time::timeout(LIMIT, frames.next())
+                    .await
+                    .expect("greeted in time")
+                    .expect("a frame")
+                    .expect("decodes");
+                Envelope::decode(greeting.payload_bytes())
+                    .expect("envelope")
+                    .content()
+                    .to_owned()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), "Version");
+    }
+}
 
 fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
     MsgCrtRscDfn {
@@ -26,75 +167,55 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-/// Finding 4: the deferred part of an asynchronous call reaches a client that has shut down
-/// its write side, and only then does the mock close the connection.
-#[tokio::test]
-async fn a_half_closed_client_gets_the_deferred_answers_and_complete() {
-    let mock = MockController::start(Config {
-        demo: true,
-        // Long enough that the half-close arrives before the script runs.
-        event_delay: std::time::Duration::from_millis(300),
-        ..Config::default()
-    })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
-    c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
-    let vd = MsgCrtVlmDfn {
-        rsc_name: "res1".into(),
-        vlm_dfns: vec![VlmDfn {
-            vlm_size: 1024,
-            vlm_props: vec![LinStorMapEntry {
-                key: "StorPoolName".into(),
-                value: "drbdpool".into(),
-            }],
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    c.call("CrtVlmDfn", Some(&vd)).await;
-    let crt = MsgCrtRsc {
-        rscs: vec![Rsc {
-            name: "res1".into(),
-            node_name: "alpha".into(),
-            ..Default::default()
-        }],
-    };
-    let id = c.send("CrtRsc", Some(&crt)).await;
-    c.stream.shutdown().await.expect("half-close");
-    let r = c.collect(id).await;
-    assert_eq!(r.eoia, 1);
-    assert_eq!(
-        r.deferred_messages().last().map(String::as_str),
-        Some("Resource 'res1' on 'alpha' ready"),
-        "the satellites' answer arrives after the half-close"
-    );
-    assert!(c.read_frame().await.is_none(), "then the connection closes");
-    assert_eq!(
-        mock.model().resources(),
-        [("res1".to_owned(), "alpha".to_owned())]
-    );
-}
-
-/// Finding 4, with an injected answer delay: every answer of the call is deferred.
+/// Finding 4, with an injected answer delay: every answer of the calls is deferred, and
+/// all of them reach a client that half-closed right after sending.
 #[tokio::test]
 async fn a_half_closed_client_gets_delayed_answers() {
     let mock = MockController::start(Config {
         faults: linstor_mock::Faults {
-            answer_delay: std::time::Duration::from_millis(200),
+            answer_delay: Duration::from_millis(200),
             ..Default::default()
         },
         ..Config::default()
     })
     .await
     .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
-    let ping = c.send("Ping", None).await;
-    let lst = c.send("LstNode", None).await;
-    c.stream.shutdown().await.expect("half-close");
-    assert_eq!(c.collect(ping).await.first().content(), "Pong");
-    assert_eq!(c.collect(lst).await.first().content(), "LstNode");
-    assert!(c.read_frame().await.is_none());
+    let stream = TcpStream::connect(mock.addr()).await.expect("connect");
+    let (read, mut write) = stream.into_split();
+    let mut frames = FramedRead::new(read, FrameCodec::new());
+    let mut requests = Outgoing::new(&MsgHeader::api_call(1, "Ping"), &[])
+        .to_bytes()
+        .to_vec();
+    requests.extend_from_slice(&Outgoing::new(&MsgHeader::api_call(2, "LstNode"), &[]).to_bytes());
+    write.write_all(&requests).await.expect("send");
+    write.shutdown().await.expect("half-close");
+    let mut seen = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(LIMIT, frames.next())
+            .await
+            .expect("the mock answers in time");
+        let Some(frame) = frame else { break };
+        let env =
+            Envelope::decode(frame.expect("frames decode").payload_bytes()).expect("envelope");
+        seen.push((env.msg_type(), env.api_call_id(), env.content().to_owned()));
+    }
+    let answers: Vec<_> = seen
+        .iter()
+        .filter(|(t, _, _)| *t != MsgType::Oneway)
+        .map(|(t, id, c)| (*t, *id, c.as_str()))
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            (MsgType::Answer, Some(1), "Pong"),
+            (MsgType::Answer, Some(1), "EndOfImmediateAnswers"),
+            (MsgType::Complete, Some(1), ""),
+            (MsgType::Answer, Some(2), "LstNode"),
+            (MsgType::Answer, Some(2), "EndOfImmediateAnswers"),
+            (MsgType::Complete, Some(2), ""),
+        ],
+        "every answer, then the close"
+    );
 }
 
 /// Finding 5: 1,000 connects while the mock does not get to accept all fit in the listen
@@ -109,7 +230,7 @@ async fn a_burst_of_connects_beyond_128_is_queued_not_dropped() {
     // so every connection waits in the kernel's accept queue.
     let mut streams = Vec::new();
     for i in 0..1000 {
-        match std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(3)) {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(3)) {
             Ok(s) => streams.push(s),
             Err(e) => panic!("connect {i} failed: {e}"),
         }
@@ -130,9 +251,10 @@ async fn a_burst_of_connects_beyond_128_is_queued_not_dropped() {
 }
 
 /// Finding 6: when the state file cannot be written, the change call is answered with
-/// `FAIL_UNKNOWN_ERROR` naming the cause, first, instead of a success.
+/// `FAIL_UNKNOWN_ERROR` naming the file and the cause instead of a success, and so is every
+/// later change; reading calls are unaffected.
 #[tokio::test]
-async fn a_failed_state_save_answers_the_call_with_an_error() {
+async fn a_failed_save_names_the_file_and_every_later_change_reports_it() {
     let dir = temp_dir("save-fails");
     let sub = dir.join("state");
     std::fs::create_dir_all(&sub).expect("state dir");
@@ -242,7 +364,7 @@ async fn connections_past_the_limit_are_closed_at_once() {
         if mock.stats().connections < 2 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(mock.stats().connections, 1);
     let (mut c, _) = RawClient::connect(mock.addr()).await;
@@ -308,7 +430,7 @@ async fn a_client_that_never_reads_is_closed_at_the_output_limit() {
 #[tokio::test]
 async fn a_stalled_partial_frame_closes_the_connection_idle_ones_stay() {
     let mock = MockController::start(Config {
-        stalled_frame_timeout: std::time::Duration::from_millis(200),
+        stalled_frame_timeout: Duration::from_millis(200),
         ..Config::default()
     })
     .await
@@ -352,7 +474,7 @@ async fn an_answer_above_the_payload_limit_becomes_an_error_entry() {
 async fn shutdown_delivers_pending_deferred_answers_first() {
     let mock = MockController::start(Config {
         faults: linstor_mock::Faults {
-            answer_delay: std::time::Duration::from_millis(300),
+            answer_delay: Duration::from_millis(300),
             ..Default::default()
         },
         ..Config::default()
@@ -366,7 +488,7 @@ async fn shutdown_delivers_pending_deferred_answers_first() {
         if !mock.model().resource_definition_names().is_empty() {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
     let shutdown = tokio::spawn(mock.shutdown());
     let r = c.collect(id).await;

@@ -1,22 +1,27 @@
 //! [`Client`]: a cheap, cloneable handle (`Send + Sync`) on one connection. Every API call
-//! of the Python client is a method; many calls can be in flight at once.
+//! of the Python client is a method; many calls can be in flight at once. This file owns
+//! [`ClientConfig`], connecting, the handshake (the first frame read from the connection's
+//! one `Framed` driver, which then goes to the connection task), and the call path from a
+//! handle to the task: encoding, the bounded command queue, timeouts and cancellation.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
 use std::time::Duration;
 
-use bytes::BytesMut;
-use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
+use futures::StreamExt;
+use linstor_codec::{CodecError, Envelope, Frame, FrameCodec, FrameType, Outgoing};
 use linstor_proto::consts::API_VERSION;
 use linstor_proto::messages::{MsgApiVersion, MsgHeader};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::codec::Decoder;
+use tokio_util::codec::Framed;
 
 use crate::ClientError;
 use crate::answers::{Answer, Answers, ListMessage};
-use crate::connection::{self, CloseReason, Command, TaskConfig, WatchRegistration};
+use crate::connection::{
+    self, Channels, CloseReason, Command, Control, TaskConfig, WatchRegistration,
+};
 use crate::error::Cause;
 use crate::requests::{IntoRequest, ObjectIdentifier, WatchCreate};
 use crate::tls::TlsOptions;
@@ -29,15 +34,22 @@ use linstor_proto::{ListCall, Request};
 pub struct ClientConfig {
     /// Limit for TCP connect plus the greeting (default 10 s).
     pub connect_timeout: Duration,
-    /// Limit for each call up to its `COMPLETE` (default 300 s, the Python client's).
+    /// Limit for each call up to its `COMPLETE`, including any wait for room in the
+    /// connection's command queue (default 300 s, the Python client's).
     pub call_timeout: Duration,
     /// Send an API-level `Ping` this often (the Python client's keep-alive: 5 s).
     pub keep_alive: Option<Duration>,
+    /// Keep-alive pings in a row without an answer after which the connection is closed as
+    /// dead, failing every pending call and watch (default 3; 0 counts as 1). An answer to a
+    /// ping also answers the older ones. Used only with `keep_alive`.
+    pub keep_alive_misses: u32,
     /// Close the connection when nothing arrived for this long.
     pub idle_timeout: Option<Duration>,
     /// Events buffered per watch before the watch ends with `WatchOverflow`.
     pub watch_buffer: usize,
-    /// Largest accepted payload (default 16 MiB).
+    /// Largest payload received or sent (default 16 MiB). A larger frame from the peer ends
+    /// the connection; a larger request fails with [`ClientError::RequestTooLarge`] without
+    /// being sent.
     pub max_payload: u32,
     /// TLS settings for `linstor+ssl://` URIs.
     pub tls: TlsOptions,
@@ -49,6 +61,7 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(10),
             call_timeout: Duration::from_secs(300),
             keep_alive: None,
+            keep_alive_misses: 3,
             idle_timeout: None,
             watch_buffer: 1024,
             max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
@@ -69,6 +82,9 @@ pub struct CallOptions {
 
 pub(crate) struct Inner {
     pub(crate) commands: mpsc::Sender<Command>,
+    /// Cancellations and watch deletions: unbounded, so a full command queue cannot lose
+    /// them; each call and watch sends at most one.
+    pub(crate) control: mpsc::UnboundedSender<Control>,
     pub(crate) next_id: Arc<AtomicI64>,
     next_watch: AtomicI32,
     controller_info: Option<String>,
@@ -106,22 +122,22 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
-/// Drop guard of an in-flight call: tells the task to forget the call if the caller's
-/// future is dropped before it completed.
+/// Drop guard of a queued call, owning the receiver of its answers: if the caller's future
+/// is dropped (or times out) before the call completed, the receiver is closed first and
+/// then the task is told on the control channel. The task frees the call's slot, or, when
+/// the call is still queued, sees the closed receiver and never sends it.
 struct InFlight<'a> {
     client: &'a Client,
     id: i64,
+    answer: oneshot::Receiver<Result<Answers, ClientError>>,
     done: bool,
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self
-                .client
-                .inner
-                .commands
-                .try_send(Command::Cancel(self.id));
+            self.answer.close();
+            let _ = self.client.inner.control.send(Control::Cancel(self.id));
         }
     }
 }
@@ -206,34 +222,38 @@ impl Client {
     /// [`ClientError::VersionMismatch`], [`ClientError::Handshake`], or
     /// [`ClientError::Disconnected`] when the stream ends first.
     pub async fn handshake<S>(
-        mut stream: S,
+        stream: S,
         expects_version: bool,
         config: ClientConfig,
     ) -> Result<Client, ClientError>
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let mut buf = BytesMut::with_capacity(4096);
-        let mut codec = FrameCodec::with_max_payload(config.max_payload);
+        // The one reader and writer of this connection, from the greeting on.
+        let mut framed = Framed::new(stream, FrameCodec::with_max_payload(config.max_payload));
+        framed.set_backpressure_boundary(connection::WRITE_BUFFER_SOFT_LIMIT);
         let mut controller_info = None;
         if expects_version {
-            let frame = loop {
-                match codec.decode(&mut buf).map_err(ClientError::handshake)? {
-                    Some(f) => break f,
-                    None => {
-                        let n = stream.read_buf(&mut buf).await.map_err(|e| {
-                            ClientError::Disconnected {
-                                reason: e.to_string(),
-                                source: Some(Cause::new(e)),
-                            }
-                        })?;
-                        if n == 0 {
-                            return Err(ClientError::Disconnected {
-                                reason: "closed before the Version greeting".into(),
-                                source: None,
-                            });
-                        }
-                    }
+            let frame = match framed.next().await {
+                Some(Ok(frame)) => frame,
+                Some(Err(CodecError::Io(e))) => {
+                    return Err(ClientError::Disconnected {
+                        reason: e.to_string(),
+                        source: Some(Cause::new(e)),
+                    });
+                }
+                Some(Err(e @ CodecError::Truncated { .. })) => {
+                    return Err(ClientError::Disconnected {
+                        reason: format!("closed inside the Version greeting: {e}"),
+                        source: Some(Cause::new(e)),
+                    });
+                }
+                Some(Err(e)) => return Err(ClientError::handshake(e)),
+                None => {
+                    return Err(ClientError::Disconnected {
+                        reason: "closed before the Version greeting".into(),
+                        source: None,
+                    });
                 }
             };
             if frame.frame_type() != FrameType::Data {
@@ -258,26 +278,31 @@ impl Client {
             }
             controller_info = Some(version.controller_info.unwrap_or_default());
         }
-        let (commands, rx) = mpsc::channel(1024);
+        let (commands, commands_rx) = mpsc::channel(connection::COMMAND_QUEUE);
+        let (control, control_rx) = mpsc::unbounded_channel();
         let next_id = Arc::new(AtomicI64::new(1));
         let closed: CloseReason = Arc::default();
         let task_config = TaskConfig {
             keep_alive: config.keep_alive,
+            keep_alive_misses: config.keep_alive_misses,
             idle_timeout: config.idle_timeout,
-            max_payload: config.max_payload,
         };
-        // Bytes the codec has not consumed yet stay in `buf` for the task.
+        let channels = Channels {
+            commands: commands_rx,
+            control: control_rx,
+            next_id: next_id.clone(),
+        };
+        // Bytes read after the greeting stay in `framed`'s read buffer for the task.
         tokio::spawn(connection::run(
-            stream,
-            buf,
-            rx,
-            next_id.clone(),
+            framed,
+            channels,
             task_config,
             closed.clone(),
         ));
         Ok(Client {
             inner: Arc::new(Inner {
                 commands,
+                control,
                 next_id,
                 next_watch: AtomicI32::new(1),
                 controller_info,
@@ -347,39 +372,52 @@ impl Client {
         watch: Option<WatchRegistration>,
     ) -> Result<Answers, ClientError> {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let frame = encode(id, &request);
+        let call = request.call().name();
+        let frame = encode_frame(id, &request).map_err(|source| ClientError::RequestTooLarge {
+            call,
+            api_call_id: id,
+            source,
+        })?;
         let (reply, answer) = oneshot::channel();
-        let command = Command::Call {
+        let command = Command {
             id,
+            call,
             frame,
             until_eoia: options.until_eoia,
             reply,
             watch,
         };
-        self.inner
-            .commands
-            .send(command)
-            .await
-            .map_err(|_| self.disconnected())?;
+        // The timeout covers the wait for room in the command queue too. Dropped while
+        // waiting there, the command is not queued (`Sender::send` is cancel safe).
+        let timeout = options.timeout.unwrap_or(self.inner.config.call_timeout);
+        let deadline = tokio::time::Instant::now() + timeout;
+        let timed_out = || ClientError::Timeout {
+            call,
+            api_call_id: id,
+            after: timeout,
+        };
+        match tokio::time::timeout_at(deadline, self.inner.commands.send(command)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(self.disconnected()),
+            Err(_) => return Err(timed_out()),
+        }
         let mut guard = InFlight {
             client: self,
             id,
+            answer,
             done: false,
         };
-        let timeout = options.timeout.unwrap_or(self.inner.config.call_timeout);
-        let result = tokio::time::timeout(timeout, answer).await;
-        guard.done = true;
-        match result {
-            Ok(Ok(answers)) => answers,
-            Ok(Err(_)) => Err(self.disconnected()),
-            Err(_) => {
-                guard.done = false;
-                Err(ClientError::Timeout {
-                    call: request.call().name(),
-                    api_call_id: id,
-                    after: timeout,
-                })
+        match tokio::time::timeout_at(deadline, &mut guard.answer).await {
+            Ok(Ok(answers)) => {
+                guard.done = true;
+                answers
             }
+            Ok(Err(_)) => {
+                guard.done = true;
+                Err(self.disconnected())
+            }
+            // The guard cancels the call.
+            Err(_) => Err(timed_out()),
         }
     }
 
@@ -433,10 +471,8 @@ impl Client {
             events: tx,
             capacity,
         };
-        let reply = self
-            .send(request, CallOptions::default(), Some(registration))
-            .await;
-        // Built before `?` so that a failed call still deletes the watch (on drop).
+        // Built before the call, so that a failed or abandoned call still deletes the watch
+        // (when `watch` is dropped).
         let mut watch = Watch {
             watch_id,
             events,
@@ -445,7 +481,9 @@ impl Client {
             ended: false,
             object,
         };
-        watch.reply = reply?;
+        watch.reply = self
+            .send(request, CallOptions::default(), Some(registration))
+            .await?;
         Ok(watch)
     }
 
@@ -486,6 +524,16 @@ pub(crate) fn encode(id: i64, request: &Request) -> bytes::Bytes {
     match request.body() {
         Some(body) => Outgoing::new(&header, &[body]).to_bytes(),
         None => Outgoing::new(&header, &[]).to_bytes(),
+    }
+}
+
+/// The frame of `request` with `id`, to go through the connection's encoder (which checks
+/// it against the payload limit).
+pub(crate) fn encode_frame(id: i64, request: &Request) -> Result<Frame, CodecError> {
+    let header = MsgHeader::api_call(id, request.call().name());
+    match request.body() {
+        Some(body) => Outgoing::new(&header, &[body]).to_frame(),
+        None => Outgoing::new(&header, &[]).to_frame(),
     }
 }
 

@@ -1,23 +1,42 @@
-//! The connection task: the one owner of the socket. It registers calls and watches sent
-//! by [`Client`](crate::Client) handles, writes their frames (a separate writer task owns
-//! the write half), reads frames, routes answers to calls by api_call_id and events to
-//! watches by watch id, sends keep-alive pings, and on connection loss fails every pending
-//! call and ends every watch at once, exactly once.
+//! The connection task: the one owner of the transport, a single
+//! `Framed<S, FrameCodec>` that both reads and writes, so the payload limit applies in both
+//! directions. One poll function drives both sides together:
+//!
+//! * **Reading never waits for writing.** Every poll first reads and routes what has arrived:
+//!   answers to calls by api_call_id, events to watches by watch id, header-level PINGs
+//!   answered with a header-level PONG (at most [`READ_BUDGET`] frames, then it yields).
+//! * **Writing**: owed PONGs, keep-alive pings and `DelWatch` frames first, then new calls
+//!   from the bounded command queue ([`COMMAND_QUEUE`]), pulled only while the write buffer
+//!   is below [`WRITE_BUFFER_SOFT_LIMIT`]. Above it the task only flushes; calls wait in the
+//!   queue (and callers in `send`), but reading goes on.
+//! * **Cancellation cannot be lost**: a caller that gives up, and a dropped watch, tell the
+//!   task on a separate unbounded control channel that is drained on every poll, whatever the
+//!   state of the command queue. It holds at most one message per call and one per watch,
+//!   sent by the handles that made them. A call given up before its frame went out is never
+//!   sent.
+//! * **Keep-alive**: an API `Ping` every `keep_alive`; after `keep_alive_misses` of them in a
+//!   row without an answer the connection is closed as dead.
+//! * On loss of the connection (either side, an I/O or protocol error, an idle or keep-alive
+//!   timeout) every pending call fails and every watch ends, at once, exactly once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use linstor_codec::{Envelope, FrameCodec, FrameType, Outgoing};
+use futures::{Sink, Stream};
+use linstor_codec::{CodecError, Envelope, Frame, FrameCodec, FrameType, Outgoing};
 use linstor_proto::calls::{answers, oneway};
 use linstor_proto::consts::events;
 use linstor_proto::messages::eventdata::{EventRscState, EventVlmDiskState};
 use linstor_proto::messages::{MsgEvent, MsgHeader, msg_header::MsgType};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::codec::Decoder;
+use tokio::time::{Instant, Interval, MissedTickBehavior, Sleep};
+use tokio_util::codec::Framed;
 
 use crate::ClientError;
 use crate::answers::Answers;
@@ -26,20 +45,34 @@ use crate::error::Cause;
 /// Most answers one call may collect before it fails (a bound against a flooding peer).
 const MAX_ANSWERS_PER_CALL: usize = 100_000;
 
-/// What the client handles ask of the connection task.
-pub(crate) enum Command {
-    /// Register a call (and optionally a watch first), then send its frame.
-    Call {
-        id: i64,
-        frame: Bytes,
-        until_eoia: bool,
-        reply: oneshot::Sender<Result<Answers, ClientError>>,
-        watch: Option<WatchRegistration>,
-    },
-    /// The caller gave up on a call: free its slot, discard its late answers.
+/// Calls queued between the handles and the task; a caller waits for room beyond it.
+pub(crate) const COMMAND_QUEUE: usize = 1024;
+
+/// Bytes in the write buffer above which the task stops taking new calls (it keeps reading
+/// and flushing). A frame is added whole, so the buffer holds at most this plus one frame.
+pub(crate) const WRITE_BUFFER_SOFT_LIMIT: usize = 64 * 1024;
+
+/// Frames handled per poll before the task yields to the runtime.
+const READ_BUDGET: usize = 256;
+
+/// A call for the task: register it (and its watch, first), then send its frame.
+pub(crate) struct Command {
+    pub id: i64,
+    /// The call's name, for the error when its frame is refused.
+    pub call: &'static str,
+    pub frame: Frame,
+    pub until_eoia: bool,
+    pub reply: oneshot::Sender<Result<Answers, ClientError>>,
+    pub watch: Option<WatchRegistration>,
+}
+
+/// What the handles tell the task outside the command queue (never lost to a full queue).
+pub(crate) enum Control {
+    /// The caller gave up on a call: free its slot, discard its late answers (and do not send
+    /// it if it has not been sent yet).
     Cancel(i64),
     /// Unregister a watch and delete it on the controller (frame already built).
-    Unwatch { watch_id: i32, frame: Bytes },
+    Unwatch { watch_id: i32, frame: Frame },
 }
 
 /// A watch to register before its `CrtWatch` goes out, so early events are kept.
@@ -97,8 +130,15 @@ struct Watch {
 /// Settings of the task.
 pub(crate) struct TaskConfig {
     pub keep_alive: Option<Duration>,
+    pub keep_alive_misses: u32,
     pub idle_timeout: Option<Duration>,
-    pub max_payload: u32,
+}
+
+/// The channels from the handles to the task.
+pub(crate) struct Channels {
+    pub commands: mpsc::Receiver<Command>,
+    pub control: mpsc::UnboundedReceiver<Control>,
+    pub next_id: Arc<AtomicI64>,
 }
 
 /// Why the connection ended, readable by every handle.
@@ -136,129 +176,316 @@ impl Closed {
     }
 }
 
-/// Runs the connection until it ends; `buf` holds bytes read after the greeting.
+/// Runs the connection until it ends. `framed` is the one reader and writer of the
+/// transport; the handshake already read the greeting from it, so no byte is lost between
+/// the two.
 pub(crate) async fn run<S>(
-    stream: S,
-    buf: BytesMut,
-    mut commands: mpsc::Receiver<Command>,
-    next_id: Arc<AtomicI64>,
+    framed: Framed<S, FrameCodec>,
+    channels: Channels,
     config: TaskConfig,
     closed: CloseReason,
 ) where
-    S: AsyncRead + AsyncWrite + Send + 'static,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut reader, writer) = tokio::io::split(stream);
-    let (out_tx, out_rx) = mpsc::channel::<Bytes>(1024);
-    let mut writer_task = tokio::spawn(write_loop(writer, out_rx));
-    let mut state = State {
-        pending: HashMap::new(),
-        watches: HashMap::new(),
-    };
-    let mut codec = FrameCodec::with_max_payload(config.max_payload);
-    let mut buf = buf;
-    let mut keep_alive = config
-        .keep_alive
-        .map(|p| tokio::time::interval_at(tokio::time::Instant::now() + p, p));
-    let mut last_read = tokio::time::Instant::now();
-    let closed_by: Closed = loop {
-        // Frames already buffered (also the ones that came with the greeting).
-        loop {
-            match codec.decode(&mut buf) {
-                Ok(Some(frame)) => {
-                    if frame.frame_type() != FrameType::Data {
-                        tracing::debug!(frame_type = ?frame.frame_type(), "skipping a header-only or unknown frame");
-                        continue;
-                    }
-                    match Envelope::decode(frame.payload_bytes()) {
-                        Ok(env) => state.on_envelope(env),
-                        Err(e) => tracing::warn!("skipping a payload that does not decode: {e}"),
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    let reason = Closed::caused("protocol error", e);
-                    state.shutdown(&reason);
-                    *lock(&closed) = Some(reason);
-                    writer_task.abort();
-                    return;
-                }
-            }
-        }
-        let idle = async {
-            match config.idle_timeout {
-                Some(t) => tokio::time::sleep_until(last_read + t).await,
-                None => std::future::pending().await,
-            }
-        };
-        let tick = async {
-            match keep_alive.as_mut() {
-                Some(i) => {
-                    i.tick().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            command = commands.recv() => match command {
-                None => break Closed::new("the client was dropped"),
-                Some(Command::Call { id, frame, until_eoia, reply, watch }) => {
-                    if let Some(w) = watch {
-                        state.watches.insert(w.watch_id, Watch { events: w.events, capacity: w.capacity });
-                    }
-                    state.pending.insert(id, Pending { answers: Answers::default(), until_eoia, reply: Some(reply) });
-                    if out_tx.send(frame).await.is_err() {
-                        break Closed::new("the connection's writer stopped");
-                    }
-                }
-                Some(Command::Cancel(id)) => {
-                    state.pending.remove(&id);
-                }
-                Some(Command::Unwatch { watch_id, frame }) => {
-                    state.watches.remove(&watch_id);
-                    if out_tx.send(frame).await.is_err() {
-                        break Closed::new("the connection's writer stopped");
-                    }
-                }
-            },
-            read = reader.read_buf(&mut buf) => match read {
-                Ok(0) => break Closed::new("the controller closed the connection"),
-                Ok(_) => last_read = tokio::time::Instant::now(),
-                Err(e) => break Closed::caused("read failed", e),
-            },
-            result = &mut writer_task => break match result {
-                Ok(Err(e)) => Closed::caused("write failed", e),
-                _ => Closed::new("the connection's writer stopped"),
-            },
-            () = tick => {
-                let id = next_id.fetch_add(1, Ordering::Relaxed);
-                let frame = Outgoing::new(&MsgHeader::api_call(id, linstor_proto::Call::Ping.name()), &[]).to_bytes();
-                if out_tx.send(frame).await.is_err() {
-                    break Closed::new("the connection's writer stopped");
-                }
-            }
-            () = idle => break Closed::new(format!("no data received for {:?}", config.idle_timeout.unwrap_or_default())),
-        }
-    };
+    let mut connection = Connection::new(framed, channels, config);
+    let closed_by = std::future::poll_fn(|cx| connection.poll_run(cx)).await;
     tracing::debug!("connection closed: {}", closed_by.reason);
     *lock(&closed) = Some(closed_by.clone());
-    state.shutdown(&closed_by);
-    writer_task.abort();
+    connection.state.shutdown(&closed_by);
+    // Dropping the connection closes the transport and the command queue: calls still
+    // queued fail with the reason just stored.
 }
 
-async fn write_loop<W: AsyncWrite + Unpin>(
-    mut writer: W,
-    mut frames: mpsc::Receiver<Bytes>,
-) -> std::io::Result<()> {
-    let mut batch = BytesMut::new();
-    while let Some(frame) = frames.recv().await {
-        batch.extend_from_slice(&frame);
-        while let Ok(frame) = frames.try_recv() {
-            batch.extend_from_slice(&frame);
+/// Keep-alive pings sent and not answered yet, oldest first.
+struct KeepAlive {
+    interval: Interval,
+    period: Duration,
+    misses: usize,
+    unanswered: VecDeque<i64>,
+}
+
+impl KeepAlive {
+    /// Whether `id` is an unanswered keep-alive ping; an answer to one also answers every
+    /// older one.
+    fn answered(&mut self, id: i64) -> bool {
+        match self.unanswered.iter().position(|&p| p == id) {
+            Some(i) => {
+                self.unanswered.drain(..=i);
+                true
+            }
+            None => false,
         }
-        writer.write_all(&batch).await?;
-        batch.clear();
     }
-    writer.shutdown().await
+}
+
+struct Idle {
+    timeout: Duration,
+    sleep: Pin<Box<Sleep>>,
+}
+
+struct Connection<S> {
+    framed: Framed<S, FrameCodec>,
+    commands: mpsc::Receiver<Command>,
+    control: mpsc::UnboundedReceiver<Control>,
+    next_id: Arc<AtomicI64>,
+    state: State,
+    /// Header-level PONGs owed to the peer (a count, so a flood of PINGs costs no memory).
+    pongs_owed: u64,
+    /// Keep-alive pings and `DelWatch` frames, sent before any new call.
+    urgent: VecDeque<Frame>,
+    keep_alive: Option<KeepAlive>,
+    idle: Option<Idle>,
+    /// Read buffer length after the last read, to notice bytes of a frame still arriving.
+    read_len: usize,
+}
+
+/// The error of a failed read or write: the I/O error itself when there is one.
+fn io_failure(what: &str, e: CodecError) -> Closed {
+    match e {
+        CodecError::Io(e) => Closed::caused(what, e),
+        e => Closed::caused(what, e),
+    }
+}
+
+impl<S> Connection<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    fn new(framed: Framed<S, FrameCodec>, channels: Channels, config: TaskConfig) -> Self {
+        let now = Instant::now();
+        let keep_alive = config.keep_alive.map(|period| {
+            let mut interval = tokio::time::interval_at(now + period, period);
+            interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            KeepAlive {
+                interval,
+                period,
+                misses: config.keep_alive_misses.max(1) as usize,
+                unanswered: VecDeque::new(),
+            }
+        });
+        let idle = config.idle_timeout.map(|timeout| Idle {
+            timeout,
+            sleep: Box::pin(tokio::time::sleep_until(now + timeout)),
+        });
+        let read_len = framed.read_buffer().len();
+        Connection {
+            framed,
+            commands: channels.commands,
+            control: channels.control,
+            next_id: channels.next_id,
+            state: State {
+                pending: HashMap::new(),
+                watches: HashMap::new(),
+            },
+            pongs_owed: 0,
+            urgent: VecDeque::new(),
+            keep_alive,
+            idle,
+            read_len,
+        }
+    }
+
+    /// One round: control messages, reading, keep-alive, writing, idle check. Ready with
+    /// the reason once the connection is over.
+    fn poll_run(&mut self, cx: &mut Context<'_>) -> Poll<Closed> {
+        // A cancel frees its slot before anything else happens.
+        loop {
+            match self.control.poll_recv(cx) {
+                Poll::Ready(Some(Control::Cancel(id))) => {
+                    self.state.pending.remove(&id);
+                }
+                Poll::Ready(Some(Control::Unwatch { watch_id, frame })) => {
+                    self.state.watches.remove(&watch_id);
+                    self.urgent.push_back(frame);
+                }
+                Poll::Ready(None) => return Poll::Ready(Closed::new("the client was dropped")),
+                Poll::Pending => break,
+            }
+        }
+        let more = match self.poll_read(cx) {
+            Ok(more) => more,
+            Err(closed) => return Poll::Ready(closed),
+        };
+        // After reading, so that an answer that has arrived counts before a tick judges.
+        if let Some(closed) = self.poll_keep_alive(cx) {
+            return Poll::Ready(closed);
+        }
+        if let Err(closed) = self.poll_write(cx) {
+            return Poll::Ready(closed);
+        }
+        if let Some(idle) = &mut self.idle
+            && idle.sleep.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(Closed::new(format!(
+                "no data received for {:?}",
+                idle.timeout
+            )));
+        }
+        if more {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+
+    /// Queues a keep-alive ping per tick; closes the connection when the last
+    /// `keep_alive_misses` went unanswered.
+    fn poll_keep_alive(&mut self, cx: &mut Context<'_>) -> Option<Closed> {
+        let ka = self.keep_alive.as_mut()?;
+        while ka.interval.poll_tick(cx).is_ready() {
+            if ka.unanswered.len() >= ka.misses {
+                return Some(Closed::new(format!(
+                    "no answer to the last {} keep-alive pings (one every {:?})",
+                    ka.misses, ka.period
+                )));
+            }
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            let header = MsgHeader::api_call(id, linstor_proto::Call::Ping.name());
+            match Outgoing::new(&header, &[]).to_frame() {
+                Ok(frame) => {
+                    ka.unanswered.push_back(id);
+                    self.urgent.push_back(frame);
+                }
+                Err(e) => tracing::warn!("cannot build a keep-alive ping: {e}"),
+            }
+        }
+        None
+    }
+
+    /// Reads and routes the frames that have arrived. `Ok(true)` when the budget ran out
+    /// with more to read.
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> Result<bool, Closed> {
+        let mut budget = READ_BUDGET;
+        let more = loop {
+            if budget == 0 {
+                break true;
+            }
+            match Pin::new(&mut self.framed).poll_next(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    budget -= 1;
+                    self.on_frame(frame);
+                }
+                Poll::Ready(Some(Err(CodecError::Io(e)))) => {
+                    return Err(Closed::caused("read failed", e));
+                }
+                Poll::Ready(Some(Err(e))) => return Err(Closed::caused("protocol error", e)),
+                Poll::Ready(None) => {
+                    return Err(Closed::new("the controller closed the connection"));
+                }
+                Poll::Pending => break false,
+            }
+        };
+        let read_len = self.framed.read_buffer().len();
+        if (budget < READ_BUDGET || read_len != self.read_len)
+            && let Some(idle) = &mut self.idle
+        {
+            idle.sleep.as_mut().reset(Instant::now() + idle.timeout);
+        }
+        self.read_len = read_len;
+        Ok(more)
+    }
+
+    fn on_frame(&mut self, frame: Frame) {
+        match frame.frame_type() {
+            FrameType::Data => match Envelope::decode(frame.payload_bytes()) {
+                Ok(env) => {
+                    let answer = matches!(env.msg_type(), MsgType::Answer | MsgType::Complete);
+                    if answer
+                        && let (Some(ka), Some(id)) = (self.keep_alive.as_mut(), env.api_call_id())
+                        && ka.answered(id)
+                    {
+                        return;
+                    }
+                    self.state.on_envelope(env);
+                }
+                Err(e) => tracing::warn!("skipping a payload that does not decode: {e}"),
+            },
+            FrameType::Ping => self.pongs_owed = self.pongs_owed.saturating_add(1),
+            other => {
+                tracing::debug!(frame_type = ?other, "skipping a header-only or unknown frame")
+            }
+        }
+    }
+
+    /// Fills the write buffer (owed PONGs, urgent frames, then new calls while below the
+    /// soft limit) and flushes it.
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> Result<(), Closed> {
+        loop {
+            // Flushes first when the buffer is above the soft limit.
+            match Sink::<Frame>::poll_ready(Pin::new(&mut self.framed), cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Err(io_failure("write failed", e)),
+                Poll::Pending => break,
+            }
+            if self.pongs_owed > 0 {
+                self.pongs_owed -= 1;
+                self.send_control(Frame::pong());
+                continue;
+            }
+            if let Some(frame) = self.urgent.pop_front() {
+                self.send_control(frame);
+                continue;
+            }
+            match self.commands.poll_recv(cx) {
+                Poll::Ready(Some(command)) => self.on_command(command),
+                Poll::Ready(None) => return Err(Closed::new("the client was dropped")),
+                Poll::Pending => break,
+            }
+        }
+        match Sink::<Frame>::poll_flush(Pin::new(&mut self.framed), cx) {
+            Poll::Ready(Err(e)) => Err(io_failure("write failed", e)),
+            Poll::Ready(Ok(())) | Poll::Pending => Ok(()),
+        }
+    }
+
+    /// Buffers a frame of the task's own; one the codec refuses is logged and dropped.
+    fn send_control(&mut self, frame: Frame) {
+        if let Err(e) = Pin::new(&mut self.framed).start_send(frame) {
+            tracing::warn!("not sending a control frame: {e}");
+        }
+    }
+
+    /// Buffers a call's frame and registers the call (and its watch). A call whose caller
+    /// already gave up (or whose `Watch` is already dropped) is dropped unsent; one whose
+    /// frame the codec refuses fails with [`ClientError::RequestTooLarge`] and the
+    /// connection goes on.
+    fn on_command(&mut self, command: Command) {
+        let Command {
+            id,
+            call,
+            frame,
+            until_eoia,
+            reply,
+            watch,
+        } = command;
+        if reply.is_closed() || watch.as_ref().is_some_and(|w| w.events.is_closed()) {
+            return;
+        }
+        if let Err(source) = Pin::new(&mut self.framed).start_send(frame) {
+            let _ = reply.send(Err(ClientError::RequestTooLarge {
+                call,
+                api_call_id: id,
+                source,
+            }));
+            return;
+        }
+        if let Some(w) = watch {
+            self.state.watches.insert(
+                w.watch_id,
+                Watch {
+                    events: w.events,
+                    capacity: w.capacity,
+                },
+            );
+        }
+        self.state.pending.insert(
+            id,
+            Pending {
+                answers: Answers::default(),
+                until_eoia,
+                reply: Some(reply),
+            },
+        );
+    }
 }
 
 pub(crate) fn lock(m: &Mutex<Option<Closed>>) -> std::sync::MutexGuard<'_, Option<Closed>> {

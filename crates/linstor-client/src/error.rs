@@ -77,7 +77,21 @@ pub enum ClientError {
         /// The timeout.
         after: Duration,
     },
-    /// The connection is gone (closed by either side, or an I/O or protocol error).
+    /// A request was refused before it was sent: its frame is larger than the payload limit
+    /// ([`ClientConfig::max_payload`](crate::ClientConfig::max_payload)). Nothing was sent;
+    /// the connection stays up.
+    #[error("API call {call} (id {api_call_id}) was not sent: {source}")]
+    RequestTooLarge {
+        /// Call name.
+        call: &'static str,
+        /// The api_call_id it would have had.
+        api_call_id: i64,
+        /// The codec's [`CodecError::PayloadTooLarge`](linstor_codec::CodecError::PayloadTooLarge).
+        #[source]
+        source: linstor_codec::CodecError,
+    },
+    /// The connection is gone (closed by either side, an I/O or protocol error, or a missed
+    /// idle or keep-alive deadline).
     #[error("disconnected from the controller: {reason}")]
     Disconnected {
         /// What ended the connection.

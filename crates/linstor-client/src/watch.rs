@@ -3,7 +3,7 @@
 //! the close event (`CloseRemoved` or `CloseNoConnection`) as its last item; any watch ends
 //! after an error item: `Disconnected` when the connection is lost, `WatchOverflow` when the
 //! stream was not read fast enough (never silent loss). Dropping it deletes the watch on the
-//! controller.
+//! controller (also when the connection's command queue is full).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use crate::answers::Answers;
 use linstor_proto::consts::events;
 
-use crate::connection::{Command, Event, EventAction};
+use crate::connection::{Control, Event, EventAction};
 use crate::requests::ObjectIdentifier;
 use crate::{Client, ClientError};
 use linstor_proto::Request;
@@ -113,21 +113,27 @@ impl Stream for Watch {
 }
 
 impl Drop for Watch {
+    /// Unregisters the watch and deletes it on the controller, through the connection's
+    /// control channel (never lost to a full command queue).
     fn drop(&mut self) {
+        // Closed before the task hears of it: a `CrtWatch` still queued is then never sent.
+        self.events.close();
         let id = self
             .client
             .inner
             .next_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let frame = crate::client::encode(
-            id,
-            &Request::DelWatch(MsgDelWatch {
-                watch_id: self.watch_id,
-            }),
-        );
-        let _ = self.client.inner.commands.try_send(Command::Unwatch {
+        let request = Request::DelWatch(MsgDelWatch {
             watch_id: self.watch_id,
-            frame,
         });
+        match crate::client::encode_frame(id, &request) {
+            Ok(frame) => {
+                let _ = self.client.inner.control.send(Control::Unwatch {
+                    watch_id: self.watch_id,
+                    frame,
+                });
+            }
+            Err(e) => tracing::warn!(watch_id = self.watch_id, "cannot build DelWatch: {e}"),
+        }
     }
 }

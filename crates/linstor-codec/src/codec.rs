@@ -126,9 +126,13 @@ impl FrameCodec {
             self.ready.clear();
             return None;
         }
-        Some(Frame::from_checked(
-            self.ready.split_to(HEADER_LEN + length),
-        ))
+        let frame = Frame::from_checked(self.ready.split_to(HEADER_LEN + length));
+        if self.ready.is_empty() {
+            // The empty rest still shares the read buffer's allocation: let it go, so an
+            // idle connection does not keep the memory of its last large read.
+            self.ready = Bytes::new();
+        }
+        Some(frame)
     }
 }
 
@@ -305,6 +309,27 @@ mod tests {
         assert!(dst.is_empty());
         codec.encode(Frame::pong(), &mut dst).unwrap();
         assert_eq!(&dst[..], &header(2, 0)[..]);
+    }
+
+    #[test]
+    fn a_pre_encoded_frame_encodes_as_its_envelope_and_is_checked_against_the_limit() {
+        use linstor_proto::messages::{MsgDelWatch, MsgHeader};
+        let header = MsgHeader::api_call(7, "DelWatch");
+        let body = MsgDelWatch { watch_id: 3 };
+        let bodies: [&dyn linstor_proto::WireMessage; 1] = [&body];
+        let out = Outgoing::new(&header, &bodies);
+        let frame = out.to_frame().unwrap();
+        assert_eq!(frame.as_bytes(), &out.to_bytes());
+        let (mut direct, mut via_frame) = (BytesMut::new(), BytesMut::new());
+        let mut codec = FrameCodec::new();
+        codec.encode(out, &mut direct).unwrap();
+        codec.encode(frame.clone(), &mut via_frame).unwrap();
+        assert_eq!(direct, via_frame);
+        let length = frame.payload().len();
+        let mut small = FrameCodec::with_max_payload(length as u32 - 1);
+        let mut dst = BytesMut::new();
+        assert!(small.encode(frame, &mut dst).unwrap_err().is_too_large());
+        assert!(dst.is_empty());
     }
 
     #[test]

@@ -276,19 +276,16 @@ impl<'a> Outgoing<'a> {
     /// Encodes the whole frame into a new buffer (no limit check; see
     /// [`FrameCodec`](crate::FrameCodec) for that).
     pub fn to_bytes(&self) -> Bytes {
-        let length = self.payload_len();
-        let mut buf = BytesMut::with_capacity(crate::HEADER_LEN + length);
-        write_frame(&mut buf, self.header, self.bodies, length);
-        buf.freeze()
+        self.encode_with_len(self.payload_len())
     }
 
-    /// Encodes the whole frame as a [`Frame`], for a queue whose consumer writes it with
-    /// [`FrameCodec`](crate::FrameCodec)'s `Encoder<Frame>`, which checks the payload limit.
+    /// Encodes the whole frame as a [`Frame`], to be sent later through the
+    /// [`FrameCodec`](crate::FrameCodec) encoder, which checks it against its payload limit.
     ///
     /// # Errors
     ///
-    /// [`CodecError::PayloadTooLarge`] for a payload above `u32::MAX` bytes, which no frame
-    /// header can announce.
+    /// [`CodecError::PayloadTooLarge`] (with `max` = `u32::MAX`) when the payload does not fit
+    /// the header's 32-bit length field at all.
     pub fn to_frame(&self) -> Result<Frame, CodecError> {
         let length = self.payload_len();
         if u32::try_from(length).is_err() {
@@ -297,9 +294,13 @@ impl<'a> Outgoing<'a> {
                 max: u32::MAX,
             });
         }
+        Ok(Frame::from_checked(self.encode_with_len(length)))
+    }
+
+    fn encode_with_len(&self, length: usize) -> Bytes {
         let mut buf = BytesMut::with_capacity(crate::HEADER_LEN + length);
         write_frame(&mut buf, self.header, self.bodies, length);
-        Ok(Frame::from_checked(buf.freeze()))
+        buf.freeze()
     }
 }
 
@@ -356,9 +357,6 @@ mod tests {
         );
         assert_eq!(env.body_count(), 0);
         assert!(env.decode_bodies().unwrap().is_empty());
-        let frame = Outgoing::new(&header, &[]).to_frame().unwrap();
-        assert_eq!(frame.as_bytes(), &bytes);
-        assert_eq!(frame.payload().len(), 14);
     }
 
     fn hex(s: &str) -> Vec<u8> {

@@ -96,6 +96,7 @@ struct Answering {
 
 /// A call waiting for its state-file save.
 struct Saving {
+    call: Call,
     answering: Answering,
     done: Pin<Box<dyn Future<Output = Result<(), SaveError>> + Send>>,
 }
@@ -335,7 +336,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     if let Some(saving) = self.saving.take() {
                         let mut answering = saving.answering;
                         if let Err(e) = result {
-                            save_failed(&mut answering.outcome, &e);
+                            save_failed(saving.call, &mut answering.outcome, &e);
                         }
                         self.answer(answering)?;
                     }
@@ -507,12 +508,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         match save {
             None => self.answer(answering),
-            Some(Err(e)) => {
+            Some((call, Err(e))) => {
                 let mut answering = answering;
-                save_failed(&mut answering.outcome, &SaveError::State(e));
+                save_failed(call, &mut answering.outcome, &SaveError::State(e));
                 self.answer(answering)
             }
-            Some(Ok(snapshot)) => {
+            Some((call, Ok(snapshot))) => {
                 let path = snapshot.path().to_owned();
                 let write = self.inner.tracker.spawn_blocking(move || snapshot.write());
                 let done = async move {
@@ -526,6 +527,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     }
                 };
                 self.saving = Some(Saving {
+                    call,
                     answering,
                     done: Box::pin(done),
                 });
@@ -542,7 +544,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         id: i64,
         envelope: &Envelope,
         faults: &Faults,
-    ) -> (Answering, Vec<Frame>, Option<crate::server::Save>) {
+    ) -> (Answering, Vec<Frame>, Option<(Call, crate::server::Save)>) {
         let config = &self.inner.config;
         let mut shared = lock(&self.inner.shared);
         let (outcome, initial, save) =
@@ -551,16 +553,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 None => match envelope.request() {
                     Err(e) => (shared.model.reject(&e), Vec::new(), None),
                     Ok(request) => {
+                        let call = request.call();
                         let shutdown = matches!(request, Request::ControlCtrl(_));
-                        let applied = shared.apply_from(self.id, request);
+                        let (outcome, initial, save) = shared.apply_from(self.id, request);
                         if shutdown
                             && config.exit_on_shutdown
-                            && applied.0.entries().any(|e| e.ret_code == 0)
+                            && outcome.entries().any(|e| e.ret_code == 0)
                         {
                             tracing::info!("ControlCtrl Shutdown: stopping");
                             self.inner.stop.cancel();
                         }
-                        applied
+                        (outcome, initial, save.map(|save| (call, save)))
                     }
                 },
             };

@@ -34,5 +34,7 @@ mod watches;
 
 pub use faults::{FailCallError, Faults, parse_fail_call};
 pub use model::{Model, ModelConfig, Outcome};
-pub use server::{Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError, Stats};
+pub use server::{
+    Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError, Stats, serve_io,
+};
 pub use tls::TlsSettings;

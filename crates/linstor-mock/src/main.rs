@@ -28,7 +28,7 @@ struct Args {
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
     /// Length of the kernel's queue of connections not yet accepted.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = 4096)]
     listen_backlog: u32,
     /// Unsent answer bytes after which a connection whose client does not read is closed.
     #[arg(long, default_value_t = 32 * 1024 * 1024)]

@@ -11,9 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use linstor_codec::Frame;
-use linstor_proto::Request;
-use linstor_proto::messages::MsgApiCallResponse;
-use linstor_proto::return_code::ReturnCode;
+use linstor_proto::{Call, Request};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -54,7 +52,7 @@ pub struct Config {
     /// Open connections at most (default 10,000); past it a new connection is closed at
     /// once, with a log line, and the open ones are unaffected.
     pub max_connections: usize,
-    /// Length of the kernel's queue of connections not yet accepted (default 1,024; the
+    /// Length of the kernel's queue of connections not yet accepted (default 4,096; the
     /// kernel caps it at `net.core.somaxconn`).
     pub listen_backlog: u32,
     /// How long [`MockController::shutdown`] lets connections finish what they owe (the
@@ -93,7 +91,7 @@ impl Default for Config {
             max_output_bytes: 32 * 1024 * 1024,
             stalled_frame_timeout: Duration::from_secs(60),
             max_connections: 10_000,
-            listen_backlog: 1024,
+            listen_backlog: 4096,
             shutdown_grace: Duration::from_secs(5),
             exit_on_shutdown: false,
             event_delay: Duration::from_millis(20),
@@ -178,28 +176,15 @@ pub(crate) enum SaveError {
     },
 }
 
-/// Puts the answer to a change that was not saved in front of the call's answers:
-/// `FAIL_UNKNOWN_ERROR` with the cause in the message. The change stays in memory (other
-/// connections may already have built on it), so the call's own answers follow.
-pub(crate) fn save_failed(outcome: &mut Outcome, error: &SaveError) {
+/// Answers a change that was not saved with the model's `FAIL_UNKNOWN_ERROR` entry
+/// naming the cause, instead of its own answers: the change is not acknowledged, although
+/// the memory model has it (other connections may already have built on it). The events
+/// stay: they were delivered, or are held for the call's delayed tail.
+pub(crate) fn save_failed(call: Call, outcome: &mut Outcome, error: &SaveError) {
     tracing::error!("{error}");
-    // The innermost source, e.g. the I/O error.
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    let cause = cause.to_string();
-    let entry = MsgApiCallResponse {
-        ret_code: ReturnCode::FAIL_UNKNOWN_ERROR.0,
-        message: format!("The change was not saved: {error}"),
-        cause: Some(cause),
-        details: Some(
-            "The change is applied in memory only; it is saved with the next change that saves."
-                .into(),
-        ),
-        ..Default::default()
-    };
-    outcome.immediate.insert(0, Answer::reply(vec![entry]));
+    let failed = crate::model::save_failed(call, error);
+    outcome.immediate = failed.immediate;
+    outcome.deferred = failed.deferred;
 }
 
 /// Counters of the connections of one controller, in bytes or connections.
@@ -235,6 +220,29 @@ pub(crate) struct Inner {
     /// One permit per open connection, `Config::max_connections` in all.
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) counters: Counters,
+}
+
+impl Inner {
+    /// The tasks' shared state for `model`, without any task yet.
+    fn new(config: Config, model: Model) -> Inner {
+        let abort = CancellationToken::new();
+        Inner {
+            shared: Mutex::new(Shared {
+                model,
+                registry: Registry::default(),
+                faults: config.faults.clone(),
+                persister: config.state_file.clone().map(Persister::new),
+            }),
+            tracker: TaskTracker::new(),
+            stop: abort.child_token(),
+            abort,
+            permits: Arc::new(Semaphore::new(
+                config.max_connections.min(Semaphore::MAX_PERMITS),
+            )),
+            counters: Counters::default(),
+            config,
+        }
+    }
 }
 
 /// Why [`MockController::start`] failed.
@@ -373,23 +381,7 @@ impl MockController {
                 model
             }
         };
-        let abort = CancellationToken::new();
-        let inner = Arc::new(Inner {
-            shared: Mutex::new(Shared {
-                model,
-                registry: Registry::default(),
-                faults: config.faults.clone(),
-                persister: config.state_file.clone().map(Persister::new),
-            }),
-            tracker: TaskTracker::new(),
-            stop: abort.child_token(),
-            abort,
-            permits: Arc::new(Semaphore::new(
-                config.max_connections.min(Semaphore::MAX_PERMITS),
-            )),
-            counters: Counters::default(),
-            config,
-        });
+        let inner = Arc::new(Inner::new(config, model));
         for (listener, tls) in listeners {
             inner
                 .tracker
@@ -462,8 +454,9 @@ impl MockController {
     /// Applies an API call to the model as if a client had sent it (for seeding), and
     /// delivers its events to the watches. The watch calls need a connection: they are
     /// answered as unknown here. The state file is saved before this returns (blocking);
-    /// a failed save puts a `FAIL_UNKNOWN_ERROR` entry first.
+    /// a failed save is answered `FAIL_UNKNOWN_ERROR` naming the cause.
     pub fn apply(&self, request: Request) -> Outcome {
+        let call = request.call();
         let (mut outcome, save) = {
             let mut shared = lock(&self.inner.shared);
             let (outcome, save) = shared.apply(request);
@@ -471,7 +464,7 @@ impl MockController {
             (outcome, save)
         };
         if let Some(Err(e)) = save.map(|save| save.and_then(|snapshot| snapshot.write())) {
-            save_failed(&mut outcome, &SaveError::State(e));
+            save_failed(call, &mut outcome, &SaveError::State(e));
         }
         outcome
     }
@@ -529,6 +522,32 @@ impl Drop for MockController {
         self.inner.tracker.close();
         self.inner.abort.cancel();
     }
+}
+
+/// Runs one connection handler of a controller with `config` over `io` (any byte stream,
+/// e.g. one end of [`tokio::io::duplex`]), without a listener and without a state file (a
+/// fresh model, the demo cluster with `config.demo`): the greeting, then every frame the peer
+/// sends, until the peer closes and every answer is out, or a limit closes the connection.
+/// Returns once the handler and every task it started have ended. For fuzzing and for tests
+/// that need no sockets; [`MockController::serve_io`] serves one more connection of a running
+/// controller instead.
+pub async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(config: Config, io: S) {
+    let mut model = Model::new(config.model.clone());
+    if config.demo {
+        model.seed_demo();
+    }
+    let config = Config {
+        state_file: None,
+        ..config
+    };
+    let inner = Arc::new(Inner::new(config, model));
+    if let Ok(permit) = inner.permits.clone().try_acquire_owned() {
+        let id = crate::connection::next_id();
+        crate::connection::serve(inner.clone(), id, io, permit).await;
+    }
+    inner.tracker.close();
+    inner.abort.cancel();
+    inner.tracker.wait().await;
 }
 
 /// Exclusive access to the model of a running controller.

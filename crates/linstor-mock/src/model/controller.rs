@@ -1,117 +1,21 @@
-//! Controller-level calls: controller properties, shutdown, crypt passphrase, key/value
-//! stores, error reports, resource connections and DRBD proxy (semantics.md §11, §13-16).
+//! Controller-level calls: controller properties, shutdown, the crypt passphrase and error
+//! reports (`docs/controller-rules.md#controller-properties`).
 
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
-use linstor_proto::consts::{flags, keys, names as special};
+use linstor_proto::consts::{keys, names as special};
 use linstor_proto::messages::{
-    MsgControlCtrl, MsgCrtCryptPassphrase, MsgDelCtrlCfgProp, MsgDisableDrbdProxy,
-    MsgEnableDrbdProxy, MsgEnterCryptPassphrase, MsgLstCtrlCfgProps, MsgLstKvsProps, MsgLstRscConn,
-    MsgModCryptPassphrase, MsgModDrbdProxy, MsgModKvsProps, MsgModRscConn, MsgReqErrorReport,
-    MsgReqRscConn, MsgRspKvsProps, MsgSetCtrlCfgProp, RscConn as WireRscConn,
+    MsgApiCallResponse, MsgControlCtrl, MsgCrtCryptPassphrase, MsgDelCtrlCfgProp,
+    MsgEnterCryptPassphrase, MsgLstCtrlCfgProps, MsgModCryptPassphrase, MsgReqErrorReport,
+    MsgSetCtrlCfgProp,
 };
-use linstor_proto::return_code::{Object, Operation};
+use linstor_proto::return_code::{MASK_BITS_OP, Object, Operation};
 
-use super::names::{key, valid_kvs_name, valid_port, valid_rsc_name};
-use super::nodes::{modify_props, prop_error};
 use super::props::{PropError, RuleSet, clean_key};
-use super::reply::Ctx;
-use super::resources::rsc_dfn_ctx;
-use super::{Answer, Model, Outcome, Props, ctx, props_to_wire};
-
-/// A resource connection between two resources of one definition.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct RscConn {
-    pub uuid: String,
-    pub node_1: String,
-    pub node_2: String,
-    pub props: Props,
-    pub flags: Vec<String>,
-    pub port: Option<i32>,
-}
-
-fn cfg_ctx(op: Operation) -> Ctx {
-    ctx(op, Object::ControllerConfig, "")
-}
-
-fn conn_ctx(op: Operation, n1: &str, n2: &str, rsc: &str) -> Ctx {
-    ctx(
-        op,
-        Object::ResourceConnection,
-        format!("Node 1: {n1}, Node 2: {n2}, Resource: {rsc}"),
-    )
-    .with_ref(keys::obj_refs::FIRST_NODE, n1)
-    .with_ref(keys::obj_refs::SECOND_NODE, n2)
-    .with_ref(keys::obj_refs::RSC_DFN, rsc)
-}
-
-/// The deferred answers of enabling or disabling DRBD proxy: one notice per node.
-fn proxy_notices(
-    ctx: &Ctx,
-    n1: &str,
-    n2: &str,
-    rsc: &str,
-) -> Vec<linstor_proto::messages::MsgApiCallResponse> {
-    [n1, n2]
-        .iter()
-        .map(|n| {
-            ctx.plain(
-                RC::MODIFIED,
-                format!("Notified '{n}' of proxy connection for '{rsc}'"),
-            )
-        })
-        .collect()
-}
-
-/// Connection key: resource key and the two node keys in sorted order.
-fn conn_key(rsc: &str, n1: &str, n2: &str) -> (String, String, String) {
-    let (a, b) = (key(n1), key(n2));
-    if a <= b {
-        (key(rsc), a, b)
-    } else {
-        (key(rsc), b, a)
-    }
-}
+use super::reply::{Answer, Ctx, Outcome, Problem, cfg_ctx, ensure};
+use super::state::{Model, props_to_wire};
 
 impl Model {
-    /// `FAIL_NOT_FOUND_RSC` unless the resource exists on both nodes.
-    fn both_resources(
-        &mut self,
-        ctx: &Ctx,
-        rsc: &str,
-        n1: &str,
-        n2: &str,
-    ) -> Result<(), linstor_proto::messages::MsgApiCallResponse> {
-        for n in [n1, n2] {
-            if !self.rscs.contains_key(&(key(rsc), key(n))) {
-                let id = self.report_id();
-                return Err(ctx
-                    .problem(
-                        RC::FAIL_NOT_FOUND_RSC,
-                        format!("Resource '{rsc}' on node '{n}' not found."),
-                    )
-                    .report(id)
-                    .0);
-            }
-        }
-        Ok(())
-    }
-
-    /// The stored connection, or a new one (not yet stored).
-    fn conn_or_new(&mut self, ck: &(String, String, String), n1: &str, n2: &str) -> RscConn {
-        match self.rsc_conns.get(ck).cloned() {
-            Some(c) => c,
-            None => RscConn {
-                uuid: self.uuid(),
-                node_1: n1.to_owned(),
-                node_2: n2.to_owned(),
-                props: Props::new(),
-                flags: vec![],
-                port: None,
-            },
-        }
-    }
-
     pub(crate) fn lst_cfg_val(&self) -> Outcome {
         Outcome::list(
             answers::LST_CFG_VAL,
@@ -121,29 +25,33 @@ impl Model {
         )
     }
 
-    pub(crate) fn set_cfg_val(&mut self, msg: MsgSetCtrlCfgProp) -> Outcome {
+    /// `SetCfgVal` answers refused properties in its own format: no context, no error report
+    /// (`docs/controller-rules.md#controller-properties`).
+    pub(crate) fn set_cfg_val(&mut self, msg: MsgSetCtrlCfgProp) -> Result<Outcome, Problem> {
         let full = match msg.namespace.as_deref() {
             Some(ns) if !ns.is_empty() => format!("{ns}/{}", msg.key),
             _ => msg.key.clone(),
         };
         let ctx = cfg_ctx(Operation::Create);
-        let (stored_key, value) = match RuleSet::Controller.check(&full, &msg.value) {
-            Ok(kv) => kv,
-            Err(PropError::UnknownKey { key }) | Err(PropError::KeyTooLong { key }) => {
-                return Outcome::one(ctx.plain(
-                    RC::FAIL_INVLD_PROP,
-                    format!("The key '{key}' is not whitelisted"),
-                ));
-            }
-            Err(PropError::BadValue { value, rule, .. }) => {
-                let mut e = ctx.plain(
-                    RC::FAIL_INVLD_PROP,
-                    format!("The value '{value}' is not valid."),
-                );
-                e.details = Some(format!("The value must match: {rule}"));
-                return Outcome::one(e);
-            }
-        };
+        let (stored_key, value) =
+            RuleSet::Controller
+                .check(&full, &msg.value)
+                .map_err(|e| match e {
+                    PropError::UnknownKey { key } | PropError::KeyTooLong { key } => {
+                        Problem::bare(ctx.plain(
+                            RC::FAIL_INVLD_PROP,
+                            format!("The key '{key}' is not whitelisted"),
+                        ))
+                    }
+                    PropError::BadValue { value, rule, .. } => {
+                        let mut e = ctx.plain(
+                            RC::FAIL_INVLD_PROP,
+                            format!("The value '{value}' is not valid."),
+                        );
+                        e.details = Some(format!("The value must match: {rule}"));
+                        Problem::bare(e)
+                    }
+                })?;
         let mut entries = Vec::new();
         let range_check = |v: &str, max: i64, min: i64| {
             v.split_once('-')
@@ -161,6 +69,8 @@ impl Model {
                 range_check(&value, i64::from(special::MINOR_MAX), 0)
             };
             match bad {
+                // Quirk: the value is not stored, yet the error entry is followed by the
+                // success entry.
                 Some(b) => {
                     let (code, text) = if tcp {
                         (
@@ -173,7 +83,7 @@ impl Model {
                             format!("The given minor number is not valid: '{b}'."),
                         )
                     };
-                    entries.push(linstor_proto::messages::MsgApiCallResponse {
+                    entries.push(MsgApiCallResponse {
                         ret_code: code.0,
                         message: text,
                         ..Default::default()
@@ -182,11 +92,11 @@ impl Model {
                         RC::CREATED,
                         format!("Successfully set property '{full}' to value '{value}'"),
                     ));
-                    return Outcome::reply(entries);
+                    return Ok(Outcome::reply(entries));
                 }
                 None => {
                     let what = if tcp { "TCP port range" } else { "Minor range" };
-                    entries.push(linstor_proto::messages::MsgApiCallResponse {
+                    entries.push(MsgApiCallResponse {
                         ret_code: RC::MODIFIED.0,
                         message: format!("The {what} was successfully updated to: {value}"),
                         ..Default::default()
@@ -199,9 +109,10 @@ impl Model {
             RC::CREATED,
             format!("Successfully set property '{full}' to value '{value}'"),
         ));
-        Outcome::reply(entries).changed()
+        Ok(Outcome::reply(entries).changed())
     }
 
+    /// `DelCfgVal` always succeeds, an absent key included.
     pub(crate) fn del_cfg_val(&mut self, msg: MsgDelCtrlCfgProp) -> Outcome {
         let full = match msg.namespace.as_deref() {
             Some(ns) if !ns.is_empty() => format!("{ns}/{}", msg.key),
@@ -215,79 +126,86 @@ impl Model {
         .changed()
     }
 
-    pub(crate) fn control_ctrl(&mut self, msg: MsgControlCtrl) -> Outcome {
+    /// `ControlCtrl`: the mock answers `Shutdown` and keeps serving.
+    pub(crate) fn control_ctrl(&mut self, msg: MsgControlCtrl) -> Result<Outcome, Problem> {
         let command = msg.command.unwrap_or_default();
-        if command == special::CMD_SHUTDOWN {
-            return Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-                ret_code: 0,
-                message: "Controller will shutdown now.".into(),
+        ensure(command == special::CMD_SHUTDOWN, || {
+            Problem::bare(MsgApiCallResponse {
+                ret_code: RC::UNKNOWN_API_CALL.0,
+                message: format!("API Controller command '{command}' is unknown."),
                 ..Default::default()
-            });
-        }
-        Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-            ret_code: RC::UNKNOWN_API_CALL.0,
-            message: format!("API Controller command '{command}' is unknown."),
+            })
+        })?;
+        Ok(Outcome::one(MsgApiCallResponse {
+            ret_code: 0,
+            message: "Controller will shutdown now.".into(),
             ..Default::default()
-        })
+        }))
     }
 
-    pub(crate) fn crt_crypt_pass(&mut self, msg: MsgCrtCryptPassphrase) -> Outcome {
+    // The crypt passphrase errors are not logged as error reports.
+
+    pub(crate) fn crt_crypt_pass(
+        &mut self,
+        msg: MsgCrtCryptPassphrase,
+    ) -> Result<Outcome, Problem> {
         let ctx = cfg_ctx(Operation::Create);
-        if self.passphrase.is_some() {
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_EXISTS_CRYPT_PASSPHRASE,
-                    "Coult not create new crypt passphrase as it already exists",
-                )
-                .0,
-            );
-        }
-        self.passphrase = Some(msg.passphrase);
-        Outcome::one(ctx.plain(RC::CREATED, "Crypt passphrase created.")).changed()
-    }
-
-    pub(crate) fn enter_crypt_pass(&mut self, msg: MsgEnterCryptPassphrase) -> Outcome {
-        match self.passphrase.as_deref() {
-            None => Outcome::one(
-                Ctx::new(Operation::Create, Object::ControllerConfig, "")
-                    .problem(RC::FAIL_MISSING_PROPS, "encrypted namespace is empty")
-                    .0,
+        ensure(self.passphrase.is_none(), || {
+            ctx.problem(
+                RC::FAIL_EXISTS_CRYPT_PASSPHRASE,
+                "Coult not create new crypt passphrase as it already exists",
             )
-            .map_rc(|rc| rc & !linstor_proto::return_code::MASK_BITS_OP),
-            Some(p) if p != msg.passphrase => Outcome::one(
-                cfg_ctx(Operation::Modify)
-                    .problem(RC::FAIL_MISSING_PROPS, "Could not enter passphrase")
-                    .cause("Wrong passphrase")
-                    .0,
-            ),
-            Some(_) => Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-                ret_code: RC::PASSPHRASE_ACCEPTED.0 | Object::ControllerConfig.mask(),
-                message: "Passphrase accepted".into(),
-                ..Default::default()
-            }),
-        }
+            .unlogged()
+        })?;
+        self.passphrase = Some(msg.passphrase);
+        Ok(Outcome::one(ctx.plain(RC::CREATED, "Crypt passphrase created.")).changed())
     }
 
-    pub(crate) fn mod_crypt_pass(&mut self, msg: MsgModCryptPassphrase) -> Outcome {
+    pub(crate) fn enter_crypt_pass(
+        &mut self,
+        msg: MsgEnterCryptPassphrase,
+    ) -> Result<Outcome, Problem> {
+        let Some(stored) = self.passphrase.as_deref() else {
+            // No operation mask on this one.
+            return Err(Ctx::new(Operation::Create, Object::ControllerConfig, "")
+                .problem(RC::FAIL_MISSING_PROPS, "encrypted namespace is empty")
+                .unlogged()
+                .map_rc(|rc| rc & !MASK_BITS_OP));
+        };
+        ensure(stored == msg.passphrase, || {
+            cfg_ctx(Operation::Modify)
+                .problem(RC::FAIL_MISSING_PROPS, "Could not enter passphrase")
+                .cause("Wrong passphrase")
+                .unlogged()
+        })?;
+        Ok(Outcome::one(MsgApiCallResponse {
+            ret_code: RC::PASSPHRASE_ACCEPTED.0 | Object::ControllerConfig.mask(),
+            message: "Passphrase accepted".into(),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) fn mod_crypt_pass(
+        &mut self,
+        msg: MsgModCryptPassphrase,
+    ) -> Result<Outcome, Problem> {
         let ctx = cfg_ctx(Operation::Modify);
-        match self.passphrase.as_deref() {
-            None => Outcome::one(
-                ctx.problem(RC::FAIL_EXISTS_CRYPT_PASSPHRASE, "No passphrase defined")
-                    .0,
-            ),
-            Some(p) if p != msg.old_passphrase => Outcome::one(
-                ctx.problem(RC::FAIL_MISSING_PROPS, "Could not modify passphrase")
-                    .cause("Wrong passphrase")
-                    .0,
-            ),
-            Some(_) => {
-                self.passphrase = Some(msg.new_passphrase);
-                Outcome::one(ctx.plain(RC::MODIFIED, "Crypt passphrase updated")).changed()
-            }
-        }
+        let Some(stored) = self.passphrase.as_deref() else {
+            return Err(ctx
+                .problem(RC::FAIL_EXISTS_CRYPT_PASSPHRASE, "No passphrase defined")
+                .unlogged());
+        };
+        ensure(stored == msg.old_passphrase, || {
+            ctx.problem(RC::FAIL_MISSING_PROPS, "Could not modify passphrase")
+                .cause("Wrong passphrase")
+                .unlogged()
+        })?;
+        self.passphrase = Some(msg.new_passphrase);
+        Ok(Outcome::one(ctx.plain(RC::MODIFIED, "Crypt passphrase updated")).changed())
     }
 
-    pub(crate) fn req_error_reports(&mut self, _msg: MsgReqErrorReport) -> Outcome {
+    /// `ReqErrorReports`: the mock keeps no reports, so the answer is always empty.
+    pub(crate) fn req_error_reports(&self, _msg: MsgReqErrorReport) -> Outcome {
         Outcome {
             immediate: vec![Answer {
                 content: answers::LST_ERROR_REPORTS,
@@ -296,315 +214,194 @@ impl Model {
             ..Outcome::default()
         }
     }
-
-    pub(crate) fn mod_kvs_props(&mut self, msg: MsgModKvsProps) -> Outcome {
-        if !valid_kvs_name(&msg.instance_name) {
-            return Outcome::one(linstor_proto::messages::MsgApiCallResponse {
-                ret_code: RC::FAIL_INVLD_KVS_NAME.0,
-                message: "Invalid KeyValueStore name used".into(),
-                ..Default::default()
-            });
-        }
-        let ctx = cfg_ctx(Operation::Modify);
-        for e in &msg.override_props {
-            let k = clean_key(&e.key);
-            if k.is_empty() || e.key.len() > 256 {
-                return Outcome::one(
-                    ctx.problem(RC::FAIL_INVLD_PROP, format!("Invalid key: '{}'", e.key))
-                        .0,
-                );
-            }
-        }
-        let store = self.kvs.entry(key(&msg.instance_name)).or_default();
-        for e in msg.override_props {
-            store.insert(clean_key(&e.key), e.value);
-        }
-        for k in &msg.delete_prop_keys {
-            store.remove(&clean_key(k));
-        }
-        Outcome::one(ctx.plain(RC::MODIFIED, "Successfully updated properties")).changed()
-    }
-
-    pub(crate) fn lst_kvs_props(&mut self, msg: MsgLstKvsProps) -> Outcome {
-        let props = self
-            .kvs
-            .get(&key(&msg.instance_name))
-            .map(props_to_wire)
-            .unwrap_or_default();
-        Outcome::list(answers::LST_KVS_PROPS, MsgRspKvsProps { props })
-    }
-
-    pub(crate) fn mod_rsc_conn(&mut self, msg: MsgModRscConn) -> Outcome {
-        let (n1, n2, rsc) = (
-            msg.node_1_name.clone(),
-            msg.node_2_name.clone(),
-            msg.rsc_name.clone(),
-        );
-        let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
-            return Outcome::one(e);
-        }
-        let ck = conn_key(&rsc, &n1, &n2);
-        let mut conn = self.conn_or_new(&ck, &n1, &n2);
-        let mut plain = Vec::new();
-        for e in &msg.override_props {
-            if let Some(rest) = e.key.strip_prefix("Paths/") {
-                let node_ok = rest
-                    .rsplit_once('/')
-                    .map(|(_, node)| node)
-                    .filter(|node| *node == n1 || *node == n2);
-                let value_ok = node_ok
-                    .and_then(|node| self.node(node))
-                    .is_some_and(|node| node.net_ifs.iter().any(|i| i.name == e.value));
-                if !value_ok {
-                    let err = PropError::BadValue {
-                        key: e.key.clone(),
-                        value: e.value.clone(),
-                        rule: "an interface name of the node".into(),
-                    };
-                    return Outcome::one(prop_error(self, &ctx, err));
-                }
-                conn.props.insert(clean_key(&e.key), e.value.clone());
-            } else {
-                plain.push(e.clone());
-            }
-        }
-        if let Err(e) = modify_props(
-            self,
-            &ctx,
-            RuleSet::RscConn,
-            &mut conn.props,
-            &plain,
-            &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
-        let uuid = conn.uuid.clone();
-        self.rsc_conns.insert(ck, conn);
-        Outcome::one(ctx.success(
-            RC::MODIFIED,
-            format!(
-                "Resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}' modified."
-            ),
-            "Resource connection UUID is:",
-            &uuid,
-        ))
-        .changed()
-    }
-
-    pub(crate) fn req_rsc_conn_list(&mut self, msg: MsgReqRscConn) -> Outcome {
-        let rsc = msg.rsc_name;
-        let ctx = rsc_dfn_ctx(Operation::Create, &rsc);
-        if !valid_rsc_name(&rsc) {
-            return Outcome::one(
-                ctx.problem(RC::FAIL_INVLD_RSC_NAME, "Invalid resource name used")
-                    .0,
-            );
-        }
-        let rsc_key = key(&rsc);
-        if !self.rsc_dfns.contains_key(&rsc_key) {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_NOT_FOUND_RSC_DFN,
-                    format!("Resource definition '{rsc}' not found."),
-                )
-                .report(id)
-                .0,
-            );
-        }
-        let nodes: Vec<String> = self
-            .rscs
-            .iter()
-            .filter(|((r, _), _)| *r == rsc_key)
-            .map(|(_, x)| x.node_name.clone())
-            .collect();
-        let display = self.rsc_dfns[&rsc_key].name.clone();
-        let mut rsc_connections = Vec::new();
-        for (i, a) in nodes.iter().enumerate() {
-            for b in &nodes[i + 1..] {
-                let wire = match self.rsc_conns.get(&conn_key(&rsc, a, b)).cloned() {
-                    Some(c) => WireRscConn {
-                        rsc_conn_uuid: Some(c.uuid),
-                        node_name_1: c.node_1,
-                        node_name_2: c.node_2,
-                        rsc_name: display.clone(),
-                        rsc_conn_props: props_to_wire(&c.props),
-                        rsc_conn_flags: c.flags,
-                        port: c.port,
-                        ..Default::default()
-                    },
-                    None => WireRscConn {
-                        rsc_conn_uuid: Some(self.uuid()),
-                        node_name_1: a.clone(),
-                        node_name_2: b.clone(),
-                        rsc_name: display.clone(),
-                        ..Default::default()
-                    },
-                };
-                rsc_connections.push(wire);
-            }
-        }
-        Outcome::list(answers::LST_RSC_CONN, MsgLstRscConn { rsc_connections })
-    }
-
-    pub(crate) fn enable_drbd_proxy(&mut self, msg: MsgEnableDrbdProxy) -> Outcome {
-        let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
-        let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        if let Err(e) = self.both_resources(&ctx, &rsc, &n1, &n2) {
-            return Outcome::one(e);
-        }
-        let port = match msg.port {
-            Some(p) if !valid_port(p) => {
-                let id = self.report_id();
-                return Outcome::one(
-                    ctx.problem(
-                        RC::FAIL_INVLD_RSC_PORT,
-                        format!("The specified TCP port '{p}' is invalid."),
-                    )
-                    .report(id)
-                    .0,
-                );
-            }
-            Some(p) => p,
-            None => {
-                let used: Vec<i32> = self
-                    .rsc_dfns
-                    .values()
-                    .map(|d| d.port)
-                    .chain(self.rsc_conns.values().filter_map(|c| c.port))
-                    .collect();
-                (7000..=7999).find(|p| !used.contains(p)).unwrap_or(7000)
-            }
-        };
-        let ck = conn_key(&rsc, &n1, &n2);
-        let mut conn = self.conn_or_new(&ck, &n1, &n2);
-        if !conn.flags.iter().any(|f| f == flags::LOCAL_DRBD_PROXY) {
-            conn.flags.push(flags::LOCAL_DRBD_PROXY.to_owned());
-        }
-        conn.port = Some(port);
-        self.rsc_conns.insert(ck, conn);
-        let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
-        Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy enabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
-            .changed()
-            .deferred(deferred)
-    }
-
-    pub(crate) fn disable_drbd_proxy(&mut self, msg: MsgDisableDrbdProxy) -> Outcome {
-        let (n1, n2, rsc) = (msg.node_1_name, msg.node_2_name, msg.rsc_name);
-        let ctx = conn_ctx(Operation::Modify, &n1, &n2, &rsc);
-        let ck = conn_key(&rsc, &n1, &n2);
-        let Some(mut conn) = self.rsc_conns.get(&ck).cloned() else {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_NOT_FOUND_RSC_CONN,
-                    format!("Resource connection between '{n1}' and '{n2}' of '{rsc}' not found."),
-                )
-                .report(id)
-                .0,
-            );
-        };
-        conn.flags.retain(|f| f != flags::LOCAL_DRBD_PROXY);
-        conn.port = None;
-        self.rsc_conns.insert(ck, conn);
-        let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
-        Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy disabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
-            .changed()
-            .deferred(deferred)
-    }
-
-    pub(crate) fn mod_drbd_proxy(&mut self, msg: MsgModDrbdProxy) -> Outcome {
-        let rsc = msg.rsc_name;
-        let ctx = rsc_dfn_ctx(Operation::Modify, &rsc);
-        let rsc_key = key(&rsc);
-        let Some(mut dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            let id = self.report_id();
-            return Outcome::one(
-                ctx.problem(
-                    RC::FAIL_NOT_FOUND_RSC_DFN,
-                    format!("Resource definition '{rsc}' not found."),
-                )
-                .report(id)
-                .0,
-            );
-        };
-        let mut entries = Vec::new();
-        for k in &msg.delete_prop_keys {
-            if !dfn.props.contains_key(&clean_key(k)) {
-                entries.push(ctx.problem(RC::WARN_DEL_UNSET_PROP, format!("Could not delete property '{k}' as it did not exist. This operation had no effect.")).0);
-            }
-        }
-        if let Err(e) = modify_props(
-            self,
-            &ctx,
-            RuleSet::DrbdProxy,
-            &mut dfn.props,
-            &msg.override_props,
-            &msg.delete_prop_keys,
-        ) {
-            return Outcome::one(e);
-        }
-        if let Some(t) = msg.compression_type.as_deref() {
-            dfn.props
-                .retain(|k, _| !k.starts_with("DrbdOptions/ProxyCompression/"));
-            let rules = match t {
-                "none" => None,
-                "zlib" => Some(RuleSet::DrbdProxyZlib),
-                "lzma" => Some(RuleSet::DrbdProxyLzma),
-                "lz4" => Some(RuleSet::AuxOnly),
-                other => {
-                    let id = self.report_id();
-                    return Outcome::one(
-                        ctx.problem(
-                            RC::FAIL_INVLD_DRBD_PROXY_COMPRESSION_TYPE,
-                            format!("Unknown compression type '{other}'"),
-                        )
-                        .report(id)
-                        .0,
-                    );
-                }
-            };
-            match rules {
-                None => {
-                    dfn.props.remove("DrbdProxy/CompressionType");
-                }
-                Some(rules) => {
-                    dfn.props
-                        .insert("DrbdProxy/CompressionType".to_owned(), t.to_owned());
-                    if let Err(e) = modify_props(
-                        self,
-                        &ctx,
-                        rules,
-                        &mut dfn.props,
-                        &msg.compression_props,
-                        &[],
-                    ) {
-                        return Outcome::one(e);
-                    }
-                }
-            }
-        }
-        let display = dfn.name.clone();
-        self.rsc_dfns.insert(rsc_key, dfn);
-        entries.push(ctx.plain(
-            RC::MODIFIED,
-            format!("Proxy options for resource definition '{display}' modified."),
-        ));
-        Outcome::reply(entries).changed()
-    }
 }
 
-impl Outcome {
-    /// Rewrites the ret_code of every immediate entry.
-    fn map_rc(mut self, f: impl Fn(u64) -> u64) -> Outcome {
-        for a in &mut self.immediate {
-            for b in &mut a.bodies {
-                if let linstor_proto::Body::MsgApiCallResponse(e) = b {
-                    e.ret_code = f(e.ret_code);
-                }
-            }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::{body, codes, crt_rsc_dfn, ok, refused};
+    use linstor_proto::Request;
+
+    fn set(key: &str, value: &str) -> Request {
+        Request::SetCfgVal(MsgSetCtrlCfgProp {
+            key: key.into(),
+            value: value.into(),
+            namespace: None,
+        })
+    }
+
+    fn listed(m: &Model) -> Vec<(String, String)> {
+        match &m.lst_cfg_val().immediate[0].bodies[0] {
+            linstor_proto::Body::MsgLstCtrlCfgProps(l) => l
+                .props
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect(),
+            other => panic!("{other:?}"),
         }
-        self
+    }
+
+    #[test]
+    fn properties_set_list_delete() {
+        let mut m = Model::default();
+        assert_eq!(listed(&m).len(), 27, "the fresh connector configuration");
+        assert!(listed(&m).contains(&("netcom/PlainConnector/port".into(), "3376".into())));
+        let out = ok(
+            &mut m,
+            Request::SetCfgVal(MsgSetCtrlCfgProp {
+                key: "allow-two-primaries".into(),
+                value: "YES".into(),
+                namespace: Some("DrbdOptions/Net".into()),
+            }),
+        );
+        let e = out.entries().next().expect("entry");
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (
+                0x0110_0001,
+                "Successfully set property 'DrbdOptions/Net/allow-two-primaries' to value 'yes'"
+            )
+        );
+        assert!(listed(&m).contains(&("DrbdOptions/Net/allow-two-primaries".into(), "yes".into())));
+        let out = ok(
+            &mut m,
+            Request::DelCfgVal(MsgDelCtrlCfgProp {
+                key: "DrbdOptions/Net/allow-two-primaries".into(),
+                namespace: None,
+            }),
+        );
+        assert_eq!(codes(&out), [0x0310_0002]);
+        assert_eq!(listed(&m).len(), 27);
+        let absent = Request::DelCfgVal(MsgDelCtrlCfgProp {
+            key: "absent".into(),
+            namespace: None,
+        });
+        assert_eq!(
+            codes(&m.apply(absent)),
+            [0x0310_0002],
+            "absent: success too"
+        );
+    }
+
+    #[test]
+    fn a_new_tcp_port_range_is_used_for_allocation() {
+        let mut m = Model::default();
+        assert_eq!(
+            codes(&m.apply(set("TcpPortAutoRange", "9000-9100"))),
+            [3, 0x0110_0001]
+        );
+        ok(&mut m, crt_rsc_dfn("r1"));
+        let dfns = body!(m.apply(Request::LstRscDfn), MsgLstRscDfn);
+        assert_eq!(
+            dfns.rsc_dfns[0].rsc_dfn_port,
+            Some(9000),
+            "allocation uses the new range"
+        );
+    }
+
+    #[test]
+    fn refused_properties_and_ranges() {
+        let mut m = Model::default();
+        let e = refused(&mut m, set("Foo", "1"));
+        assert_eq!(
+            (e.ret_code, e.message.as_str()),
+            (0xC000_0000_0110_00D5, "The key 'Foo' is not whitelisted")
+        );
+        assert!(e.error_report_ids.is_empty() && e.cause.is_none());
+        let e = refused(&mut m, set("GlobSeqApiCalls", "maybe"));
+        assert_eq!(e.message, "The value 'maybe' is not valid.");
+        assert_eq!(
+            e.details.as_deref(),
+            Some("The value must match: (?i)(?:true|false|yes|no)")
+        );
+        let out = ok(&mut m, set("TcpPortAutoRange", "7000-7001"));
+        assert_eq!(codes(&out), [0x3, 0x0110_0001]);
+        assert_eq!(m.ctrl_props["TcpPortAutoRange"], "7000-7001");
+        // Quirk: an invalid end is refused, not stored, and still followed by the success.
+        let out = m.apply(set("TcpPortAutoRange", "0-7999"));
+        assert_eq!(codes(&out), [0xC000_0000_0000_00D7, 0x0110_0001]);
+        assert!(!out.changed);
+        assert_eq!(m.ctrl_props["TcpPortAutoRange"], "7000-7001");
+        assert_eq!(
+            codes(&m.apply(set("TcpPortAutoRange", "0-10"))),
+            [RC::FAIL_INVLD_TCP_PORT.0, 0x0110_0001],
+            "error entry, then success (quirk)"
+        );
+    }
+
+    #[test]
+    fn shutdown_and_unknown_commands() {
+        let mut m = Model::default();
+        let command = |c: &str| {
+            Request::ControlCtrl(MsgControlCtrl {
+                command: Some(c.into()),
+            })
+        };
+        let out = ok(&mut m, command("Shutdown"));
+        assert_eq!(
+            out.entries()
+                .map(|e| (e.ret_code, e.message.as_str()))
+                .collect::<Vec<_>>(),
+            [(0, "Controller will shutdown now.")]
+        );
+        let e = refused(&mut m, command("Dance"));
+        assert_eq!(e.ret_code, RC::UNKNOWN_API_CALL.0);
+        assert_eq!(e.message, "API Controller command 'Dance' is unknown.");
+    }
+
+    #[test]
+    fn crypt_passphrase() {
+        let mut m = Model::default();
+        let enter = |p: &str| {
+            Request::EnterCryptPass(MsgEnterCryptPassphrase {
+                passphrase: p.into(),
+            })
+        };
+        let modify = |old: &str, new: &str| {
+            Request::ModCryptPass(MsgModCryptPassphrase {
+                old_passphrase: old.into(),
+                new_passphrase: new.into(),
+            })
+        };
+        let e = refused(&mut m, enter("x"));
+        assert_eq!(e.ret_code, 0xC000_0000_0010_0258, "no operation mask");
+        assert!(e.error_report_ids.is_empty());
+        assert_eq!(
+            refused(&mut m, modify("x", "y")).ret_code,
+            0xC000_0000_0210_0200
+        );
+        let create = Request::CrtCryptPass(MsgCrtCryptPassphrase {
+            passphrase: "pw".into(),
+        });
+        assert_eq!(codes(&ok(&mut m, create.clone())), [0x0110_0001]);
+        let e = refused(&mut m, create);
+        assert_eq!(
+            e.message,
+            "Coult not create new crypt passphrase as it already exists"
+        );
+        let e = refused(&mut m, enter("wrong"));
+        assert_eq!(
+            (e.ret_code, e.cause.as_deref()),
+            (0xC000_0000_0210_0258, Some("Wrong passphrase"))
+        );
+        assert_eq!(codes(&ok(&mut m, enter("pw"))), [0x0010_0004]);
+        assert!(
+            refused(&mut m, modify("wrong", "new"))
+                .error_report_ids
+                .is_empty()
+        );
+        assert_eq!(codes(&ok(&mut m, modify("pw", "new"))), [0x0210_0003]);
+        assert_eq!(m.passphrase.as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn error_reports_are_always_empty() {
+        let mut m = Model::default();
+        let out = ok(
+            &mut m,
+            Request::ReqErrorReports(MsgReqErrorReport::default()),
+        );
+        assert_eq!(out.immediate[0].content, answers::LST_ERROR_REPORTS);
+        assert!(out.immediate[0].bodies.is_empty());
     }
 }

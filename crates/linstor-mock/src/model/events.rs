@@ -1,5 +1,8 @@
-//! Event streams (semantics.md §12): the identity of a stream, its latest value, the
-//! changes a call causes, and how a watch's filter selects streams.
+//! Event streams (`docs/events.md#event-script`): the identity of a stream, its latest
+//! value, the changes a call causes, and how a watch's filter selects streams. Nothing here
+//! knows the model's objects: callers pass names and volume states.
+
+use std::collections::BTreeMap;
 
 use linstor_proto::consts::events;
 use linstor_proto::messages::eventdata::{EventRscState, EventVlmDiskState};
@@ -117,7 +120,7 @@ pub struct WatchFilter {
 }
 
 impl WatchFilter {
-    /// Whether the stream is delivered to this watch (semantics.md §12.1).
+    /// Whether the stream is delivered to this watch (`docs/events.md#event-script`).
     pub fn matches(&self, key: &StreamKey) -> bool {
         let name_ok = match self.event_name.as_deref() {
             None | Some("") => true,
@@ -136,15 +139,27 @@ impl WatchFilter {
     }
 }
 
-impl super::Model {
+/// The latest value of every open stream. Opening, updating and closing a stream records
+/// the change in the call's event list.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Streams(BTreeMap<StreamKey, EventData>);
+
+impl Streams {
+    pub(crate) fn get(&self, key: &StreamKey) -> Option<&EventData> {
+        self.0.get(key)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&StreamKey, &EventData)> {
+        self.0.iter()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Sets a stream's value and records the event.
-    pub(crate) fn emit_value(
-        &mut self,
-        out: &mut Vec<StreamEvent>,
-        key: StreamKey,
-        data: EventData,
-    ) {
-        self.streams.insert(key.clone(), data.clone());
+    pub(crate) fn set(&mut self, out: &mut Vec<StreamEvent>, key: StreamKey, data: EventData) {
+        self.0.insert(key.clone(), data.clone());
         out.push(StreamEvent {
             key,
             action: StreamAction::Value(data),
@@ -152,43 +167,35 @@ impl super::Model {
     }
 
     /// Closes a stream (if open) and records the event.
-    pub(crate) fn emit_close(
+    pub(crate) fn close(
         &mut self,
         out: &mut Vec<StreamEvent>,
         key: StreamKey,
         action: StreamAction,
     ) {
-        if self.streams.remove(&key).is_some() {
+        if self.0.remove(&key).is_some() {
             out.push(StreamEvent { key, action });
         }
     }
 
-    /// The event script for a deployed resource (semantics.md §12.3): each volume's disk
-    /// state, then the resource state.
-    pub(crate) fn emit_resource_state(
+    /// The event script for a deployed resource (`docs/events.md#event-script`): each
+    /// volume's disk state, then the resource state; only values that changed are sent.
+    pub(crate) fn resource_state(
         &mut self,
         out: &mut Vec<StreamEvent>,
-        rsc_key: &str,
-        node_key: &str,
+        node: &str,
+        name: &str,
+        volumes: impl IntoIterator<Item = (i32, &'static str)>,
     ) {
-        let Some(rsc) = self.rscs.get(&(rsc_key.to_owned(), node_key.to_owned())) else {
-            return;
-        };
-        let (node, name) = (rsc.node_name.clone(), rsc.rsc_name.clone());
-        let volumes: Vec<(i32, String)> = rsc
-            .vlms
-            .values()
-            .map(|v| (v.nr, v.disk_state().to_owned()))
-            .collect();
         let mut up_to_date = true;
         for (nr, state) in volumes {
             up_to_date &= state == "UpToDate";
-            let key = StreamKey::volume(&node, &name, nr);
+            let key = StreamKey::volume(node, name, nr);
             let data = EventData::Volume(EventVlmDiskState {
-                disk_state: Some(state),
+                disk_state: Some(state.to_owned()),
             });
-            if self.streams.get(&key) != Some(&data) {
-                self.emit_value(out, key, data);
+            if self.get(&key) != Some(&data) {
+                self.set(out, key, data);
             }
         }
         let data = EventData::Resource(EventRscState {
@@ -196,14 +203,14 @@ impl super::Model {
             in_use: Some(false),
             up_to_date: Some(up_to_date),
         });
-        let key = StreamKey::resource(&node, &name);
-        if self.streams.get(&key) != Some(&data) {
-            self.emit_value(out, key, data);
+        let key = StreamKey::resource(node, name);
+        if self.get(&key) != Some(&data) {
+            self.set(out, key, data);
         }
     }
 
     /// Closes every stream of a resource: volumes first, then the resource state.
-    pub(crate) fn close_resource_streams(
+    pub(crate) fn close_resource(
         &mut self,
         out: &mut Vec<StreamEvent>,
         node: &str,
@@ -211,7 +218,7 @@ impl super::Model {
         action: StreamAction,
     ) {
         let keys: Vec<StreamKey> = self
-            .streams
+            .0
             .keys()
             .filter(|k| k.node_key == names::key(node) && k.rsc_key == names::key(resource))
             .cloned()
@@ -220,7 +227,7 @@ impl super::Model {
             .into_iter()
             .partition(|k| k.kind == StreamKind::ResourceState);
         for key in volume_keys.into_iter().chain(resource_keys) {
-            self.emit_close(out, key, action.clone());
+            self.close(out, key, action.clone());
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Name and value validation rules of the controller (semantics.md §1.3).
+//! Name and value validation rules of the controller (`docs/controller-rules.md#names-and-values`).
 
 /// Node names: RFC-1123 host names, 2-255 bytes, labels of at most 63.
 pub(crate) fn valid_node_name(name: &str) -> bool {
@@ -64,6 +64,12 @@ pub(crate) fn valid_ip(address: &str) -> bool {
 
 pub(crate) fn valid_port(port: i32) -> bool {
     (1..=65535).contains(&port)
+}
+
+/// Whether a list filter selects `name`: an empty list selects everything; names compare
+/// case-insensitively.
+pub(crate) fn selected(filter: &[String], name: &str) -> bool {
+    filter.is_empty() || filter.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Case-insensitive key of a name.

@@ -1,5 +1,15 @@
-//! The property whitelist (semantics.md §18): which keys each object accepts, the value
-//! rules, normalisation of stored values, and key path clean-up (§1.5).
+//! The property whitelist (`docs/controller-rules.md#property-whitelist`): which keys each object
+//! accepts, the value rules, normalisation of stored values, key path clean-up, and the
+//! error entries for refused properties.
+
+use std::sync::LazyLock;
+
+use linstor_proto::ReturnCode as RC;
+use linstor_proto::messages::LinStorMapEntry;
+use regex::{Regex, RegexBuilder};
+
+use super::reply::{Ctx, Problem};
+use super::state::Props;
 
 /// The object whose rule set applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +29,7 @@ pub(crate) enum RuleSet {
     AuxOnly,
 }
 
-/// A value rule of §18.3.
+/// A value rule of the whitelist (`docs/controller-rules.md#property-whitelist`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Rule {
     Pattern(Pattern),
@@ -31,7 +41,7 @@ pub(crate) enum Rule {
     Any,
 }
 
-/// The regular expressions the whitelist uses, matched without a regex engine.
+/// The regular expressions the whitelist uses.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pattern {
     /// `[0-9]+-[0-9]+`
@@ -49,6 +59,15 @@ pub(crate) enum Pattern {
 }
 
 impl Pattern {
+    const ALL: [Pattern; 6] = [
+        Pattern::Range,
+        Pattern::PoolName,
+        Pattern::Ident,
+        Pattern::Path,
+        Pattern::Any,
+        Pattern::Digits,
+    ];
+
     fn text(self) -> &'static str {
         match self {
             Pattern::Range => "[0-9]+-[0-9]+",
@@ -60,29 +79,21 @@ impl Pattern {
         }
     }
 
+    /// Whether the whole value matches (the controller's `matches()`: implicitly anchored,
+    /// case-sensitive; `.` matches no line break, `\r` included).
     fn matches(self, v: &str) -> bool {
-        let word = |v: &str, extra: &[u8]| {
-            !v.is_empty()
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
-        };
-        let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
-        match self {
-            Pattern::Range => v
-                .split_once('-')
-                .is_some_and(|(a, b)| digits(a) && digits(b)),
-            Pattern::PoolName => {
-                (3..=48).contains(&v.len())
-                    && v.bytes()
-                        .next()
-                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    && word(v, b"_-")
-            }
-            Pattern::Ident => word(v, b"_-"),
-            Pattern::Path => word(v, b"_/-"),
-            Pattern::Any => !v.contains(['\n', '\r']),
-            Pattern::Digits => digits(v),
-        }
+        static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+            Pattern::ALL
+                .iter()
+                .map(|p| {
+                    RegexBuilder::new(&format!("^(?:{})$", p.text()))
+                        .crlf(true)
+                        .build()
+                        .expect("whitelist patterns are valid")
+                })
+                .collect()
+        });
+        COMPILED[self as usize].is_match(v)
     }
 }
 
@@ -517,6 +528,45 @@ const DRBD_RESOURCE: &[(&str, Rule)] = &[
     ("DrbdOptions/Resource/twopc-timeout", Rule::Int(50, 600)),
 ];
 
+impl PropError {
+    /// The controller's error entry for a refused property (logged).
+    pub(crate) fn problem(self, ctx: &Ctx) -> Problem {
+        match self {
+            PropError::UnknownKey { key } => ctx
+                .problem(RC::FAIL_INVLD_PROP, "Invalid property key")
+                .cause(format!("The key '{key}' is not whitelisted.")),
+            PropError::BadValue { key, value, rule } => ctx
+                .problem(RC::FAIL_INVLD_PROP, "Invalid property value")
+                .cause(format!(
+                    "The value '{value}' is not valid for the key '{key}'"
+                ))
+                .details(format!("The value must match '{rule}'")),
+            PropError::KeyTooLong { key } => ctx
+                .problem(RC::FAIL_INVLD_PROP, "Invalid key.")
+                .cause(format!("The key '{key}' is invalid.")),
+        }
+    }
+}
+
+/// Checks `overrides` against `rules`, then sets them and removes `deletes` (never
+/// checked; absent keys ignored): all or nothing.
+pub(crate) fn modify_props(
+    ctx: &Ctx,
+    rules: RuleSet,
+    props: &mut Props,
+    overrides: &[LinStorMapEntry],
+    deletes: &[String],
+) -> Result<(), Problem> {
+    let checked = rules
+        .check_all(overrides.iter().map(|e| (e.key.as_str(), e.value.as_str())))
+        .map_err(|e| e.problem(ctx))?;
+    props.extend(checked);
+    for k in deletes {
+        props.remove(&clean_key(k));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,6 +602,22 @@ mod tests {
             RuleSet::Node.check(&format!("Aux/{}", "x".repeat(260)), "v"),
             Err(PropError::KeyTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn patterns_match_whole_values() {
+        assert!(Pattern::Range.matches("7000-7999"));
+        assert!(!Pattern::Range.matches("1-2-3"));
+        assert!(!Pattern::Range.matches("x7000-7999"));
+        assert!(Pattern::PoolName.matches("abc") && !Pattern::PoolName.matches("ab"));
+        assert!(Pattern::PoolName.matches(&"a".repeat(48)));
+        assert!(!Pattern::PoolName.matches(&"a".repeat(49)));
+        assert!(!Pattern::PoolName.matches("-abc"));
+        assert!(Pattern::Path.matches("tank/zfs-1") && !Pattern::Ident.matches("tank/zfs"));
+        assert!(Pattern::Any.matches("") && Pattern::Any.matches("any thing"));
+        assert!(!Pattern::Any.matches("a\nb") && !Pattern::Any.matches("a\rb"));
+        assert!(Pattern::Digits.matches("007") && !Pattern::Digits.matches(""));
+        assert!(!Pattern::Digits.matches("１"), "ASCII digits only");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Snapshots: create, delete, rollback, restore, list (semantics.md §10).
+//! Snapshots: create, delete, rollback, restore, list (docs/controller-rules.md#snapshots).
 
 use std::collections::BTreeMap;
 
@@ -10,92 +10,49 @@ use linstor_proto::messages::{
     MsgRestoreSnapshotVlmDfn, MsgRollbackSnapshot, Snapshot, SnapshotDfn as WireSnapshotDfn,
     SnapshotVlmDfn, VlmDfn as WireVlmDfn,
 };
-use linstor_proto::return_code::{Object, Operation};
+use linstor_proto::return_code::Operation;
 
 use super::names::{key, valid_snapshot_name};
-use super::reply::Ctx;
-use super::resources::{Vlm, rsc_dfn_ctx};
-use super::{Answer, Model, Outcome, ctx};
-
-/// A snapshot definition and where it was taken.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct SnapshotDfn {
-    pub uuid: String,
-    pub name: String,
-    pub seq: u64,
-    /// Nodes holding the snapshot, as named at creation.
-    pub nodes: Vec<String>,
-    /// Volume number → size KiB.
-    pub vlm_sizes: BTreeMap<i32, i64>,
-    pub flags: Vec<String>,
-    /// Node key → (DRBD node id, volume number → pool name).
-    pub placement: BTreeMap<String, (i32, BTreeMap<i32, String>)>,
-}
-
-fn snap_ctx(op: Operation, rsc: &str, snap: &str, nodes: &[String]) -> Ctx {
-    let prefix = if nodes.is_empty() {
-        String::new()
-    } else {
-        format!("Nodes: {}; ", nodes.join(", "))
-    };
-    ctx(
-        op,
-        Object::Snapshot,
-        format!("{prefix}Resource: {rsc}, Snapshot: {snap}"),
-    )
-    .with_ref(keys::obj_refs::RSC_DFN, rsc)
-    .with_ref(keys::obj_refs::SNAPSHOT, snap)
-}
+use super::reply::{Answer, Ctx, Outcome, Problem, ensure, rsc_dfn_ctx, snap_ctx};
+use super::state::{Model, Rsc, SnapshotDfn, Vlm};
 
 impl Model {
-    fn fail_report(&mut self, ctx: &Ctx, code: RC, message: String) -> MsgApiCallResponse {
-        let id = self.report_id();
-        ctx.problem(code, message).report(id).0
-    }
-
     fn snapshot(&self, rsc: &str, snap: &str) -> Option<&SnapshotDfn> {
         self.rsc_dfns.get(&key(rsc))?.snapshots.get(&key(snap))
     }
 
-    fn snapshot_not_found(&mut self, ctx: &Ctx, rsc: &str, snap: &str) -> Outcome {
-        let e = self.fail_report(
-            ctx,
-            RC::FAIL_NOT_FOUND_SNAPSHOT_DFN,
-            format!("Snapshot '{snap}' of resource '{rsc}' not found."),
-        );
-        Outcome::one(e)
+    /// The snapshot definition, or `FAIL_NOT_FOUND_SNAPSHOT_DFN`.
+    fn snapshot_or(&self, ctx: &Ctx, rsc: &str, snap: &str) -> Result<SnapshotDfn, Problem> {
+        self.snapshot(rsc, snap).cloned().ok_or_else(|| {
+            ctx.problem(
+                RC::FAIL_NOT_FOUND_SNAPSHOT_DFN,
+                format!("Snapshot '{snap}' of resource '{rsc}' not found."),
+            )
+        })
     }
 
-    pub(crate) fn crt_snapshot(&mut self, msg: MsgCrtSnapshot) -> Outcome {
+    pub(crate) fn crt_snapshot(&mut self, msg: MsgCrtSnapshot) -> Result<Outcome, Problem> {
         let s = msg.snapshot_dfn;
         let (rsc, snap) = (s.rsc_name.clone(), s.snapshot_name.clone());
         let requested: Vec<String> = s.snapshots.iter().map(|x| x.node_name.clone()).collect();
         let ctx = snap_ctx(Operation::Create, &rsc, &snap, &requested);
         let rsc_key = key(&rsc);
-        let Some(dfn) = self.rsc_dfns.get(&rsc_key).cloned() else {
-            let e = self.fail_report(
-                &ctx,
+        // This not-found entry has neither cause nor correction.
+        let dfn = self.rsc_dfns.get(&rsc_key).cloned().ok_or_else(|| {
+            ctx.problem(
                 RC::FAIL_NOT_FOUND_RSC_DFN,
                 format!("Resource definition '{rsc}' not found."),
-            );
-            return Outcome::one(e);
-        };
-        if !valid_snapshot_name(&snap) {
-            let e = self.fail_report(
-                &ctx,
+            )
+        })?;
+        ensure(valid_snapshot_name(&snap), || {
+            ctx.problem(
                 RC::FAIL_INVLD_SNAPSHOT_NAME,
                 format!("The given snapshot name '{snap}' is invalid."),
-            );
-            return Outcome::one(e);
-        }
-        if dfn.snapshots.contains_key(&key(&snap)) {
-            let e = self.fail_report(
-                &ctx,
-                RC::FAIL_EXISTS_SNAPSHOT_DFN,
-                format!("A snapshot definition with the name '{snap}' already exists in resource definition '{}'.", dfn.name),
-            );
-            return Outcome::one(e);
-        }
+            )
+        })?;
+        ensure(!dfn.snapshots.contains_key(&key(&snap)), || {
+            ctx.problem(RC::FAIL_EXISTS_SNAPSHOT_DFN, format!("A snapshot definition with the name '{snap}' already exists in resource definition '{}'.", dfn.name))
+        })?;
         let mut targets = Vec::new();
         if requested.is_empty() {
             targets.extend(
@@ -104,32 +61,36 @@ impl Model {
                     .filter(|((r, _), x)| *r == rsc_key && !x.is_diskless())
                     .map(|(_, x)| x.clone()),
             );
-            if targets.is_empty() {
-                let e = self.fail_report(
-                    &ctx,
+            ensure(!targets.is_empty(), || {
+                ctx.problem(
                     RC::FAIL_NOT_FOUND_RSC,
-                    "No resources found for snapshotting".into(),
-                );
-                return Outcome::one(e);
-            }
+                    "No resources found for snapshotting",
+                )
+            })?;
         } else {
-            for n in &requested {
+            for (i, n) in requested.iter().enumerate() {
+                // The controller fails on a node named twice: its snapshot exists by then.
+                ensure(!requested[..i].iter().any(|m| key(m) == key(n)), || {
+                    ctx.problem(
+                        RC::FAIL_EXISTS_SNAPSHOT,
+                        format!(
+                            "Snapshot '{snap}' of resource '{}' on node '{n}' already exists.",
+                            dfn.name
+                        ),
+                    )
+                })?;
                 match self.rscs.get(&(rsc_key.clone(), key(n))) {
                     None => {
-                        let e = self.fail_report(
-                            &ctx,
+                        return Err(ctx.problem(
                             RC::FAIL_NOT_FOUND_RSC,
                             format!("Resource '{}' on node '{n}' not found.", dfn.name),
-                        );
-                        return Outcome::one(e);
+                        ));
                     }
                     Some(r) if r.is_diskless() => {
-                        let e = self.fail_report(
-                            &ctx,
+                        return Err(ctx.problem(
                             RC::FAIL_SNAPSHOTS_NOT_SUPPORTED,
                             format!("Cannot create snapshot from diskless resource on node '{n}'"),
-                        );
-                        return Outcome::one(e);
+                        ));
                     }
                     Some(r) => targets.push(r.clone()),
                 }
@@ -141,12 +102,10 @@ impl Model {
                     && !pool.supports_snapshots()
                 {
                     let driver = pool.driver.clone();
-                    let e = self.fail_report(
-                        &ctx,
+                    return Err(ctx.problem(
                         RC::FAIL_SNAPSHOTS_NOT_SUPPORTED,
                         format!("Storage driver '{driver}' does not support snapshots."),
-                    );
-                    return Outcome::one(e);
+                    ));
                 }
             }
         }
@@ -201,7 +160,7 @@ impl Model {
         } else {
             format!(" on nodes '{}'", requested.join(", "))
         };
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::CREATED,
             format!(
                 "New snapshot '{snap}' of resource '{}'{on_nodes} registered.",
@@ -211,15 +170,14 @@ impl Model {
             &uuid,
         ))
         .changed()
-        .deferred(deferred)
+        .deferred(deferred))
     }
 
-    pub(crate) fn del_snapshot(&mut self, msg: MsgDelSnapshot) -> Outcome {
+    pub(crate) fn del_snapshot(&mut self, msg: MsgDelSnapshot) -> Result<Outcome, Problem> {
         let (rsc, snap) = (msg.rsc_name, msg.snapshot_name);
         let ctx = snap_ctx(Operation::Delete, &rsc, &snap, &[]);
-        let Some(s) = self.snapshot(&rsc, &snap).cloned() else {
-            return self.snapshot_not_found(&ctx, &rsc, &snap);
-        };
+        self.must_rsc_dfn(&ctx, &rsc)?;
+        let s = self.snapshot_or(&ctx, &rsc, &snap)?;
         let display = self.rsc_dfns[&key(&rsc)].name.clone();
         if let Some(d) = self.rsc_dfns.get_mut(&key(&rsc)) {
             d.snapshots.remove(&key(&snap));
@@ -240,7 +198,7 @@ impl Model {
             "Snapshot UUID was:",
             &s.uuid,
         ));
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::DELETED,
             format!(
                 "Snapshot '{}' of resource '{display}' marked for deletion.",
@@ -250,29 +208,29 @@ impl Model {
             &s.uuid,
         ))
         .changed()
-        .deferred(deferred)
+        .deferred(deferred))
     }
 
-    pub(crate) fn rollback_snapshot(&mut self, msg: MsgRollbackSnapshot) -> Outcome {
+    pub(crate) fn rollback_snapshot(
+        &mut self,
+        msg: MsgRollbackSnapshot,
+    ) -> Result<Outcome, Problem> {
         let (rsc, snap) = (msg.rsc_name, msg.snapshot_name);
         let ctx = snap_ctx(Operation::Modify, &rsc, &snap, &[]);
-        let Some(s) = self.snapshot(&rsc, &snap).cloned() else {
-            return self.snapshot_not_found(&ctx, &rsc, &snap);
-        };
+        self.must_rsc_dfn(&ctx, &rsc)?;
+        let s = self.snapshot_or(&ctx, &rsc, &snap)?;
         let rsc_key = key(&rsc);
         let newest = self.rsc_dfns[&rsc_key]
             .snapshots
             .values()
             .map(|x| x.seq)
             .max();
-        if newest != Some(s.seq) {
-            let e = self.fail_report(
-                &ctx,
+        ensure(newest == Some(s.seq), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_SNAPSHOT_DFN,
-                "Rollback is only allowed with the most recent snapshot".into(),
-            );
-            return Outcome::one(e);
-        }
+                "Rollback is only allowed with the most recent snapshot",
+            )
+        })?;
         let display = self.rsc_dfns[&rsc_key].name.clone();
         let diskful: Vec<String> = self
             .rscs
@@ -281,15 +239,13 @@ impl Model {
             .map(|(_, x)| x.node_name.clone())
             .collect();
         if let Some(missing) = diskful.iter().find(|n| !s.placement.contains_key(&key(n))) {
-            let e = self.fail_report(
-                &ctx,
+            return Err(ctx.problem(
                 RC::FAIL_NOT_FOUND_SNAPSHOT,
                 format!(
                     "Snapshot '{}' of resource '{display}' on node '{missing}' not found.",
                     s.name
                 ),
-            );
-            return Outcome::one(e);
+            ));
         }
         let mut deferred = Vec::new();
         for n in &diskful {
@@ -306,7 +262,7 @@ impl Model {
                 format!("Re-activated resource '{display}' on '{n}' after rollback"),
             ));
         }
-        Outcome::one(ctx.success(
+        Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!(
                 "Snapshot '{}' of resource '{display}' marked down for rollback.",
@@ -315,65 +271,56 @@ impl Model {
             "Snapshot UUID is:",
             &s.uuid,
         ))
-        .deferred(deferred)
+        .deferred(deferred))
     }
 
-    pub(crate) fn restore_vlm_dfn(&mut self, msg: MsgRestoreSnapshotVlmDfn) -> Outcome {
+    pub(crate) fn restore_vlm_dfn(
+        &mut self,
+        msg: MsgRestoreSnapshotVlmDfn,
+    ) -> Result<Outcome, Problem> {
         let (from, snap, to) = (
             msg.from_resource_name,
             msg.from_snapshot_name,
             msg.to_resource_name,
         );
         let ctx = snap_ctx(Operation::Create, &from, &snap, &[]);
-        let Some(s) = self.snapshot(&from, &snap).cloned() else {
-            return self.snapshot_not_found(&ctx, &from, &snap);
-        };
+        let s = self.snapshot_or(&ctx, &from, &snap)?;
         let to_key = key(&to);
-        let Some(target) = self.rsc_dfns.get(&to_key).cloned() else {
-            let e = self.fail_report(
-                &rsc_dfn_ctx(Operation::Create, &to),
+        let target = self.rsc_dfns.get(&to_key).cloned().ok_or_else(|| {
+            rsc_dfn_ctx(Operation::Create, &to).problem(
                 RC::FAIL_NOT_FOUND_RSC_DFN,
                 format!("Resource definition '{to}' not found."),
-            );
-            return Outcome::one(e);
-        };
+            )
+        })?;
         if let Some(nr) = s
             .vlm_sizes
             .keys()
             .find(|nr| target.vlm_dfns.contains_key(nr))
         {
-            let e = self.fail_report(
-                &ctx,
-                RC::FAIL_EXISTS_VLM_DFN,
-                format!("A volume definition with the number {nr} already exists in resource definition '{}'.", target.name),
-            );
-            return Outcome::one(e);
+            return Err(ctx.problem(RC::FAIL_EXISTS_VLM_DFN, format!("A volume definition with the number {nr} already exists in resource definition '{}'.", target.name)));
         }
         let from_display = self.rsc_dfns[&key(&from)].name.clone();
         let mut out = Outcome::default().changed();
         for (nr, size) in &s.vlm_sizes {
-            let outcome = self.crt_vlm_dfn(linstor_proto::messages::MsgCrtVlmDfn {
-                rsc_name: target.name.clone(),
-                rsc_dfn_uuid: None,
-                vlm_dfns: vec![WireVlmDfn {
-                    vlm_nr: Some(*nr),
-                    vlm_size: *size,
-                    ..Default::default()
-                }],
-            });
-            if let Some(e) = outcome.entries().find(|e| RC(e.ret_code).is_error()) {
-                return Outcome::one(e.clone());
-            }
-            out.events.extend(outcome.events);
+            let vlm_dfn = WireVlmDfn {
+                vlm_nr: Some(*nr),
+                vlm_size: *size,
+                ..Default::default()
+            };
+            self.create_vlm_dfn(&target.name, vlm_dfn)?;
+            self.emit_definition_state(&mut out.events, &to_key);
         }
         out.immediate.push(Answer::reply(vec![ctx.plain(
             RC::DELETED,
             format!("Volume definitions of resource definition '{}' restored from resource '{from_display}', snapshot '{}'.", target.name, s.name),
         )]));
-        out
+        Ok(out)
     }
 
-    pub(crate) fn restore_snapshot(&mut self, msg: MsgRestoreSnapshotRsc) -> Outcome {
+    pub(crate) fn restore_snapshot(
+        &mut self,
+        msg: MsgRestoreSnapshotRsc,
+    ) -> Result<Outcome, Problem> {
         let (from, snap, to) = (
             msg.from_resource_name,
             msg.from_snapshot_name,
@@ -381,73 +328,71 @@ impl Model {
         );
         let requested: Vec<String> = msg.nodes.iter().map(|n| n.name.clone()).collect();
         let ctx = snap_ctx(Operation::Create, &from, &snap, &[]);
-        let Some(s) = self.snapshot(&from, &snap).cloned() else {
-            return self.snapshot_not_found(&ctx, &from, &snap);
-        };
+        let s = self.snapshot_or(&ctx, &from, &snap)?;
         let to_key = key(&to);
-        let Some(target) = self.rsc_dfns.get(&to_key).cloned() else {
-            let e = self.fail_report(
-                &rsc_dfn_ctx(Operation::Create, &to),
+        let target = self.rsc_dfns.get(&to_key).cloned().ok_or_else(|| {
+            rsc_dfn_ctx(Operation::Create, &to).problem(
                 RC::FAIL_NOT_FOUND_RSC_DFN,
                 format!("Resource definition '{to}' not found."),
-            );
-            return Outcome::one(e);
-        };
-        if self.rscs.keys().any(|(r, _)| *r == to_key) {
-            let e = self.fail_report(
-                &ctx,
+            )
+        })?;
+        ensure(!self.rscs.keys().any(|(r, _)| *r == to_key), || {
+            ctx.problem(
                 RC::FAIL_EXISTS_RSC,
-                "Cannot restore to resource defintion which already has resources".into(),
-            );
-            return Outcome::one(e);
-        }
+                "Cannot restore to resource defintion which already has resources",
+            )
+        })?;
         let nodes: Vec<String> = if requested.is_empty() {
             s.nodes.clone()
         } else {
             for n in &requested {
-                if self.node(n).is_none() {
-                    let e = self.fail_report(
-                        &ctx,
-                        RC::FAIL_NOT_FOUND_NODE,
-                        format!("Node '{n}' not found."),
-                    );
-                    return Outcome::one(e);
-                }
-                if !s.placement.contains_key(&key(n)) {
-                    let e = self.fail_report(
-                        &ctx,
+                ensure(self.node(n).is_some(), || {
+                    ctx.problem(RC::FAIL_NOT_FOUND_NODE, format!("Node '{n}' not found."))
+                })?;
+                ensure(s.placement.contains_key(&key(n)), || {
+                    ctx.problem(
                         RC::FAIL_NOT_FOUND_SNAPSHOT,
                         format!("Snapshot '{}' on node '{n}' not found.", s.name),
-                    );
-                    return Outcome::one(e);
-                }
+                    )
+                })?;
             }
             requested.clone()
         };
         for (nr, vd) in &target.vlm_dfns {
             match s.vlm_sizes.get(nr) {
                 None => {
-                    let e = self.fail_report(
-                        &ctx,
+                    return Err(ctx.problem(
                         RC::FAIL_NOT_FOUND_SNAPSHOT_VLM_DFN,
                         format!("Snapshot volume definition {nr} not found."),
-                    );
-                    return Outcome::one(e);
+                    ));
                 }
                 Some(size) if *size != vd.size_kib => {
-                    let e = self.fail_report(
-                        &ctx,
-                        RC::FAIL_INVLD_VLM_SIZE,
-                        format!("Snapshot size does not match for volume number {nr}; snapshot size: {size}KiB, specified size: {}KiB", vd.size_kib),
-                    );
-                    return Outcome::one(e);
+                    return Err(ctx.problem(RC::FAIL_INVLD_VLM_SIZE, format!("Snapshot size does not match for volume number {nr}; snapshot size: {size}KiB, specified size: {}KiB", vd.size_kib)));
                 }
                 Some(_) => {}
             }
         }
+        // The pools the snapshot was taken in may have been deleted since (a snapshot does
+        // not keep its pool): all must still be there.
+        for n in &nodes {
+            let Some(node) = self.node(n) else { continue };
+            let pools = s.placement.get(&key(n)).map(|(_, p)| p);
+            for nr in target.vlm_dfns.keys() {
+                let pool = pools
+                    .and_then(|p| p.get(nr))
+                    .map_or(linstor_proto::consts::names::DFLT_STOR_POOL, String::as_str);
+                ensure(
+                    self.pools.contains_key(&(key(&node.name), key(pool))),
+                    || ctx.pool_not_found(&node.name, pool),
+                )?;
+            }
+        }
         let mut entries = Vec::new();
         if target.vlm_dfns.is_empty() {
-            entries.push(ctx.problem(RC::WARN_NOT_FOUND, "No volumes to restore.").0);
+            entries.push(
+                ctx.problem(RC::WARN_NOT_FOUND, "No volumes to restore.")
+                    .warning(),
+            );
         }
         let from_display = self.rsc_dfns[&key(&from)].name.clone();
         let mut out = Outcome::default().changed();
@@ -457,7 +402,7 @@ impl Model {
             };
             let (node_id, pools) = s.placement.get(&key(n)).cloned().unwrap_or_default();
             let uuid = self.uuid();
-            let mut res = super::resources::Rsc {
+            let mut res = Rsc {
                 uuid,
                 node_name: node.name.clone(),
                 rsc_name: target.name.clone(),
@@ -500,7 +445,7 @@ impl Model {
             ),
         ));
         out.immediate.push(Answer::reply(entries));
-        out
+        Ok(out)
     }
 
     pub(crate) fn lst_snapshot_dfn(&self) -> Outcome {
@@ -538,3 +483,6 @@ impl Model {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;
