@@ -70,7 +70,7 @@ pub struct Config {
     /// `drbdpool`) instead of starting empty (ignored when a state file exists).
     pub demo: bool,
     /// State file: loaded at start, saved atomically after every change. A change whose
-    /// save fails is answered with a `FAIL_UNKNOWN_ERROR` entry first.
+    /// save fails is answered with `FAIL_UNKNOWN_ERROR` naming the cause instead.
     pub state_file: Option<std::path::PathBuf>,
     /// Whether the plain listener runs (default true).
     pub plain: bool,
