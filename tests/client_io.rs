@@ -400,7 +400,7 @@ async fn a_request_above_the_payload_limit_is_refused_locally() {
 #[tokio::test(start_paused = true)]
 async fn a_frame_above_the_payload_limit_from_the_peer_disconnects_with_the_codec_error() {
     let config = ClientConfig {
-        max_payload: 1024,
+        max_answer_payload: 1024,
         ..ClientConfig::default()
     };
     let (client, mut server) = pair(config).await;
@@ -424,4 +424,35 @@ async fn a_frame_above_the_payload_limit_from_the_peer_disconnects_with_the_code
         None,
         "the client closed the pipe"
     );
+}
+
+#[tokio::test]
+async fn the_default_client_takes_a_list_answer_far_above_16_mib() {
+    use linstor_proto::messages::{MsgLstNode, Node};
+    let (client, mut server) = pair(ClientConfig::default()).await;
+    let list = tokio::spawn({
+        let c = client.clone();
+        async move { c.node_list().await }
+    });
+    let req = server.next_request().await;
+    let id = req.api_call_id().expect("id");
+    // 40 nodes of 1 MiB each: a 40 MiB payload, as a controller with tens of thousands of
+    // resources sends.
+    let nodes = (0..40)
+        .map(|i| Node {
+            name: format!("n{i}"),
+            r#type: "SATELLITE".into(),
+            uuid: Some("x".repeat(1 << 20)),
+            ..Node::default()
+        })
+        .collect();
+    let answer = MsgLstNode { nodes };
+    server
+        .send(&frame(&MsgHeader::answer(id, "LstNode"), &[&answer]))
+        .await;
+    server.send(&complete(id)).await;
+    let got = list.await.expect("task").expect("the list");
+    assert_eq!(got.nodes.len(), 40);
+    assert_eq!(got.nodes[39].uuid.as_deref().map(str::len), Some(1 << 20));
+    assert!(client.is_connected());
 }

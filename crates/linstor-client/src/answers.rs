@@ -127,25 +127,23 @@ list_messages!(
 );
 
 impl Answers {
-    /// Appends the answers of one ANSWER envelope; unknown contents are skipped.
-    pub(crate) fn push_envelope(&mut self, env: &Envelope) {
-        let content = env.content();
-        if content == answers::END_OF_IMMEDIATE_ANSWERS || content == answers::PONG {
-            return;
-        }
-        match env.decode_bodies() {
-            Ok(bodies) => {
-                for body in bodies {
-                    self.0.push(match body {
-                        Body::MsgApiCallResponse(r) if content == answers::REPLY => {
-                            Answer::Reply(ApiCallResponse(r))
-                        }
-                        other => Answer::Message(other),
-                    });
-                }
+    /// Decodes the answer envelopes of one call, in order; an envelope whose bodies do not
+    /// decode is skipped (and logged).
+    pub(crate) fn from_envelopes(envelopes: &[Envelope]) -> Answers {
+        let mut all = Vec::with_capacity(envelopes.len());
+        for env in envelopes {
+            let content = env.content();
+            match env.decode_bodies() {
+                Ok(bodies) => all.extend(bodies.into_iter().map(|body| match body {
+                    Body::MsgApiCallResponse(r) if content == answers::REPLY => {
+                        Answer::Reply(ApiCallResponse(r))
+                    }
+                    other => Answer::Message(other),
+                })),
+                Err(e) => tracing::warn!(content, "skipping an answer that does not decode: {e}"),
             }
-            Err(e) => tracing::warn!(content, "skipping an answer that does not decode: {e}"),
         }
+        Answers(all)
     }
 
     /// The `Reply` entries, in order.

@@ -18,9 +18,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::Framed;
 
 use crate::ClientError;
-use crate::answers::{Answer, Answers, ListMessage};
+use crate::answers::{Answer, Answers};
 use crate::connection::{
-    self, Channels, CloseReason, Command, Control, TaskConfig, WatchRegistration,
+    self, Channels, CloseReason, Command, Control, RawAnswers, TaskConfig, WatchRegistration,
 };
 use crate::error::Cause;
 use crate::requests::{IntoRequest, ObjectIdentifier, WatchCreate};
@@ -28,6 +28,9 @@ use crate::tls::TlsOptions;
 use crate::uri::ControllerUri;
 use crate::watch::Watch;
 use linstor_proto::{ListCall, Request};
+
+/// Default limit of an answer's payload: 1 GiB.
+pub const DEFAULT_MAX_ANSWER_PAYLOAD: u32 = 1 << 30;
 
 /// Connection settings.
 #[derive(Debug, Clone)]
@@ -47,10 +50,14 @@ pub struct ClientConfig {
     pub idle_timeout: Option<Duration>,
     /// Events buffered per watch before the watch ends with `WatchOverflow`.
     pub watch_buffer: usize,
-    /// Largest payload received or sent (default 16 MiB). A larger frame from the peer ends
-    /// the connection; a larger request fails with [`ClientError::RequestTooLarge`] without
-    /// being sent.
+    /// Largest request payload sent (default 16 MiB, what the controller accepts). A larger
+    /// request fails with [`ClientError::RequestTooLarge`] without being sent.
     pub max_payload: u32,
+    /// Largest answer payload received (default 1 GiB: a controller's list of tens of
+    /// thousands of resources is tens of MB). A larger frame from the peer ends the
+    /// connection. The read buffer grows with the bytes that arrive, not by the announced
+    /// length.
+    pub max_answer_payload: u32,
     /// TLS settings for `linstor+ssl://` URIs.
     pub tls: TlsOptions,
 }
@@ -65,6 +72,7 @@ impl Default for ClientConfig {
             idle_timeout: None,
             watch_buffer: 1024,
             max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
+            max_answer_payload: DEFAULT_MAX_ANSWER_PAYLOAD,
             tls: TlsOptions::default(),
         }
     }
@@ -129,7 +137,7 @@ pub struct Client {
 struct InFlight<'a> {
     client: &'a Client,
     id: i64,
-    answer: oneshot::Receiver<Result<Answers, ClientError>>,
+    answer: oneshot::Receiver<Result<RawAnswers, ClientError>>,
     done: bool,
 }
 
@@ -230,7 +238,10 @@ impl Client {
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         // The one reader and writer of this connection, from the greeting on.
-        let mut framed = Framed::new(stream, FrameCodec::with_max_payload(config.max_payload));
+        let mut framed = Framed::new(
+            stream,
+            FrameCodec::with_limits(config.max_answer_payload, config.max_payload),
+        );
         framed.set_backpressure_boundary(connection::WRITE_BUFFER_SOFT_LIMIT);
         let mut controller_info = None;
         if expects_version {
@@ -362,7 +373,8 @@ impl Client {
         options: CallOptions,
     ) -> Result<Answers, ClientError> {
         let request = request.request()?;
-        self.send(request, options, None).await
+        let raw = self.send(request, options, None).await?;
+        Ok(Answers::from_envelopes(&raw))
     }
 
     async fn send(
@@ -370,7 +382,7 @@ impl Client {
         request: Request,
         options: CallOptions,
         watch: Option<WatchRegistration>,
-    ) -> Result<Answers, ClientError> {
+    ) -> Result<RawAnswers, ClientError> {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let call = request.call().name();
         let frame = encode_frame(id, &request).map_err(|source| ClientError::RequestTooLarge {
@@ -431,21 +443,29 @@ impl Client {
     /// # Cancel safety
     ///
     /// As [`Client::call`].
-    pub async fn list<L: ListCall>(&self, args: L::Args) -> Result<L::Answer, ClientError>
-    where
-        L::Answer: ListMessage + Clone,
-    {
-        let answers = self
-            .send(L::request(args), CallOptions::default(), None)
-            .await?;
-        if let Some(m) = answers.list::<L::Answer>() {
-            return Ok(m.clone());
+    pub async fn list<L: ListCall>(&self, args: L::Args) -> Result<L::Answer, ClientError> {
+        let request = L::request(args);
+        let raw = self.send(request, CallOptions::default(), None).await?;
+        // The list is decoded once, straight from the frame into the caller's value.
+        let content = L::CALL.answer();
+        if let Some(env) = raw.iter().find(|env| env.content() == content) {
+            return env
+                .body::<L::Answer>(0)
+                .map_err(|source| ClientError::BadAnswer {
+                    call: L::CALL.name(),
+                    api_call_id: env.api_call_id().unwrap_or_default(),
+                    content,
+                    source,
+                });
         }
-        match answers.first() {
-            Some(Answer::Reply(r)) => Err(ClientError::ApiCall(Box::new(r.clone()))),
+        match Answers::from_envelopes(&raw).0.into_iter().next() {
+            Some(Answer::Reply(r)) => Err(ClientError::ApiCall(Box::new(r))),
             _ => Err(ClientError::NoAnswer {
                 call: L::CALL.name(),
-                api_call_id: 0,
+                api_call_id: raw
+                    .first()
+                    .and_then(Envelope::api_call_id)
+                    .unwrap_or_default(),
             }),
         }
     }
@@ -481,9 +501,10 @@ impl Client {
             ended: false,
             object,
         };
-        watch.reply = self
+        let raw = self
             .send(request, CallOptions::default(), Some(registration))
             .await?;
+        watch.reply = Answers::from_envelopes(&raw);
         Ok(watch)
     }
 

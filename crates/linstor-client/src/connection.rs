@@ -39,7 +39,6 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, Sleep};
 use tokio_util::codec::Framed;
 
 use crate::ClientError;
-use crate::answers::Answers;
 use crate::error::Cause;
 
 /// Most answers one call may collect before it fails (a bound against a flooding peer).
@@ -62,9 +61,14 @@ pub(crate) struct Command {
     pub call: &'static str,
     pub frame: Frame,
     pub until_eoia: bool,
-    pub reply: oneshot::Sender<Result<Answers, ClientError>>,
+    pub reply: oneshot::Sender<Result<RawAnswers, ClientError>>,
     pub watch: Option<WatchRegistration>,
 }
+
+/// The answer envelopes of one call as they arrived (without `EndOfImmediateAnswers` and
+/// `Pong`). The task routes them by api_call_id and decodes nothing else: the caller
+/// decodes the bodies, on its own task, straight into the types it wants.
+pub(crate) type RawAnswers = Vec<Envelope>;
 
 /// What the handles tell the task outside the command queue (never lost to a full queue).
 pub(crate) enum Control {
@@ -117,9 +121,9 @@ pub enum EventAction {
 }
 
 struct Pending {
-    answers: Answers,
+    answers: RawAnswers,
     until_eoia: bool,
-    reply: Option<oneshot::Sender<Result<Answers, ClientError>>>,
+    reply: Option<oneshot::Sender<Result<RawAnswers, ClientError>>>,
 }
 
 struct Watch {
@@ -480,7 +484,7 @@ where
         self.state.pending.insert(
             id,
             Pending {
-                answers: Answers::default(),
+                answers: RawAnswers::new(),
                 until_eoia,
                 reply: Some(reply),
             },
@@ -500,7 +504,7 @@ struct State {
 impl State {
     fn on_envelope(&mut self, env: Envelope) {
         match env.msg_type() {
-            MsgType::Answer => self.on_answer(&env),
+            MsgType::Answer => self.on_answer(env),
             MsgType::Complete => {
                 let Some(id) = env.api_call_id() else { return };
                 if let Some(mut p) = self.pending.remove(&id)
@@ -516,7 +520,7 @@ impl State {
         }
     }
 
-    fn on_answer(&mut self, env: &Envelope) {
+    fn on_answer(&mut self, env: Envelope) {
         let Some(id) = env.api_call_id() else { return };
         let Some(p) = self.pending.get_mut(&id) else {
             tracing::debug!(api_call_id = id, "answer for a call nobody waits for");
@@ -537,10 +541,10 @@ impl State {
             }
             return;
         }
-        if p.reply.is_none() {
+        if p.reply.is_none() || env.content() == answers::PONG {
             return;
         }
-        p.answers.push_envelope(env);
+        p.answers.push(env);
         if p.answers.len() > MAX_ANSWERS_PER_CALL
             && let Some(reply) = p.reply.take()
         {

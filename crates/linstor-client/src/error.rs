@@ -103,6 +103,20 @@ pub enum ClientError {
     /// A list call got a `Reply` instead of its list (the Python `*_raise` helpers).
     #[error("the controller answered with an error: {0}")]
     ApiCall(Box<ApiCallResponse>),
+    /// The list answer of a call did not decode (the other answers of the call are lost
+    /// with it; the connection stays up).
+    #[error("the answer {content} to API call {call} (id {api_call_id}) does not decode: {source}")]
+    BadAnswer {
+        /// Call name.
+        call: &'static str,
+        /// Its api_call_id.
+        api_call_id: i64,
+        /// The answer's content name.
+        content: &'static str,
+        /// What did not decode.
+        #[source]
+        source: linstor_codec::EnvelopeError,
+    },
     /// A call that needs an answer got none before `COMPLETE`.
     #[error("no answer received for API call {call} (id {api_call_id})")]
     NoAnswer {

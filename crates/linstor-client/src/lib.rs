@@ -33,7 +33,7 @@ mod uri;
 mod watch;
 
 pub use answers::{Answer, Answers, ApiCallResponse, ListMessage};
-pub use client::{CallOptions, Client, ClientConfig, encode_request};
+pub use client::{CallOptions, Client, ClientConfig, DEFAULT_MAX_ANSWER_PAYLOAD, encode_request};
 pub use connection::{Event, EventAction};
 pub use error::{Cause, ClientError};
 pub use tls::TlsOptions;

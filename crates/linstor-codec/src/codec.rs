@@ -8,11 +8,17 @@ use crate::{CodecError, Frame, HEADER_LEN, Header, Outgoing, write_frame};
 /// Default payload limit: 16 MiB, the controller's own maximum.
 pub const DEFAULT_MAX_PAYLOAD: u32 = 16 * 1024 * 1024;
 
+/// The least the read buffer grows by while a frame is incomplete. It grows by at least its
+/// data's size (doubling), never by the announced length at once: memory follows the bytes
+/// that arrived.
+const GROW_MIN: usize = 64 * 1024;
+
 /// Decodes and encodes [`Frame`]s.
 ///
 /// Decoding: a header is read once 16 bytes are buffered; its payload length is checked
-/// against the limit before anything is reserved; frames are handed out when complete,
-/// sharing the read buffer's memory. A length above the limit is
+/// against the limit before anything is reserved; the read buffer then grows with the bytes
+/// that arrive (doubling, from 64 KiB), not by the announced length at once; frames are
+/// handed out when complete, sharing the read buffer's memory. A length above the limit is
 /// [`CodecError::PayloadTooLarge`] (after the complete frames before it), and every later
 /// call returns the same error: the stream is out of step and must be closed (never
 /// clamped, unlike the 2019 controller).
@@ -22,10 +28,15 @@ pub const DEFAULT_MAX_PAYLOAD: u32 = 16 * 1024 * 1024;
 /// instead of two.
 ///
 /// Encoding: [`Frame`]s and [`Outgoing`] envelopes, refusing payloads above the limit so a
-/// peer with the same limit never receives a frame it rejects.
+/// peer with the same limit never receives a frame it rejects. The two directions may have
+/// different limits ([`FrameCodec::with_limits`]): a client accepts answers far larger than
+/// the requests it may send.
 #[derive(Debug, Clone)]
 pub struct FrameCodec {
+    /// Limit of decoded payloads.
     max_payload: u32,
+    /// Limit of encoded payloads.
+    max_send: u32,
     /// Length of the rejected payload once the limit was exceeded.
     rejected: Option<u64>,
     /// Complete, checked frames taken from the read buffer and not yet handed out.
@@ -44,18 +55,30 @@ impl FrameCodec {
         FrameCodec::with_max_payload(DEFAULT_MAX_PAYLOAD)
     }
 
-    /// A codec with a payload limit of `max_payload` bytes.
+    /// A codec with a payload limit of `max_payload` bytes in both directions.
     pub fn with_max_payload(max_payload: u32) -> FrameCodec {
+        FrameCodec::with_limits(max_payload, max_payload)
+    }
+
+    /// A codec that decodes payloads up to `max_receive` bytes and encodes payloads up to
+    /// `max_send` bytes.
+    pub fn with_limits(max_receive: u32, max_send: u32) -> FrameCodec {
         FrameCodec {
-            max_payload,
+            max_payload: max_receive,
+            max_send,
             rejected: None,
             ready: Bytes::new(),
         }
     }
 
-    /// The payload limit in bytes.
+    /// The limit of decoded payloads in bytes.
     pub fn max_payload(&self) -> u32 {
         self.max_payload
+    }
+
+    /// The limit of encoded payloads in bytes.
+    pub fn max_send(&self) -> u32 {
+        self.max_send
     }
 
     fn too_large(&self, length: u64) -> CodecError {
@@ -65,10 +88,13 @@ impl FrameCodec {
         }
     }
 
-    fn check_len(&self, length: usize) -> Result<u32, CodecError> {
+    fn check_send_len(&self, length: usize) -> Result<u32, CodecError> {
         match u32::try_from(length) {
-            Ok(n) if n <= self.max_payload => Ok(n),
-            _ => Err(self.too_large(length as u64)),
+            Ok(n) if n <= self.max_send => Ok(n),
+            _ => Err(CodecError::PayloadTooLarge {
+                length: length as u64,
+                max: self.max_send,
+            }),
         }
     }
 
@@ -108,10 +134,13 @@ impl FrameCodec {
         if let Some(length) = self.rejected {
             return Err(self.too_large(length));
         }
-        // An incomplete frame (its length already checked): reserve the rest, bounded by the limit.
+        // An incomplete frame (its length already checked): when little room is left, grow
+        // by the data's size (doubling), so that memory follows the bytes that arrive.
         if let Some(header) = Header::parse(src) {
-            let frame_len = HEADER_LEN + header.length as usize;
-            src.reserve(frame_len.saturating_sub(src.len()));
+            let missing = (HEADER_LEN + header.length as usize).saturating_sub(src.len());
+            if src.capacity() - src.len() < missing.min(GROW_MIN) {
+                src.reserve(missing.min(src.len().max(GROW_MIN)));
+            }
         }
         Ok(())
     }
@@ -177,7 +206,7 @@ impl Encoder<&Frame> for FrameCodec {
     type Error = CodecError;
 
     fn encode(&mut self, frame: &Frame, dst: &mut BytesMut) -> Result<(), CodecError> {
-        let length = self.check_len(frame.payload().len())?;
+        let length = self.check_send_len(frame.payload().len())?;
         dst.reserve(frame.wire_len());
         Header::new(frame.frame_type(), length).write(dst);
         dst.extend_from_slice(frame.payload());
@@ -190,7 +219,7 @@ impl Encoder<Outgoing<'_>> for FrameCodec {
 
     fn encode(&mut self, out: Outgoing<'_>, dst: &mut BytesMut) -> Result<(), CodecError> {
         let length = out.payload_len();
-        self.check_len(length)?;
+        self.check_send_len(length)?;
         write_frame(dst, out.header, out.bodies, length);
         Ok(())
     }
@@ -220,6 +249,57 @@ mod tests {
         let frame = codec.decode(&mut buf).unwrap().unwrap();
         assert_eq!(frame, Frame::data(&[1, 2, 3]));
         assert_eq!(&buf[..], &[9]);
+    }
+
+    #[test]
+    fn the_buffer_grows_with_the_bytes_not_by_the_announced_length() {
+        const LEN: usize = 8 * 1024 * 1024;
+        let mut codec = FrameCodec::with_limits(LEN as u32, 16);
+        let mut buf = BytesMut::from(&header(0, LEN as u32)[..]);
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(
+            buf.capacity() < 256 * 1024,
+            "8 MiB announced, 16 bytes arrived: {} reserved",
+            buf.capacity()
+        );
+        // Feed it the way `Framed` reads: into the spare capacity only (reserving one byte
+        // when there is none); capacity stays within about twice what arrived.
+        let mut fed = 0;
+        let frame = loop {
+            if buf.capacity() == buf.len() {
+                buf.reserve(1);
+            }
+            let n = (buf.capacity() - buf.len()).min(LEN - fed).min(64 * 1024);
+            buf.extend_from_slice(&vec![7u8; n]);
+            fed += n;
+            if let Some(frame) = codec.decode(&mut buf).unwrap() {
+                break frame;
+            }
+            assert!(
+                buf.capacity() <= 2 * (HEADER_LEN + fed) + 256 * 1024,
+                "{} reserved after {fed} bytes",
+                buf.capacity()
+            );
+        };
+        assert_eq!(frame.payload().len(), LEN);
+    }
+
+    #[test]
+    fn the_send_limit_is_its_own() {
+        let mut codec = FrameCodec::with_limits(1024, 2);
+        let mut out = BytesMut::new();
+        assert!(codec.encode(Frame::data(&[1, 2]), &mut out).is_ok());
+        let err = codec.encode(Frame::data(&[1, 2, 3]), &mut out).unwrap_err();
+        assert!(matches!(
+            err,
+            CodecError::PayloadTooLarge { length: 3, max: 2 }
+        ));
+        let mut buf = BytesMut::from(&header(0, 3)[..]);
+        buf.extend_from_slice(&[1, 2, 3]);
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            Some(Frame::data(&[1, 2, 3]))
+        );
     }
 
     #[test]
