@@ -68,9 +68,7 @@ impl Model {
     ) -> Result<Vec<Candidate>, Problem> {
         let need = filter.place_count as usize;
         let rsc_key = rsc.map(key);
-        let existing = rsc_key
-            .as_ref()
-            .map_or(0, |k| self.rscs.keys().filter(|(r, _)| r == k).count());
+        let existing = rsc_key.as_ref().map_or(0, |k| self.rscs_of(k).count());
         let need = need.saturating_sub(existing);
         if need == 0 {
             return Ok(Vec::new());

@@ -121,7 +121,7 @@ impl Model {
             &msg.delete_prop_keys,
         )?;
         let uuid = conn.uuid.clone();
-        self.rsc_conns.insert(ck, conn);
+        self.put_rsc_conn(ck, conn);
         Ok(Outcome::one(ctx.success(
             RC::MODIFIED,
             format!(
@@ -147,9 +147,7 @@ impl Model {
             rsc_dfn_missing(&ctx, &rsc)
         })?;
         let nodes: Vec<String> = self
-            .rscs
-            .iter()
-            .filter(|((r, _), _)| *r == rsc_key)
+            .rscs_of(&rsc_key)
             .map(|(_, x)| x.node_name.clone())
             .collect();
         let display = self.rsc_dfns[&rsc_key].name.clone();
@@ -201,15 +199,7 @@ impl Model {
                 })?;
                 p
             }
-            None => {
-                let used: Vec<i32> = self
-                    .rsc_dfns
-                    .values()
-                    .map(|d| d.port)
-                    .chain(self.rsc_conns.values().filter_map(|c| c.port))
-                    .collect();
-                (7000..=7999).find(|p| !used.contains(p)).unwrap_or(7000)
-            }
+            None => self.lowest_free_port(7000, 7999).unwrap_or(7000),
         };
         let ck = conn_key(&rsc, &n1, &n2);
         let mut conn = self.conn_or_new(&ck, &n1, &n2);
@@ -217,7 +207,7 @@ impl Model {
             conn.flags.push(flags::LOCAL_DRBD_PROXY.to_owned());
         }
         conn.port = Some(port);
-        self.rsc_conns.insert(ck, conn);
+        self.put_rsc_conn(ck, conn);
         let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
         Ok(Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy enabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
             .changed()
@@ -240,7 +230,7 @@ impl Model {
         })?;
         conn.flags.retain(|f| f != flags::LOCAL_DRBD_PROXY);
         conn.port = None;
-        self.rsc_conns.insert(ck, conn);
+        self.put_rsc_conn(ck, conn);
         let deferred = proxy_notices(&ctx, &n1, &n2, &rsc);
         Ok(Outcome::one(ctx.plain(RC::MODIFIED, format!("DRBD Proxy disabled on resource connection between nodes '{n1}' and '{n2}' of resource '{rsc}'.")))
             .changed()
@@ -298,7 +288,7 @@ impl Model {
             }
         }
         let display = dfn.name.clone();
-        self.rsc_dfns.insert(rsc_key, dfn);
+        self.put_rsc_dfn(rsc_key, dfn);
         entries.push(ctx.plain(
             RC::MODIFIED,
             format!("Proxy options for resource definition '{display}' modified."),

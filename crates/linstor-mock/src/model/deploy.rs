@@ -67,13 +67,7 @@ impl Model {
             },
         )?;
         let minor = match v.vlm_minor {
-            Some(m)
-                if !(0..=special::MINOR_MAX).contains(&m)
-                    || self
-                        .rsc_dfns
-                        .values()
-                        .any(|d| d.vlm_dfns.values().any(|x| x.minor == m)) =>
-            {
+            Some(m) if !(0..=special::MINOR_MAX).contains(&m) || self.minor_taken(m) => {
                 return Err(ctx.problem(
                     RC::FAIL_INVLD_MINOR_NR,
                     format!("The specified minor number '{m}' is invalid."),
@@ -112,7 +106,7 @@ impl Model {
         };
         // Volumes on every deployed resource, pools resolved first (all or nothing).
         let mut placed = Vec::new();
-        for ((r, n), res) in self.rscs.iter().filter(|((r, _), _)| *r == rsc_key) {
+        for ((r, n), res) in self.rscs_of(&rsc_key) {
             let pool = if res.is_diskless() {
                 self.diskless_pool_name(res)
             } else {
@@ -151,9 +145,7 @@ impl Model {
                 );
             }
         }
-        if let Some(d) = self.rsc_dfns.get_mut(&rsc_key) {
-            d.vlm_dfns.insert(nr, vlm_dfn);
-        }
+        self.put_vlm_dfn(&rsc_key, nr, vlm_dfn);
         Ok(nr)
     }
 
@@ -312,9 +304,7 @@ impl Model {
                 },
             )?;
             let used: Vec<i32> = self
-                .rscs
-                .iter()
-                .filter(|((r, _), _)| *r == k.0)
+                .rscs_of(&k.0)
                 .map(|(_, r)| r.node_id)
                 .chain(
                     created
@@ -394,9 +384,7 @@ impl Model {
         let display = first.rsc_name.clone();
         let new_nodes: Vec<String> = created.iter().map(|r| r.node_name.clone()).collect();
         let all: Vec<(String, String)> = self
-            .rscs
-            .iter()
-            .filter(|((r, _), _)| *r == rsc_key)
+            .rscs_of(&rsc_key)
             .map(|((_, n), x)| (n.clone(), x.node_name.clone()))
             .collect();
         let ctx0 = ctx_for(&first.node_name, &display);
@@ -421,11 +409,7 @@ impl Model {
             .rsc_dfns
             .get(&rsc_key)
             .is_some_and(|d| !d.vlm_dfns.is_empty());
-        let all_diskless = self
-            .rscs
-            .iter()
-            .filter(|((r, _), _)| *r == rsc_key)
-            .all(|(_, x)| x.is_diskless());
+        let all_diskless = self.rscs_of(&rsc_key).all(|(_, x)| x.is_diskless());
         for r in created {
             self.emit_resource_state(&mut out.events, &rsc_key, &key(&r.node_name));
         }

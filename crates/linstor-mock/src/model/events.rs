@@ -217,10 +217,21 @@ impl Streams {
         resource: &str,
         action: StreamAction,
     ) {
+        // Keys order by resource, then node: the streams of one resource are one range.
+        let (rsc_key, node_key) = (names::key(resource), names::key(node));
+        let first = StreamKey {
+            rsc_key: rsc_key.clone(),
+            node_key: node_key.clone(),
+            kind: StreamKind::ResourceState,
+            volume: None,
+            node: String::new(),
+            resource: String::new(),
+        };
         let keys: Vec<StreamKey> = self
             .0
-            .keys()
-            .filter(|k| k.node_key == names::key(node) && k.rsc_key == names::key(resource))
+            .range(first..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.rsc_key == rsc_key && k.node_key == node_key)
             .cloned()
             .collect();
         let (resource_keys, volume_keys): (Vec<_>, Vec<_>) = keys

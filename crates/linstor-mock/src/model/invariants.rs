@@ -61,6 +61,8 @@ pub enum Invariant {
     /// A list call answers without changing the model, and every body of its answer
     /// decodes from its encoding, has its required fields and re-encodes byte-identically.
     ListRoundTrip,
+    /// The index of ports and minors in use (when built) is the one the state gives.
+    NumbersIndexed,
 }
 
 impl Invariant {
@@ -91,6 +93,7 @@ impl Invariant {
                 "an event stream is of an existing object and carries its current value"
             }
             Invariant::StreamPerObject => "every resource and volume has its event stream",
+            Invariant::NumbersIndexed => "the index of ports and minors in use matches the state",
             Invariant::ListRoundTrip => {
                 "a list answer leaves the model alone and round-trips byte-identically"
             }
@@ -158,7 +161,21 @@ impl Model {
         self.check_connections()?;
         self.check_snapshots()?;
         self.check_streams()?;
+        self.check_numbers()?;
         self.check_lists()
+    }
+
+    fn check_numbers(&self) -> Result<(), InvariantError> {
+        let Some(indexed) = &self.numbers else {
+            return Ok(());
+        };
+        let fresh = super::numbers::Numbers::of(self);
+        ensure(
+            *indexed == fresh,
+            Invariant::NumbersIndexed,
+            || "the model".to_owned(),
+            || format!("indexed {indexed:?}, the state has {fresh:?}"),
+        )
     }
 
     fn check_nodes_and_pools(&self) -> Result<(), InvariantError> {
@@ -642,7 +659,7 @@ mod tests {
     #[test]
     fn each_corruption_names_its_rule() {
         type Corruption = fn(&mut Model);
-        let cases: [(Invariant, Corruption); 16] = [
+        let cases: [(Invariant, Corruption); 17] = [
             (Invariant::KeyedByName, |m| {
                 let n = m.nodes.remove("ALPHA").expect("alpha");
                 m.nodes.insert("alpha".into(), n);
@@ -694,6 +711,10 @@ mod tests {
                 vlm0(m, "r0", "charlie").stor_pool = "DfltStorPool".into()
             }),
             (Invariant::StreamPerObject, |m| m.streams.clear()),
+            (Invariant::NumbersIndexed, |m| {
+                // Past the index: the port changes, the index still has the old one.
+                m.rsc_dfns.get_mut("R0").expect("r0").port = 7999;
+            }),
             // charlie gets a disk without telling its streams.
             (Invariant::StreamOfObject, |m| {
                 rsc(m, "r0", "charlie").flags.clear();

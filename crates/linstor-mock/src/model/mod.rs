@@ -34,6 +34,7 @@ mod invariants;
 mod kvs;
 mod net_interfaces;
 mod nodes;
+mod numbers;
 mod placement;
 mod props;
 mod reply;

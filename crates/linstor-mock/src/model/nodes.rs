@@ -248,9 +248,7 @@ impl Model {
                     StreamAction::CloseRemoved,
                 );
                 let peers: Vec<String> = self
-                    .rscs
-                    .iter()
-                    .filter(|((r, _), _)| r == rsc_key)
+                    .rscs_of(&rsc_key)
                     .map(|(_, p)| p.node_name.clone())
                     .collect();
                 if lost {
@@ -275,8 +273,7 @@ impl Model {
             }
         }
         self.pools.retain(|(n, _), _| *n != node_key);
-        self.rsc_conns
-            .retain(|(_, a, b), _| *a != node_key && *b != node_key);
+        self.remove_rsc_conns_where(|(_, a, b)| *a == node_key || *b == node_key);
         self.nodes.remove(&node_key);
         let deleted = ctx.success(
             RC::DELETED,

@@ -30,12 +30,7 @@ impl Model {
             .get(&rsc_key)
             .cloned()
             .ok_or_else(|| ctx.rsc_dfn_not_found(&rsc))?;
-        let existing: Vec<Rsc> = self
-            .rscs
-            .iter()
-            .filter(|((r, _), _)| *r == rsc_key)
-            .map(|(_, x)| x.clone())
-            .collect();
+        let existing: Vec<Rsc> = self.rscs_of(&rsc_key).map(|(_, x)| x.clone()).collect();
         let mut filter = msg.select_filter;
         let place_count = filter.place_count as usize;
         let diskless_on_remaining = msg.diskless_on_remaining.unwrap_or(false);

@@ -35,7 +35,7 @@ impl Model {
         })?;
         let port = match dfn.rsc_dfn_port {
             Some(p) => {
-                let taken = self.rsc_dfns.values().any(|d| d.port == p);
+                let taken = self.port_taken(p);
                 ensure(valid_port(p) && !taken, || invalid_port(&ctx, p))?;
                 p
             }
@@ -64,7 +64,7 @@ impl Model {
             _ => self.secret(),
         };
         let uuid = self.uuid();
-        self.rsc_dfns.insert(
+        self.put_rsc_dfn(
             key(&name),
             RscDfn {
                 uuid: uuid.clone(),
@@ -108,10 +108,7 @@ impl Model {
             .cloned()
             .ok_or_else(|| ctx.rsc_dfn_not_found(&name))?;
         if let Some(p) = msg.rsc_dfn_port {
-            let taken = self
-                .rsc_dfns
-                .values()
-                .any(|d| d.port == p && d.uuid != dfn.uuid);
+            let taken = p != dfn.port && self.port_taken(p);
             ensure(valid_port(p) && !taken, || invalid_port(&ctx, p))?;
             dfn.port = p;
         }
@@ -129,7 +126,7 @@ impl Model {
             &msg.delete_prop_keys,
         )?;
         let (uuid, display) = (dfn.uuid.clone(), dfn.name.clone());
-        self.rsc_dfns.insert(key(&name), dfn);
+        self.put_rsc_dfn(key(&name), dfn);
         entries.push(ctx.success(
             RC::MODIFIED,
             format!("Resource definition '{display}' modified."),
@@ -160,16 +157,13 @@ impl Model {
             )
         })?;
         let rsc_key = key(&name);
-        let mut rscs: Vec<Rsc> = self
-            .rscs
-            .iter()
-            .filter(|((r, _), _)| *r == rsc_key)
-            .map(|(_, r)| r.clone())
-            .collect();
+        let mut rscs: Vec<Rsc> = self.rscs_of(&rsc_key).map(|(_, r)| r.clone()).collect();
         let mut out = Outcome::default().changed();
-        self.rscs.retain(|(r, _), _| *r != rsc_key);
-        self.rsc_conns.retain(|(r, _, _), _| *r != rsc_key);
-        self.rsc_dfns.remove(&rsc_key);
+        for r in &rscs {
+            self.rscs.remove(&(rsc_key.clone(), key(&r.node_name)));
+        }
+        self.remove_rsc_conns_where(|(r, _, _)| *r == rsc_key);
+        self.take_rsc_dfn(&rsc_key);
         let deleted = ctx.success(
             RC::DELETED,
             format!("Resource definition '{}' deleted.", dfn.name),

@@ -121,8 +121,7 @@ impl Model {
             )
         })?;
         self.rscs.remove(&k);
-        self.rsc_conns
-            .retain(|(r, a, b), _| !(*r == k.0 && (*a == k.1 || *b == k.1)));
+        self.remove_rsc_conns_where(|(r, a, b)| *r == k.0 && (*a == k.1 || *b == k.1));
         let mut out = Outcome::default().changed();
         self.close_resource_streams(
             &mut out.events,
@@ -252,8 +251,7 @@ impl Model {
             let mk = (k.0.clone(), key(&m.node_name));
             self.rscs.remove(&mk);
             // Its resource connections go with it, as in DelRsc.
-            self.rsc_conns
-                .retain(|(r, a, b), _| !(*r == mk.0 && (*a == mk.1 || *b == mk.1)));
+            self.remove_rsc_conns_where(|(r, a, b)| *r == mk.0 && (*a == mk.1 || *b == mk.1));
             self.close_resource_streams(
                 &mut out.events,
                 &m.node_name,

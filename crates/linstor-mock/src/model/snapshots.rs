@@ -336,7 +336,7 @@ impl Model {
                 format!("Resource definition '{to}' not found."),
             )
         })?;
-        ensure(!self.rscs.keys().any(|(r, _)| *r == to_key), || {
+        ensure(self.rscs_of(&to_key).next().is_none(), || {
             ctx.problem(
                 RC::FAIL_EXISTS_RSC,
                 "Cannot restore to resource defintion which already has resources",

@@ -58,6 +58,9 @@ pub struct Model {
     pub(crate) passphrase: Option<String>,
     #[serde(skip)]
     pub(crate) streams: Streams,
+    /// The ports and minors in use, built on first use (`numbers.rs`).
+    #[serde(skip)]
+    pub(crate) numbers: Option<super::numbers::Numbers>,
     next_id: u64,
     next_report: u64,
     pub(crate) next_snapshot_seq: u64,
@@ -322,6 +325,7 @@ impl Model {
             kvs: BTreeMap::new(),
             passphrase: None,
             streams: Streams::default(),
+            numbers: None,
             next_id: 1,
             next_report: 1,
             next_snapshot_seq: 1,
@@ -485,12 +489,21 @@ impl Model {
         self.streams.resource_state(out, &node, &name, volumes);
     }
 
+    /// The resources of definition `rsc_key`, in node order (a range of the map, not a scan).
+    pub(crate) fn rscs_of<'a>(
+        &'a self,
+        rsc_key: &'a str,
+    ) -> impl Iterator<Item = (&'a (String, String), &'a Rsc)> + 'a {
+        self.rscs
+            .range((rsc_key.to_owned(), String::new())..)
+            .take_while(move |((r, _), _)| r == rsc_key)
+    }
+
     /// The event script of every resource of a definition, in node order.
     pub(crate) fn emit_definition_state(&mut self, out: &mut Vec<StreamEvent>, rsc_key: &str) {
         let nodes: Vec<String> = self
-            .rscs
-            .keys()
-            .filter(|(r, _)| r == rsc_key)
+            .rscs_of(&rsc_key)
+            .map(|(k, _)| k)
             .map(|(_, n)| n.clone())
             .collect();
         for n in nodes {
@@ -564,31 +577,23 @@ impl Model {
 }
 
 impl Model {
-    pub(crate) fn free_port(&self) -> Option<i32> {
+    /// The lowest TCP port of the automatic range that no resource definition or
+    /// connection uses.
+    pub(crate) fn free_port(&mut self) -> Option<i32> {
         let (lo, hi) = range(
             self.ctrl_props.get(keys::TCP_PORT_AUTO_RANGE),
             special::TCP_PORT_AUTO_RANGE,
         );
-        let used: Vec<i32> = self
-            .rsc_dfns
-            .values()
-            .map(|d| d.port)
-            .chain(self.rsc_conns.values().filter_map(|c| c.port))
-            .collect();
-        (lo..=hi).find(|p| !used.contains(p))
+        self.lowest_free_port(lo, hi)
     }
 
-    pub(crate) fn free_minor(&self) -> Option<i32> {
+    /// The lowest minor of the automatic range that no volume definition uses.
+    pub(crate) fn free_minor(&mut self) -> Option<i32> {
         let (lo, hi) = range(
             self.ctrl_props.get(keys::MINOR_NR_AUTO_RANGE),
             special::MINOR_AUTO_RANGE,
         );
-        let used: Vec<i32> = self
-            .rsc_dfns
-            .values()
-            .flat_map(|d| d.vlm_dfns.values().map(|v| v.minor))
-            .collect();
-        (lo..=hi).find(|m| !used.contains(m))
+        self.lowest_free_minor(lo, hi)
     }
 }
 

@@ -109,11 +109,7 @@ impl Model {
             vd.size_kib = size;
         }
         if let Some(m) = msg.vlm_minor {
-            let taken = self.rsc_dfns.values().any(|d| {
-                d.vlm_dfns
-                    .values()
-                    .any(|x| x.minor == m && x.uuid != vd.uuid)
-            });
+            let taken = m != vd.minor && self.minor_taken(m);
             ensure((0..=special::MINOR_MAX).contains(&m) && !taken, || {
                 ctx.problem(
                     RC::FAIL_INVLD_MINOR_NR,
@@ -123,9 +119,7 @@ impl Model {
             vd.minor = m;
         }
         let uuid = vd.uuid.clone();
-        if let Some(d) = self.rsc_dfns.get_mut(&rsc_key) {
-            d.vlm_dfns.insert(nr, vd);
-        }
+        self.put_vlm_dfn(&rsc_key, nr, vd);
         let mut deferred = Vec::new();
         for n in &deployed {
             deferred.push(ctx.plain(
@@ -173,12 +167,7 @@ impl Model {
         let display = self.rsc_dfns[&rsc_key].name.clone();
         let mut out = Outcome::default().changed();
         let mut deferred = Vec::new();
-        let keys: Vec<(String, String)> = self
-            .rscs
-            .keys()
-            .filter(|(r, _)| *r == rsc_key)
-            .cloned()
-            .collect();
+        let keys: Vec<(String, String)> = self.rscs_of(&rsc_key).map(|(k, _)| k).cloned().collect();
         for k in keys {
             let Some(res) = self.rscs.get_mut(&k) else {
                 continue;
@@ -197,9 +186,7 @@ impl Model {
                 self.emit_resource_state(&mut out.events, &k.0, &k.1);
             }
         }
-        if let Some(d) = self.rsc_dfns.get_mut(&rsc_key) {
-            d.vlm_dfns.remove(&nr);
-        }
+        self.take_vlm_dfn(&rsc_key, nr);
         deferred.push(ctx.success(
             RC::DELETED,
             format!(
