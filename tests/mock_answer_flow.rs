@@ -306,3 +306,103 @@ async fn shutdown_is_answered_and_the_connection_still_served() {
         "still serving after Shutdown"
     );
 }
+
+/// The bodies of the first answer, as bytes.
+fn first_bodies(r: &CallResult) -> Vec<bytes::Bytes> {
+    let first = r.first();
+    (0..first.body_count())
+        .map(|i| first.body_bytes(i).expect("body"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_repeated_list_answers_the_same_bytes_until_the_model_changes() {
+    let (mock, mut client) = setup().await;
+    let node = |name: &str| MsgCrtNode {
+        node: Node {
+            name: name.into(),
+            r#type: "Satellite".into(),
+            net_interfaces: vec![NetInterface {
+                name: "default".into(),
+                address: "10.0.0.1".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    };
+    let names = |r: &CallResult| -> Vec<String> {
+        let list: MsgLstNode = r.first().body(0).expect("list");
+        list.nodes.into_iter().map(|n| n.name).collect()
+    };
+    client.call("CrtNode", Some(&node("alpha"))).await;
+    let first = client.call("LstNode", None).await;
+    let again = client.call("LstNode", None).await;
+    assert_eq!(names(&first), ["alpha"]);
+    assert_eq!(first_bodies(&first), first_bodies(&again));
+    assert_eq!(
+        (again.eoia, again.immediate.len()),
+        (1, 1),
+        "answer, EOIA, COMPLETE"
+    );
+    // A change through a call, a failed call, and a change through the handle: each is seen.
+    client.call("CrtNode", Some(&node("bravo"))).await;
+    assert_eq!(
+        names(&client.call("LstNode", None).await),
+        ["alpha", "bravo"]
+    );
+    let refused = client.call("CrtNode", Some(&node("bravo"))).await;
+    assert!(
+        linstor_proto::ReturnCode(refused.replies()[0].ret_code).is_error(),
+        "bravo exists"
+    );
+    assert_eq!(
+        names(&client.call("LstNode", None).await),
+        ["alpha", "bravo"]
+    );
+    // Past the shared apply path: straight on the model behind the handle.
+    let direct = mock
+        .model()
+        .apply(linstor_proto::Request::CrtNode(node("charlie")));
+    assert!(
+        direct
+            .entries()
+            .all(|e| !linstor_proto::ReturnCode(e.ret_code).is_error())
+    );
+    assert_eq!(
+        names(&client.call("LstNode", None).await),
+        ["alpha", "bravo", "charlie"]
+    );
+    // Another request body is another entry: each key-value store lists its own.
+    let set = MsgModKvsProps {
+        instance_name: "store-a".into(),
+        override_props: vec![entry("k", "v")],
+        ..Default::default()
+    };
+    client.call("ModifyKvsProps", Some(&set)).await;
+    let props = |r: &CallResult| {
+        r.first()
+            .body::<MsgRspKvsProps>(0)
+            .expect("list")
+            .props
+            .len()
+    };
+    for _ in 0..2 {
+        let a = client
+            .call(
+                "LstKvsProps",
+                Some(&MsgLstKvsProps {
+                    instance_name: "store-a".into(),
+                }),
+            )
+            .await;
+        let b = client
+            .call(
+                "LstKvsProps",
+                Some(&MsgLstKvsProps {
+                    instance_name: "store-b".into(),
+                }),
+            )
+            .await;
+        assert_eq!((props(&a), props(&b)), (1, 0));
+    }
+}

@@ -46,6 +46,7 @@ use tokio_util::codec::Framed;
 use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use crate::faults::Faults;
+use crate::list_cache::{self, EncodedAnswer, EncodedAnswers, RawMessage};
 use crate::model::{Answer, Outcome, StreamEvent};
 use crate::server::{Counters, Inner, SaveError, lock, save_failed};
 
@@ -88,6 +89,8 @@ pub(crate) struct Tail {
 struct Answering {
     id: i64,
     outcome: Outcome,
+    /// The outcome's answers already encoded (a list call's, also kept in the list cache).
+    encoded: Option<EncodedAnswers>,
     /// `None`: everything now; else the rest after this delay (the events are held).
     delay: Option<Duration>,
     /// With a delay: whether the immediate answers and EOIA go out now.
@@ -502,6 +505,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         if calls::is_liveness_pong(envelope.content()) {
             return Ok(());
         }
+        if let Some(answers) = self.cached_answers(&envelope, &faults) {
+            return self.write_encoded(id, &answers);
+        }
         let (answering, initial, save) = self.dispatch(id, &envelope, &faults);
         for frame in initial {
             self.send(frame)?;
@@ -568,11 +574,34 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 },
             };
         let script = !outcome.events.is_empty() && !config.event_delay.is_zero();
+        // A list answer without entries, events or changes is kept encoded for the next
+        // identical call (`list_cache.rs`).
+        let encoded = match Call::from_name(envelope.content()) {
+            Some(call)
+                if list_cache::cacheable(call)
+                    && faults.answer_delay.is_zero()
+                    && faults.failure(call).is_none()
+                    && !outcome.changed
+                    && outcome.events.is_empty()
+                    && outcome.deferred.is_empty()
+                    && outcome.entries().next().is_none() =>
+            {
+                let encoded = encode_answers(&outcome);
+                let generation = shared.generation;
+                let body = envelope.body_bytes(0);
+                shared
+                    .lists
+                    .put(generation, call, body.as_deref(), encoded.clone());
+                Some(encoded)
+            }
+            _ => None,
+        };
         let answering = if faults.answer_delay.is_zero() && !script {
             shared.registry.deliver(&outcome.events);
             Answering {
                 id,
                 outcome,
+                encoded,
                 delay: None,
                 head_now: true,
             }
@@ -586,6 +615,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Answering {
                 id,
                 outcome,
+                encoded: None,
                 delay: Some(faults.answer_delay + script_delay),
                 head_now: faults.answer_delay.is_zero(),
             }
@@ -598,9 +628,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let Answering {
             id,
             mut outcome,
+            encoded,
             delay,
             head_now,
         } = answering;
+        if let Some(encoded) = encoded {
+            return self.write_encoded(id, &encoded);
+        }
         let Some(delay) = delay else {
             return self.write_outcome(id, &outcome, true, true);
         };
@@ -642,6 +676,33 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         });
     }
 
+    /// The list cache's answers to this request, when it has them and no fault applies.
+    fn cached_answers(&self, envelope: &Envelope, faults: &Faults) -> Option<EncodedAnswers> {
+        let call = Call::from_name(envelope.content()).filter(|c| list_cache::cacheable(*c))?;
+        if !faults.answer_delay.is_zero() || faults.failure(call).is_some() {
+            return None;
+        }
+        let body = envelope.body_bytes(0);
+        let mut shared = lock(&self.inner.shared);
+        let generation = shared.generation;
+        shared.lists.get(generation, call, body.as_deref())
+    }
+
+    /// Queues encoded answers (all immediate), `EndOfImmediateAnswers` and `COMPLETE`.
+    fn write_encoded(&mut self, id: i64, answers: &[EncodedAnswer]) -> Result<(), ConnError> {
+        for answer in answers {
+            let bodies: Vec<&dyn WireMessage> = answer
+                .bodies
+                .iter()
+                .map(|b| b as &dyn WireMessage)
+                .collect();
+            self.send_answer(id, answer.content, &bodies)?;
+        }
+        let eoia = MsgHeader::answer(id, answers::END_OF_IMMEDIATE_ANSWERS);
+        self.send(Outgoing::new(&eoia, &[]))?;
+        self.send(Outgoing::new(&MsgHeader::complete(id), &[]))
+    }
+
     /// Queues the immediate answers and `EndOfImmediateAnswers` (`head`), and the deferred
     /// answers and `COMPLETE` (`tail`).
     fn write_outcome(
@@ -653,14 +714,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     ) -> Result<(), ConnError> {
         if head {
             for answer in &outcome.immediate {
-                self.send_answer(id, answer)?;
+                self.send_typed_answer(id, answer)?;
             }
             let eoia = MsgHeader::answer(id, answers::END_OF_IMMEDIATE_ANSWERS);
             self.send(Outgoing::new(&eoia, &[]))?;
         }
         if tail {
             for answer in &outcome.deferred {
-                self.send_answer(id, answer)?;
+                self.send_typed_answer(id, answer)?;
             }
             self.send(Outgoing::new(&MsgHeader::complete(id), &[]))?;
         }
@@ -669,18 +730,29 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Queues one ANSWER frame; one the client's limit would refuse is replaced by a
     /// `FAIL_UNKNOWN_ERROR` Reply saying so.
-    fn send_answer(&mut self, id: i64, answer: &Answer) -> Result<(), ConnError> {
-        let header = MsgHeader::answer(id, answer.content);
+    fn send_typed_answer(&mut self, id: i64, answer: &Answer) -> Result<(), ConnError> {
         let bodies: Vec<&dyn WireMessage> = answer
             .bodies
             .iter()
             .map(|b| b as &dyn WireMessage)
             .collect();
-        match self.send(Outgoing::new(&header, &bodies)) {
+        self.send_answer(id, answer.content, &bodies)
+    }
+
+    /// Queues one ANSWER frame of `content` with `bodies`; one the client's limit would
+    /// refuse is replaced by a `FAIL_UNKNOWN_ERROR` Reply saying so.
+    fn send_answer(
+        &mut self,
+        id: i64,
+        content: &'static str,
+        bodies: &[&dyn WireMessage],
+    ) -> Result<(), ConnError> {
+        let header = MsgHeader::answer(id, content);
+        match self.send(Outgoing::new(&header, bodies)) {
             Err(ConnError::Encode(CodecError::PayloadTooLarge { length, max })) => {
                 tracing::warn!(
                     connection = self.id,
-                    content = answer.content,
+                    content,
                     length,
                     max,
                     "answer above the payload limit: sending an error entry instead"
@@ -688,8 +760,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 let entry = MsgApiCallResponse {
                     ret_code: ReturnCode::FAIL_UNKNOWN_ERROR.0,
                     message: format!(
-                        "The answer '{}' of {length} bytes exceeds the payload limit of {max} bytes.",
-                        answer.content
+                        "The answer '{content}' of {length} bytes exceeds the payload limit of {max} bytes."
                     ),
                     cause: Some("linstor-mock: answer larger than the payload limit".into()),
                     ..Default::default()
@@ -764,4 +835,16 @@ fn poll_flush<S: AsyncWrite + Unpin>(
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), CodecError>> {
     <Framed<S, FrameCodec> as Sink<Frame>>::poll_flush(Pin::new(framed), cx)
+}
+
+/// Every answer of `outcome` (a list call's: all immediate), encoded once.
+fn encode_answers(outcome: &Outcome) -> EncodedAnswers {
+    outcome
+        .immediate
+        .iter()
+        .map(|a| EncodedAnswer {
+            content: a.content,
+            bodies: a.bodies.iter().map(|b| RawMessage::encode(b)).collect(),
+        })
+        .collect()
 }

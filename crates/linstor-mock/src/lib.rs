@@ -25,6 +25,7 @@
 
 mod connection;
 mod faults;
+mod list_cache;
 mod listener;
 pub mod model;
 pub mod persist;

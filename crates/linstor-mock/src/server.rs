@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::faults::Faults;
+use crate::list_cache::{self, ListCache};
 use crate::model::{Answer, Model, ModelConfig, Outcome};
 use crate::persist::{Persister, Snapshot, StateError};
 use crate::tls::TlsSettings;
@@ -109,10 +110,16 @@ impl Default for Config {
 /// that events are delivered in the order the model produced them.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    /// The model. Change it only through [`Shared::apply`] or a [`ModelGuard`], or call
+    /// [`Shared::touch`] after changing it: the list cache relies on that.
     pub(crate) model: Model,
     pub(crate) registry: Registry,
     pub(crate) faults: Faults,
     pub(crate) persister: Option<Persister>,
+    /// Moves on whenever the model may have changed (see `list_cache.rs`).
+    pub(crate) generation: u64,
+    /// The encoded answers of list calls at `generation`.
+    pub(crate) lists: ListCache,
 }
 
 /// The state file's part of a call that changed the model: the snapshot to write outside
@@ -120,6 +127,11 @@ pub(crate) struct Shared {
 pub(crate) type Save = Result<Snapshot, StateError>;
 
 impl Shared {
+    /// Records that the model may have changed: cached list answers are not used again.
+    pub(crate) fn touch(&mut self) {
+        self.generation += 1;
+    }
+
     /// Applies a request of connection `conn`: the watch calls to its watches (returning the
     /// event frames of a new watch's current values, to be sent before the answer), every
     /// other call to the model.
@@ -146,6 +158,9 @@ impl Shared {
     /// Applies a call to the model; when the model changed and a state file is kept, also
     /// takes the snapshot to save (written by the caller, outside the lock).
     pub(crate) fn apply(&mut self, request: Request) -> (Outcome, Option<Save>) {
+        if !list_cache::cacheable(request.call()) {
+            self.touch();
+        }
         let outcome = self.model.apply(request);
         let save = match &mut self.persister {
             Some(persister) if outcome.changed => Some(persister.take(&self.model)),
@@ -232,6 +247,8 @@ impl Inner {
                 registry: Registry::default(),
                 faults: config.faults.clone(),
                 persister: config.state_file.clone().map(Persister::new),
+                generation: 0,
+                lists: ListCache::default(),
             }),
             tracker: TaskTracker::new(),
             stop: abort.child_token(),
@@ -563,6 +580,7 @@ impl std::ops::Deref for ModelGuard<'_> {
 
 impl std::ops::DerefMut for ModelGuard<'_> {
     fn deref_mut(&mut self) -> &mut Model {
+        self.0.touch();
         &mut self.0.model
     }
 }
