@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use etherparse::PacketBuilder;
-use linstor_tests::{load_hex, load_index};
+mod common;
+use common::{load_hex, load_index};
 use linstor_wire::WireError;
 use linstor_wire::input::{DecodeOptions, decode_input};
 use linstor_wire::record::{Direction, Record, RecordKind};

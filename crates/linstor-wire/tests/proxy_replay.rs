@@ -11,6 +11,7 @@ use linstor_client::requests::{ControllerSetProp, NodeCreate};
 use linstor_client::{Client, encode_request};
 use linstor_mock::{Config, Faults, MockController};
 use linstor_proto::{Call, Request, ReturnCode};
+mod common;
 use linstor_wire::proxy::{Print, Proxy, ProxyConfig};
 use linstor_wire::record::{Direction, Record, RecordKind, read_recording};
 use linstor_wire::replay::{DifferenceKind, ReplayOptions, replay};
@@ -193,7 +194,7 @@ async fn bytes_pass_unchanged_even_when_they_are_not_frames() {
     for n in 0..4u64 {
         let addr = proxy.addr();
         tasks.push(tokio::spawn(async move {
-            let mut data = linstor_tests::load_hex("requests", "001-node_create.hex");
+            let mut data = common::load_hex("requests", "001-node_create.hex");
             let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
             for _ in 0..200_000 {
                 x ^= x << 13;
@@ -201,7 +202,7 @@ async fn bytes_pass_unchanged_even_when_they_are_not_frames() {
                 x ^= x << 17;
                 data.push(x as u8);
             }
-            data.extend(linstor_tests::load_hex("requests", "002-node_create.hex"));
+            data.extend(common::load_hex("requests", "002-node_create.hex"));
             let mut s = tokio::net::TcpStream::connect(addr).await.expect("connects");
             let (mut r, mut w) = s.split();
             let send = async {
