@@ -204,7 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let records = read_recording(&file)?;
             let written = linstor_wire::seeds::write_seeds(&records, &dir)?;
             println!(
-                "{written} request frames written to {}/{{decode_frame,decode_envelope,vectors/requests}}",
+                "{written} request frames written to {}/{{decode_frame,decode_envelope,decode_wire,mock_connection,vectors/requests}}",
                 dir.display()
             );
             Ok(ExitCode::SUCCESS)

@@ -138,14 +138,8 @@ impl Record {
     /// One readable line; `start_us` is the time shown as `+0.000000`.
     pub fn to_text(&self, start_us: u64) -> String {
         let t = self.time_us.saturating_sub(start_us);
-        let head = format!(
-            "+{}.{:06} #{} {} @{}",
-            t / 1_000_000,
-            t % 1_000_000,
-            self.conn,
-            self.dir.arrow(),
-            self.offset
-        );
+        let time = format!("+{}.{:06} #{}", t / 1_000_000, t % 1_000_000, self.conn);
+        let head = format!("{time} {} @{}", self.dir.arrow(), self.offset);
         match self.kind {
             RecordKind::Frame => {
                 let mut line = format!(
@@ -170,13 +164,13 @@ impl Record {
                 self.error.as_deref().unwrap_or("?")
             ),
             RecordKind::Open => format!(
-                "{head} OPEN {} -> {}",
+                "{time} OPEN {} -> {}",
                 self.peer.as_deref().unwrap_or("?"),
                 self.upstream.as_deref().unwrap_or("?")
             ),
             RecordKind::Close => match &self.error {
-                Some(e) => format!("{head} CLOSE ({e})"),
-                None => format!("{head} CLOSE"),
+                Some(e) => format!("{time} CLOSE ({e})"),
+                None => format!("{time} CLOSE"),
             },
         }
     }
