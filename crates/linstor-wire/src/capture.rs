@@ -166,10 +166,11 @@ impl Flows<'_> {
         };
         let key = (client, controller);
         // A SYN from the client on a known address pair starts a new connection.
-        if seg.syn && dir == Direction::ToController && self.conns.contains_key(&key) {
-            if let Some(old) = self.conns.remove(&key) {
-                self.close(old);
-            }
+        if seg.syn
+            && dir == Direction::ToController
+            && let Some(old) = self.conns.remove(&key)
+        {
+            self.close(old);
         }
         let conn = match self.conns.get(&key) {
             Some(&conn) => conn,
@@ -314,10 +315,10 @@ pub fn decode_capture(data: &[u8], options: &DecodeOptions) -> Result<Vec<Record
                         }
                         _ => None,
                     };
-                    if let Some((link, time, bytes)) = packet {
-                        if let Some(seg) = parse_packet(link, time, &bytes) {
-                            flows.segment(seg);
-                        }
+                    if let Some((link, time, bytes)) = packet
+                        && let Some(seg) = parse_packet(link, time, &bytes)
+                    {
+                        flows.segment(seg);
                     }
                     rest = tail;
                 }

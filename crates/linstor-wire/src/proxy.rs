@@ -396,20 +396,19 @@ fn record_loop(
                     let _ = writeln!(stdout, "{}", r.to_json_line());
                 }
             }
-            if let (Some(f), None) = (file.as_mut(), write_error.as_ref()) {
-                if let Err(e) = writeln!(f, "{}", r.to_json_line()) {
-                    eprintln!("linstor-wire: recording stopped: {e}");
-                    write_error = Some(e);
-                }
+            if let (Some(f), None) = (file.as_mut(), write_error.as_ref())
+                && let Err(e) = writeln!(f, "{}", r.to_json_line())
+            {
+                eprintln!("linstor-wire: recording stopped: {e}");
+                write_error = Some(e);
             }
         }
-        if rx.is_empty() {
-            if let (Some(f), None) = (file.as_mut(), write_error.as_ref()) {
-                if let Err(e) = f.flush() {
-                    eprintln!("linstor-wire: recording stopped: {e}");
-                    write_error = Some(e);
-                }
-            }
+        if rx.is_empty()
+            && let (Some(f), None) = (file.as_mut(), write_error.as_ref())
+            && let Err(e) = f.flush()
+        {
+            eprintln!("linstor-wire: recording stopped: {e}");
+            write_error = Some(e);
         }
     }
     if let (Some(f), None) = (file.as_mut(), write_error.as_ref()) {

@@ -36,11 +36,12 @@ impl CallTracker {
         };
         let key = (record.conn, id);
         match msg_type {
-            "API_CALL" if record.dir != Direction::ToClient => {
-                if self.open.len() < Self::MAX_OPEN || self.open.contains_key(&key) {
-                    let call = frame.content.clone().unwrap_or_default();
-                    self.open.insert(key, (record.time_us, call));
-                }
+            "API_CALL"
+                if record.dir != Direction::ToClient
+                    && (self.open.len() < Self::MAX_OPEN || self.open.contains_key(&key)) =>
+            {
+                let call = frame.content.clone().unwrap_or_default();
+                self.open.insert(key, (record.time_us, call));
             }
             "ANSWER" | "COMPLETE" => {
                 let entry = if msg_type == "COMPLETE" {

@@ -14,7 +14,7 @@ use pcap_file::DataLink;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use serde_json::Value;
 
-fn request_vectors() -> Vec<(Value, Vec<u8>)> {
+fn request_vectors() -> Vectors {
     let index = load_index("requests");
     let vectors = index["vectors"].as_array().expect("vectors").clone();
     assert_eq!(vectors.len(), 117);
@@ -27,7 +27,7 @@ fn request_vectors() -> Vec<(Value, Vec<u8>)> {
         .collect()
 }
 
-fn server_vectors() -> Vec<(Value, Vec<u8>)> {
+fn server_vectors() -> Vectors {
     let index = load_index("server");
     let frames = index["frames"].as_array().expect("frames").clone();
     assert_eq!(frames.len(), 6);
@@ -41,7 +41,10 @@ fn server_vectors() -> Vec<(Value, Vec<u8>)> {
 }
 
 fn frames(records: &[Record]) -> Vec<&Record> {
-    records.iter().filter(|r| r.kind == RecordKind::Frame).collect()
+    records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Frame)
+        .collect()
 }
 
 /// The JSON of a decoded request frame equals the vector's index entry.
@@ -58,7 +61,10 @@ fn check_request(v: &Value, record: &Record) {
     assert!(frame.get("error").is_none(), "{file}: {frame}");
     let messages = frame.get("messages").and_then(Value::as_array);
     match &v["body"] {
-        Value::Null => assert!(messages.is_none(), "{file}: header-only request has messages"),
+        Value::Null => assert!(
+            messages.is_none(),
+            "{file}: header-only request has messages"
+        ),
         body => {
             let messages = messages.expect("messages");
             assert_eq!(messages.len(), 1, "{file}");
@@ -88,7 +94,11 @@ fn every_server_vector_decodes_to_its_index_entry() {
         let frame = records[0].frame.as_ref().expect("frame");
         assert_eq!(frame.msg_type.as_deref(), v["msg_type"].as_str(), "{file}");
         assert_eq!(frame.api_call_id, v["api_call_id"].as_i64(), "{file}");
-        assert_eq!(frame.content.as_deref(), v["msg_content"].as_str(), "{file}");
+        assert_eq!(
+            frame.content.as_deref(),
+            v["msg_content"].as_str(),
+            "{file}"
+        );
         assert_eq!(records[0].dir, Direction::ToClient, "{file}");
         let decoded = v["decoded"].as_array().expect("decoded");
         // decoded[0] is the MsgHeader; the rest are the body messages.
@@ -122,7 +132,11 @@ const CONTROLLER: ([u8; 4], u16) = ([10, 0, 0, 2], 3376);
 
 /// One Ethernet/IPv4/TCP packet.
 fn packet(from_client: bool, seq: u32, syn: bool, payload: &[u8]) -> Vec<u8> {
-    let ((src, sport), (dst, dport)) = if from_client { (CLIENT, CONTROLLER) } else { (CONTROLLER, CLIENT) };
+    let ((src, sport), (dst, dport)) = if from_client {
+        (CLIENT, CONTROLLER)
+    } else {
+        (CONTROLLER, CLIENT)
+    };
     let mut tcp = PacketBuilder::ethernet2([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1])
         .ipv4(src, dst, 64)
         .tcp(sport, dport, seq, 65_535);
@@ -136,19 +150,27 @@ fn packet(from_client: bool, seq: u32, syn: bool, payload: &[u8]) -> Vec<u8> {
 
 /// A capture of one connection: the handshake, the greeting, then every request vector,
 /// sent in 50-byte segments, with one retransmission and one pair out of order.
-fn capture_packets() -> (Vec<(Duration, Vec<u8>)>, Vec<(Value, Vec<u8>)>) {
+/// Packets with their capture time.
+type Packets = Vec<(Duration, Vec<u8>)>;
+/// Index entries with their frame bytes.
+type Vectors = Vec<(Value, Vec<u8>)>;
+
+fn capture_packets() -> (Packets, Vectors) {
     let requests = request_vectors();
     let greeting = load_hex("server", "version.hex");
     let mut packets = Vec::new();
     let mut t = Duration::from_secs(1_700_000_000);
-    let mut tick = |packets: &mut Vec<(Duration, Vec<u8>)>, p: Vec<u8>| {
+    let mut tick = |packets: &mut Packets, p: Vec<u8>| {
         t += Duration::from_micros(100);
         packets.push((t, p));
     };
     let (client_isn, server_isn) = (1_000u32, 4_000_000_000u32); // the server's wraps
     tick(&mut packets, packet(true, client_isn, true, &[]));
     tick(&mut packets, packet(false, server_isn, true, &[]));
-    tick(&mut packets, packet(false, server_isn.wrapping_add(1), false, &greeting));
+    tick(
+        &mut packets,
+        packet(false, server_isn.wrapping_add(1), false, &greeting),
+    );
     let stream: Vec<u8> = requests.iter().flat_map(|(_, b)| b.clone()).collect();
     let segments: Vec<(u32, &[u8])> = stream
         .chunks(50)
@@ -198,7 +220,10 @@ fn check_capture(records: &[Record], requests: &[(Value, Vec<u8>)]) {
     assert_eq!(records.len(), 118);
     let greeting = &records[0];
     assert_eq!(greeting.dir, Direction::ToClient);
-    assert_eq!(greeting.frame.as_ref().and_then(|f| f.content.as_deref()), Some("Version"));
+    assert_eq!(
+        greeting.frame.as_ref().and_then(|f| f.content.as_deref()),
+        Some("Version")
+    );
     assert_eq!(greeting.time_us, 1_700_000_000_000_300);
     for ((v, _), r) in requests.iter().zip(&records[1..]) {
         assert_eq!(r.conn, 1);
@@ -257,16 +282,31 @@ fn a_truncated_pcap_keeps_the_frames_before_and_names_the_offset() {
     let last_packet_start = (pcap.len() - 16 - packets.last().expect("packet").1.len()) as u64;
     assert_eq!(last.offset, last_packet_start);
     let error = last.error.as_deref().expect("error");
-    assert!(error.contains(&format!("file offset {last_packet_start}")), "{error}");
+    assert!(
+        error.contains(&format!("file offset {last_packet_start}")),
+        "{error}"
+    );
     // The last request frame lost its tail: it is reported as truncated, the rest decode.
-    let errors: Vec<_> = records.iter().filter(|r| r.kind == RecordKind::Error).collect();
+    let errors: Vec<_> = records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Error)
+        .collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors[0].error.as_deref().expect("error").starts_with("truncated frame"));
+    assert!(
+        errors[0]
+            .error
+            .as_deref()
+            .expect("error")
+            .starts_with("truncated frame")
+    );
     assert_eq!(frames(&records).len(), 117);
 
     // A file header cut short is an error of its own, at offset 0.
     let err = decode_input(&pcap[..10], &DecodeOptions::default()).unwrap_err();
-    assert!(matches!(err, WireError::BadCapture { offset: 0, .. }), "{err}");
+    assert!(
+        matches!(err, WireError::BadCapture { offset: 0, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -284,7 +324,9 @@ fn garbage_between_frames_is_reported_with_offset_and_skipped() {
     assert_eq!(records[1].offset, garbage_at);
     assert_eq!(
         records[1].error.as_deref(),
-        Some("bad frame header (payload length 3735928559 exceeds the limit of 16777216 bytes); skipped 40 bytes")
+        Some(
+            "bad frame header (payload length 3735928559 exceeds the limit of 16777216 bytes); skipped 40 bytes"
+        )
     );
     assert_eq!(records[2].offset, second_at);
     check_request(&vectors[1].0, &records[2]);
@@ -305,23 +347,48 @@ fn an_oversize_length_is_refused_with_its_offset() {
     assert_eq!(records[1].offset, at);
     assert_eq!(
         records[1].error.as_deref(),
-        Some("bad frame header (payload length 2147483647 exceeds the limit of 4096 bytes); skipped 16 bytes")
+        Some(
+            "bad frame header (payload length 2147483647 exceeds the limit of 4096 bytes); skipped 16 bytes"
+        )
     );
 }
 
 #[test]
 fn a_bad_payload_is_a_frame_with_an_error_not_a_panic() {
     // A DATA frame whose MsgHeader has an unknown msg_type, and one with an undecodable body.
-    let mut stream = vec![0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x08, 0x09];
+    let mut stream = vec![
+        0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x08, 0x09,
+    ];
     let mut body = vec![0x0d, 0x08, 0x01, 0x10, 0x01, 0x1a, 0x07];
     body.extend_from_slice(b"CrtNode");
     body.extend_from_slice(&[0x02, 0xff, 0xff]);
-    stream.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, body.len() as u8, 0, 0, 0, 0, 0, 0, 0, 0]);
+    stream.extend_from_slice(&[
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        body.len() as u8,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ]);
     stream.extend_from_slice(&body);
     let records = decode_input(&stream, &DecodeOptions::default()).expect("decodes");
     assert_eq!(records.len(), 2);
     let first = records[0].frame.as_ref().expect("frame");
-    assert_eq!(first.error.as_deref(), Some("MsgHeader.msg_type 9 is not ONEWAY (0), API_CALL (1), ANSWER (2) or COMPLETE (3)"), "{first:?}");
+    assert_eq!(
+        first.error.as_deref(),
+        Some("MsgHeader.msg_type 9 is not ONEWAY (0), API_CALL (1), ANSWER (2) or COMPLETE (3)"),
+        "{first:?}"
+    );
     let second = records[1].frame.as_ref().expect("frame");
     assert_eq!(second.content.as_deref(), Some("CrtNode"));
     assert_eq!(second.messages[0].hex.as_deref(), Some("ffff"));
@@ -345,7 +412,11 @@ fn the_binary_reports_bad_input_and_exits_non_zero() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
-    assert!(lines[0].contains("c>s @0 API_CALL id=1 CrtNode | MsgCrtNode {\"node\":{\"name\":\"alpha\""), "{stdout}");
+    assert!(
+        lines[0]
+            .contains("c>s @0 API_CALL id=1 CrtNode | MsgCrtNode {\"node\":{\"name\":\"alpha\""),
+        "{stdout}"
+    );
     assert!(lines[1].contains("ERROR at offset 84:"), "{stdout}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -70,13 +70,18 @@ async fn run_replay(path: &std::path::Path, to: std::net::SocketAddr) -> std::pr
 }
 
 async fn record_session(name: &str) -> (PathBuf, Vec<Record>) {
-    let mock = MockController::start(Config::default()).await.expect("mock starts");
+    let mock = MockController::start(Config::default())
+        .await
+        .expect("mock starts");
     let path = temp_file(name);
     let proxy = start_proxy(mock.addr(), Some(path.clone())).await;
     let client = Client::connect(&format!("linstor://{}", proxy.addr()))
         .await
         .expect("client connects through the proxy");
-    assert_eq!(client.controller_info(), Some(linstor_mock::DEFAULT_CONTROLLER_INFO));
+    assert_eq!(
+        client.controller_info(),
+        Some(linstor_mock::DEFAULT_CONTROLLER_INFO)
+    );
     session(&client).await;
     drop(client);
     // The connection closes once the client is gone; wait for its close record.
@@ -86,7 +91,10 @@ async fn record_session(name: &str) -> (PathBuf, Vec<Record>) {
         if text.contains("\"kind\":\"close\"") {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no close record: {text}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no close record: {text}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     proxy.shutdown().await.expect("recording written");
@@ -132,9 +140,17 @@ async fn the_recording_holds_every_frame_as_the_client_sent_it() {
     }
     let contents: Vec<&str> = requests
         .iter()
-        .map(|r| r.frame.as_ref().and_then(|f| f.content.as_deref()).unwrap_or(""))
+        .map(|r| {
+            r.frame
+                .as_ref()
+                .and_then(|f| f.content.as_deref())
+                .unwrap_or("")
+        })
         .collect();
-    assert_eq!(contents, ["CrtNode", "LstNode", "SetCfgVal", "LstCfgVal", "Ping"]);
+    assert_eq!(
+        contents,
+        ["CrtNode", "LstNode", "SetCfgVal", "LstCfgVal", "Ping"]
+    );
 
     // Answers: the greeting first, then per call its answers, EOIA and COMPLETE, each
     // with the call's name and a latency; the raw bytes are the decoded frames.
@@ -164,13 +180,18 @@ async fn the_recording_holds_every_frame_as_the_client_sent_it() {
         .iter()
         .find(|r| r.frame.as_ref().and_then(|f| f.content.as_deref()) == Some("LstNode"))
         .expect("LstNode answer");
-    let fields = lst_node.frame.as_ref().expect("frame").messages[0].fields.as_ref().expect("fields");
+    let fields = lst_node.frame.as_ref().expect("frame").messages[0]
+        .fields
+        .as_ref()
+        .expect("fields");
     assert_eq!(fields["nodes"][0]["name"], "alpha");
 }
 
 /// An upstream that echoes whatever it gets.
 async fn echo_server() -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
@@ -203,7 +224,9 @@ async fn bytes_pass_unchanged_even_when_they_are_not_frames() {
                 data.push(x as u8);
             }
             data.extend(common::load_hex("requests", "002-node_create.hex"));
-            let mut s = tokio::net::TcpStream::connect(addr).await.expect("connects");
+            let mut s = tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("connects");
             let (mut r, mut w) = s.split();
             let send = async {
                 w.write_all(&data).await.expect("writes");
@@ -239,21 +262,30 @@ async fn bytes_pass_unchanged_even_when_they_are_not_frames() {
         .iter()
         .find(|r| r.kind == RecordKind::Error)
         .expect("an error record");
-    assert_eq!(first_error.offset, 84, "the garbage starts after the 84-byte frame");
+    assert_eq!(
+        first_error.offset, 84,
+        "the garbage starts after the 84-byte frame"
+    );
 }
 
 #[tokio::test]
 async fn replay_against_a_fresh_mock_finds_no_difference() {
     let (path, records) = record_session("fresh.jsonl").await;
-    let mock = MockController::start(Config::default()).await.expect("mock starts");
+    let mock = MockController::start(Config::default())
+        .await
+        .expect("mock starts");
     for strict in [false, true] {
         let options = ReplayOptions {
             strict,
             ..ReplayOptions::default()
         };
         // A fresh mock each time: the first replay changed the model.
-        let fresh = MockController::start(Config::default()).await.expect("mock starts");
-        let report = replay(&records, &fresh.addr().to_string(), &options).await.expect("replays");
+        let fresh = MockController::start(Config::default())
+            .await
+            .expect("mock starts");
+        let report = replay(&records, &fresh.addr().to_string(), &options)
+            .await
+            .expect("replays");
         assert_eq!(report.calls, 5);
         assert_eq!(report.connections, 1);
         assert!(report.differences.is_empty(), "strict={strict}: {report}");
@@ -262,7 +294,9 @@ async fn replay_against_a_fresh_mock_finds_no_difference() {
     mock.shutdown().await;
 
     // The binary says so too, and exits 0.
-    let target = MockController::start(Config::default()).await.expect("mock starts");
+    let target = MockController::start(Config::default())
+        .await
+        .expect("mock starts");
     let out = run_replay(&path, target.addr()).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
@@ -285,12 +319,19 @@ async fn replay_against_a_faulty_mock_reports_exactly_the_fault() {
     })
     .await
     .expect("mock starts");
-    let report = replay(&records, &faulty.addr().to_string(), &ReplayOptions::default())
-        .await
-        .expect("replays");
+    let report = replay(
+        &records,
+        &faulty.addr().to_string(),
+        &ReplayOptions::default(),
+    )
+    .await
+    .expect("replays");
     assert_eq!(report.differences.len(), 1, "{report}");
     let d = &report.differences[0];
-    assert_eq!((d.conn, d.api_call_id, d.call.as_str()), (1, Some(3), "SetCfgVal"));
+    assert_eq!(
+        (d.conn, d.api_call_id, d.call.as_str()),
+        (1, Some(3), "SetCfgVal")
+    );
     let DifferenceKind::ReturnCodes { recorded, replayed } = &d.what else {
         panic!("{d}");
     };
@@ -313,7 +354,13 @@ async fn replay_against_a_faulty_mock_reports_exactly_the_fault() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
-    assert!(lines[0].starts_with("DIFF conn 1 id 3 SetCfgVal: return codes differ: recorded ["), "{stdout}");
-    assert!(lines[0].ends_with("replayed [FAIL_INVLD_PROP (0xC0000000000000D5)]"), "{stdout}");
+    assert!(
+        lines[0].starts_with("DIFF conn 1 id 3 SetCfgVal: return codes differ: recorded ["),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].ends_with("replayed [FAIL_INVLD_PROP (0xC0000000000000D5)]"),
+        "{stdout}"
+    );
     faulty.shutdown().await;
 }

@@ -15,7 +15,10 @@ fn vector_stream() -> Vec<u8> {
     let index = load_index("requests");
     let mut stream = Vec::new();
     for v in index["vectors"].as_array().expect("vectors") {
-        stream.extend(common::load_hex("requests", v["file"].as_str().expect("file")));
+        stream.extend(common::load_hex(
+            "requests",
+            v["file"].as_str().expect("file"),
+        ));
     }
     stream
 }
@@ -36,7 +39,10 @@ fn seeds_of_the_vector_session_are_the_committed_seeds_and_vectors() {
             .filter(|p| p.extension().is_some_and(|e| e == "bin"))
             .collect();
         files.sort();
-        files.iter().map(|p| std::fs::read(p).expect("seed")).collect()
+        files
+            .iter()
+            .map(|p| std::fs::read(p).expect("seed"))
+            .collect()
     };
     let ours = |target: &str| -> Vec<Vec<u8>> {
         let mut files: Vec<_> = std::fs::read_dir(out.join(target))
@@ -44,11 +50,20 @@ fn seeds_of_the_vector_session_are_the_committed_seeds_and_vectors() {
             .map(|e| e.expect("entry").path())
             .collect();
         files.sort();
-        files.iter().map(|p| std::fs::read(p).expect("seed")).collect()
+        files
+            .iter()
+            .map(|p| std::fs::read(p).expect("seed"))
+            .collect()
     };
     // The committed decode_frame/decode_envelope seeds are the vectors in capture order.
-    assert_eq!(ours("decode_frame"), committed("decode_frame")[..117].to_vec());
-    assert_eq!(ours("decode_envelope"), committed("decode_envelope")[..117].to_vec());
+    assert_eq!(
+        ours("decode_frame"),
+        committed("decode_frame")[..117].to_vec()
+    );
+    assert_eq!(
+        ours("decode_envelope"),
+        committed("decode_envelope")[..117].to_vec()
+    );
     assert_eq!(
         std::fs::read(out.join("mock_connection/session-1.bin")).expect("session"),
         std::fs::read(fuzz.join("mock_connection/all-requests.bin")).expect("committed")
@@ -73,7 +88,12 @@ fn seeds_of_the_vector_session_are_the_committed_seeds_and_vectors() {
             hex(&out.join("vectors/requests"), a),
             hex(&vectors_dir().join("requests"), b)
         );
-        for key in ["msg_content", "api_call_id", "frame_length", "payload_length"] {
+        for key in [
+            "msg_content",
+            "api_call_id",
+            "frame_length",
+            "payload_length",
+        ] {
             assert_eq!(a[key], b[key], "{} {key}", b["file"]);
         }
         for part in ["header", "body"] {
@@ -104,7 +124,12 @@ fn stats_count_sizes_and_latency_percentiles_per_call() {
         let t = id as u64 * 100_000;
         records.push(frame_record(conn, Direction::ToController, t, &request(id)));
         records.push(frame_record(conn, Direction::ToClient, t + 500, &eoia(id)));
-        records.push(frame_record(conn, Direction::ToClient, t + id as u64 * 1000, &complete(id)));
+        records.push(frame_record(
+            conn,
+            Direction::ToClient,
+            t + id as u64 * 1000,
+            &complete(id),
+        ));
     }
     let mut tracker = linstor_wire::tracker::CallTracker::new();
     for r in &mut records {
@@ -115,15 +140,30 @@ fn stats_count_sizes_and_latency_percentiles_per_call() {
     let lst = &stats.calls["LstNode"];
     assert_eq!(lst.count, 10);
     assert_eq!(lst.request_bytes, 10 * request(1).len() as u64);
-    assert_eq!(lst.answer_bytes, 10 * (eoia(1).len() + complete(1).len()) as u64);
+    assert_eq!(
+        lst.answer_bytes,
+        10 * (eoia(1).len() + complete(1).len()) as u64
+    );
     assert_eq!(lst.percentile(50), Some(5_000));
     assert_eq!(lst.percentile(90), Some(9_000));
     assert_eq!(lst.percentile(99), Some(10_000));
     let table = stats.to_string();
-    let row = table.lines().find(|l| l.starts_with("LstNode")).expect("row");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("LstNode"))
+        .expect("row");
     let cells: Vec<&str> = row.split_whitespace().collect();
-    assert_eq!(cells[..5], ["LstNode", "10", "300", "30", &lst.answer_bytes.to_string()]);
-    assert!(row.contains("5.000 ms") && row.contains("9.000 ms") && row.contains("10.000 ms"), "{table}");
-    assert!(table.contains("frames: 10 to the controller, 20 to the client"), "{table}");
+    assert_eq!(
+        cells[..5],
+        ["LstNode", "10", "300", "30", &lst.answer_bytes.to_string()]
+    );
+    assert!(
+        row.contains("5.000 ms") && row.contains("9.000 ms") && row.contains("10.000 ms"),
+        "{table}"
+    );
+    assert!(
+        table.contains("frames: 10 to the controller, 20 to the client"),
+        "{table}"
+    );
     assert!(records.iter().all(|r| r.kind == RecordKind::Frame));
 }

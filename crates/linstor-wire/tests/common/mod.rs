@@ -10,7 +10,11 @@ pub fn vectors_dir() -> PathBuf {
     let dir = std::env::var_os("LINSTOR_VECTORS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors"));
-    assert!(dir.join("requests/index.json").is_file(), "golden vectors not found at {}", dir.display());
+    assert!(
+        dir.join("requests/index.json").is_file(),
+        "golden vectors not found at {}",
+        dir.display()
+    );
     dir
 }
 
