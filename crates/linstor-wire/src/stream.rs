@@ -188,11 +188,13 @@ impl StreamDecoder {
     fn drain(&mut self, out: &mut Vec<Decoded>) {
         while let Some(header) = Header::parse(&self.buf) {
             if self.resync.is_some() {
-                if self.plausible(&header) {
-                    self.flush_resync(self.offset, out);
-                } else {
-                    self.advance(1);
-                    continue;
+                match self.plausible(&header) {
+                    Some(true) => self.flush_resync(self.offset, out),
+                    Some(false) => {
+                        self.advance(1);
+                        continue;
+                    }
+                    None => break,
                 }
             }
             if let Some(reason) = self.refuse(&header) {
@@ -231,21 +233,27 @@ impl StreamDecoder {
     }
 
     /// Whether a header found while resynchronising looks like a real one: a known type,
-    /// zero reserved bytes, a length within the limit, a DATA payload that starts with a
-    /// delimiter shorter than the payload, a PING or PONG without payload.
-    fn plausible(&self, header: &Header) -> bool {
+    /// zero reserved bytes, a length within the limit; a PING or PONG without payload; a
+    /// DATA payload that starts with a `MsgHeader` of 2 to 127 bytes (every sender writes
+    /// `msg_type`) inside the payload, whose first byte is the key of field 1, 2 or 3.
+    /// `None` while the bytes to decide are not there yet.
+    fn plausible(&self, header: &Header) -> Option<bool> {
         if self.refuse(header).is_some() || self.buf[8..HEADER_LEN] != [0; 8] {
-            return false;
+            return Some(false);
         }
         match header.frame_type {
             FrameType::Data => {
-                header.length >= 2
-                    && self
-                        .buf
-                        .get(HEADER_LEN)
-                        .is_none_or(|&d| d >= 0x80 || u32::from(d) < header.length)
+                if header.length < 3 {
+                    return Some(false);
+                }
+                let (&delimiter, &key) = (self.buf.get(HEADER_LEN)?, self.buf.get(HEADER_LEN + 1)?);
+                Some(
+                    (2..0x80).contains(&delimiter)
+                        && u32::from(delimiter) < header.length
+                        && matches!(key, 0x08 | 0x10 | 0x1a),
+                )
             }
-            _ => header.length == 0,
+            _ => Some(header.length == 0),
         }
     }
 }
