@@ -420,3 +420,31 @@ fn the_binary_reports_bad_input_and_exits_non_zero() {
     assert!(lines[1].contains("ERROR at offset 84:"), "{stdout}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_lost_segment_is_a_gap_and_the_frames_after_it_decode() {
+    let (mut packets, requests) = capture_packets();
+    // Drop one 50-byte client segment in the middle of the requests.
+    let lost = packets.remove(40);
+    let records = decode_input(&write_pcap(&packets), &DecodeOptions::default()).expect("decodes");
+    let errors: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Error)
+        .collect();
+    assert!(!errors.is_empty());
+    let gap = errors
+        .iter()
+        .find(|r| {
+            r.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("50 bytes missing from the capture"))
+        })
+        .unwrap_or_else(|| panic!("no gap record in {errors:?}"));
+    assert_eq!(gap.dir, Direction::ToController);
+    assert!(lost.1.len() > 50);
+    // Every frame decoded is one of the vectors, in order, and the last ones survive.
+    let got: Vec<&Record> = frames(&records).into_iter().skip(1).collect();
+    assert!(got.len() >= 110, "only {} frames after the gap", got.len());
+    let last = got.last().expect("frames");
+    check_request(&requests[116].0, last);
+}

@@ -364,3 +364,35 @@ async fn replay_against_a_faulty_mock_reports_exactly_the_fault() {
     );
     faulty.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unreachable_upstream_closes_the_client_and_is_recorded() {
+    // A port that was just free: nothing listens there.
+    let free = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let upstream = free.local_addr().expect("address");
+    drop(free);
+    let path = temp_file("unreachable.jsonl");
+    let proxy = start_proxy(upstream, Some(path.clone())).await;
+    let mut s = tokio::net::TcpStream::connect(proxy.addr())
+        .await
+        .expect("connects");
+    let mut buf = Vec::new();
+    let n = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf))
+        .await
+        .expect("closed in time")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "nothing is sent to the client");
+    proxy.shutdown().await.expect("recording written");
+    let records = read_recording(&path).expect("recording reads");
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[0].kind, RecordKind::Open);
+    assert_eq!(records[0].upstream, None);
+    assert_eq!(records[1].kind, RecordKind::Close);
+    let error = records[1].error.as_deref().expect("error");
+    assert!(
+        error.starts_with(&format!("cannot connect to {upstream}: ")),
+        "{error}"
+    );
+}
