@@ -145,9 +145,12 @@ impl Flow {
 /// All connections of a capture.
 struct Flows<'o> {
     options: &'o DecodeOptions,
+    /// Where the records go, as they are found.
+    sink: &'o mut dyn FnMut(Record),
     /// (client, controller) -> connection number.
     conns: HashMap<(SocketAddr, SocketAddr), u64>,
     flows: HashMap<(u64, Direction), Flow>,
+    /// Records found by the last step, not yet given to the sink.
     records: Vec<Record>,
     last_time: u64,
     /// Connections numbered so far.
@@ -186,23 +189,31 @@ impl Flows<'_> {
             .entry((conn, dir))
             .or_insert_with(|| Flow::new(conn, dir, max_payload));
         flow.segment(&seg, &mut self.records);
+        self.flush();
     }
 
-    fn close(&mut self, conn: u64) {
-        for dir in [Direction::ToController, Direction::ToClient] {
-            if let Some(flow) = self.flows.get_mut(&(conn, dir)) {
-                flow.finish(self.last_time, &mut self.records);
-            }
+    fn flush(&mut self) {
+        for r in self.records.drain(..) {
+            (self.sink)(r);
         }
     }
 
-    fn finish(mut self) -> Vec<Record> {
+    /// Ends a connection: its partial frames are reported and its state is dropped.
+    fn close(&mut self, conn: u64) {
+        for dir in [Direction::ToController, Direction::ToClient] {
+            if let Some(mut flow) = self.flows.remove(&(conn, dir)) {
+                flow.finish(self.last_time, &mut self.records);
+            }
+        }
+        self.flush();
+    }
+
+    fn finish(mut self) {
         let mut conns: Vec<u64> = self.conns.values().copied().collect();
         conns.sort_unstable();
         for conn in conns {
             self.close(conn);
         }
-        self.records
     }
 }
 
@@ -267,8 +278,25 @@ fn capture_error(offset: usize, reason: String, time_us: u64) -> Record {
 ///
 /// [`WireError::BadCapture`] when the file header itself does not parse.
 pub fn decode_capture(data: &[u8], options: &DecodeOptions) -> Result<Vec<Record>, WireError> {
+    let mut records = Vec::new();
+    decode_capture_each(data, options, &mut |r| records.push(r))?;
+    Ok(records)
+}
+
+/// As [`decode_capture`], giving each record to `sink` as soon as it is found, so memory
+/// does not grow with the number of frames.
+///
+/// # Errors
+///
+/// As [`decode_capture`].
+pub fn decode_capture_each(
+    data: &[u8],
+    options: &DecodeOptions,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(), WireError> {
     let mut flows = Flows {
         options,
+        sink: &mut *sink,
         conns: HashMap::new(),
         flows: HashMap::new(),
         records: Vec::new(),
@@ -330,9 +358,9 @@ pub fn decode_capture(data: &[u8], options: &DecodeOptions) -> Result<Vec<Record
         }
     }
     let last_time = flows.last_time;
-    let mut records = flows.finish();
+    flows.finish();
     if let Some((offset, reason)) = broken {
-        records.push(capture_error(offset, reason, last_time));
+        sink(capture_error(offset, reason, last_time));
     }
-    Ok(records)
+    Ok(())
 }

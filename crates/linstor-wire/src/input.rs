@@ -137,48 +137,92 @@ pub fn parse_hex(text: &[u8]) -> Result<Vec<u8>, WireError> {
 /// [`WireError::BadHex`], [`WireError::BadCapture`] (bad file header),
 /// [`WireError::BadRecord`] or [`WireError::BadBase64`].
 pub fn decode_input(data: &[u8], options: &DecodeOptions) -> Result<Vec<Record>, WireError> {
-    let mut records = match detect(data) {
-        Format::Pcap | Format::PcapNg => crate::capture::decode_capture(data, options)?,
+    let mut records = Vec::new();
+    decode_input_each(data, options, &mut |r| records.push(r))?;
+    Ok(records)
+}
+
+/// As [`decode_input`], giving each record (with its latency filled in) to `sink` as soon
+/// as it is found: memory stays bounded by the input and the decoders' buffers, whatever
+/// the number of frames. On an error, the records before it have been given.
+///
+/// # Errors
+///
+/// As [`decode_input`].
+pub fn decode_input_each(
+    data: &[u8],
+    options: &DecodeOptions,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(), WireError> {
+    let mut tracker = CallTracker::new();
+    let mut each = |mut r: Record| {
+        tracker.observe(&mut r);
+        sink(r);
+    };
+    match detect(data) {
+        Format::Pcap | Format::PcapNg => {
+            crate::capture::decode_capture_each(data, options, &mut each)
+        }
         Format::Recording => {
-            let mut records = crate::record::parse_recording(data, Path::new("<input>"))?;
-            for (i, r) in records.iter_mut().enumerate() {
+            for (i, line) in data.split(|&b| b == b'\n').enumerate() {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let mut r: Record =
+                    serde_json::from_slice(line).map_err(|source| WireError::BadRecord {
+                        path: Path::new("<input>").to_owned(),
+                        line: i + 1,
+                        source,
+                    })?;
                 if r.kind == RecordKind::Frame {
                     let bytes = r.raw_bytes(i + 1)?;
-                    let fresh = Record::frame(r.time_us, r.conn, r.dir, r.offset, &bytes);
-                    r.frame = fresh.frame;
+                    r.frame = Record::frame(r.time_us, r.conn, r.dir, r.offset, &bytes).frame;
                 }
+                // Latencies are computed again, from the times.
+                r.latency_us = None;
+                r.call = None;
+                each(r);
             }
-            records
+            Ok(())
         }
-        Format::Hex => decode_stream(&parse_hex(data)?, options),
-        Format::Raw => decode_stream(data, options),
-    };
-    let mut tracker = CallTracker::new();
-    for r in &mut records {
-        tracker.observe(r);
+        Format::Hex => {
+            decode_stream_each(&parse_hex(data)?, options, &mut each);
+            Ok(())
+        }
+        Format::Raw => {
+            decode_stream_each(data, options, &mut each);
+            Ok(())
+        }
     }
-    Ok(records)
 }
 
 /// Decodes one stream of unknown direction (connection 1); the direction of each frame is
 /// inferred from its `MsgHeader` (API_CALL to the controller, everything else to the client).
 pub fn decode_stream(data: &[u8], options: &DecodeOptions) -> Vec<Record> {
+    let mut records = Vec::new();
+    decode_stream_each(data, options, &mut |r| records.push(r));
+    records
+}
+
+/// As [`decode_stream`], giving each record to `sink` as soon as it is found.
+pub fn decode_stream_each(data: &[u8], options: &DecodeOptions, sink: &mut dyn FnMut(Record)) {
     let mut decoder = StreamDecoder::with_max_payload(options.max_payload);
     let mut found = Vec::new();
-    for chunk in data.chunks(64 * 1024) {
-        decoder.push(chunk, &mut found);
-    }
-    decoder.finish(&mut found);
-    found
-        .into_iter()
-        .map(|d| {
+    let mut emit = |found: &mut Vec<Decoded>| {
+        for d in found.drain(..) {
             let mut r = decoded_record(d, 0, 1, Direction::Unknown);
             if r.kind == RecordKind::Frame {
                 r.dir = infer_direction(&r);
             }
-            r
-        })
-        .collect()
+            sink(r);
+        }
+    };
+    for chunk in data.chunks(64 * 1024) {
+        decoder.push(chunk, &mut found);
+        emit(&mut found);
+    }
+    decoder.finish(&mut found);
+    emit(&mut found);
 }
 
 /// The direction a frame's `MsgHeader` implies.

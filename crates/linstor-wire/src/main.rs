@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use linstor_wire::input::{DecodeOptions, decode_input, read_input};
+use linstor_wire::input::{DecodeOptions, decode_input_each, read_input};
 use linstor_wire::record::{RecordKind, read_recording};
 
 #[derive(Parser)]
@@ -117,32 +117,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             max_payload,
         } => {
             let data = read_input(&file)?;
-            let records = decode_input(&data, &options(ports, max_payload))
-                .with_context(|| format!("decoding {}", file.display()))?;
-            let start = records
-                .iter()
-                .map(|r| r.time_us)
-                .find(|&t| t > 0)
-                .unwrap_or(0);
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let mut errors = 0;
-            for r in &records {
+            let mut start = 0;
+            let mut write_error = None;
+            let decoded = decode_input_each(&data, &options(ports, max_payload), &mut |r| {
                 if r.kind == RecordKind::Error {
                     errors += 1;
+                }
+                if start == 0 {
+                    start = r.time_us;
                 }
                 let line = if json {
                     r.to_json_line()
                 } else {
                     r.to_text(start)
                 };
-                if let Err(e) = writeln!(out, "{line}") {
-                    // A closed pipe (`| head`) ends the output quietly.
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                    return Err(e.into());
+                if write_error.is_none()
+                    && let Err(e) = writeln!(out, "{line}")
+                {
+                    write_error = Some(e);
                 }
+            });
+            let flushed = out.flush();
+            match write_error.map_or(flushed, Err) {
+                // A closed pipe (`| head`) ends the output quietly.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Err(e) => return Err(e.into()),
+                Ok(()) => {}
             }
+            decoded.with_context(|| format!("decoding {}", file.display()))?;
             if errors > 0 {
                 eprintln!("linstor-wire: {errors} bad stretch(es) of input, see the ERROR lines");
                 return Ok(ExitCode::from(1));
@@ -211,8 +217,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Stats { file, ports } => {
             let data = read_input(&file)?;
-            let records = decode_input(&data, &options(ports, linstor_codec::DEFAULT_MAX_PAYLOAD))?;
-            print!("{}", linstor_wire::stats::Stats::from_records(&records));
+            let mut stats = linstor_wire::stats::Stats::default();
+            let options = options(ports, linstor_codec::DEFAULT_MAX_PAYLOAD);
+            decode_input_each(&data, &options, &mut |r| stats.add(&r))?;
+            stats.finish();
+            print!("{stats}");
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -44,56 +44,69 @@ pub struct Stats {
     pub errors: usize,
     /// Event frames.
     pub events: usize,
+    /// Calls sent and not yet complete, by connection and id (bounded like the tracker's).
+    open: HashMap<(u64, i64), String>,
 }
 
 impl Stats {
     /// Counts `records` (as read, or with latencies filled in by a tracker).
     pub fn from_records(records: &[Record]) -> Stats {
         let mut stats = Stats::default();
-        let mut open: HashMap<(u64, i64), String> = HashMap::new();
         for r in records {
-            match r.kind {
-                RecordKind::Error => stats.errors += 1,
-                RecordKind::Frame => {}
-                _ => continue,
-            }
-            let Some(frame) = &r.frame else { continue };
-            *stats.frames.entry(r.dir).or_default() += 1;
-            let size = u64::from(frame.length) + linstor_codec::HEADER_LEN as u64;
-            let id = frame.api_call_id;
-            match frame.msg_type.as_deref() {
-                Some("API_CALL") => {
-                    let name = frame.content.clone().unwrap_or_default();
-                    let entry = stats.calls.entry(name.clone()).or_default();
-                    entry.count += 1;
-                    entry.request_bytes += size;
-                    entry.max_request = entry.max_request.max(size);
-                    if let Some(id) = id {
-                        open.insert((r.conn, id), name);
-                    }
-                }
-                Some("ANSWER" | "COMPLETE") => {
-                    let Some(id) = id else { continue };
-                    let Some(name) = open.get(&(r.conn, id)).cloned() else {
-                        continue;
-                    };
-                    let entry = stats.calls.entry(name).or_default();
-                    entry.answer_bytes += size;
-                    if frame.msg_type.as_deref() == Some("COMPLETE") {
-                        open.remove(&(r.conn, id));
-                        if let Some(latency) = r.latency_us {
-                            entry.latencies_us.push(latency);
-                        }
-                    }
-                }
-                Some("ONEWAY") if frame.content.as_deref() == Some("Event") => stats.events += 1,
-                _ => {}
-            }
+            stats.add(r);
         }
-        for call in stats.calls.values_mut() {
+        stats.finish();
+        stats
+    }
+
+    /// Counts one record (call [`Stats::finish`] after the last).
+    pub fn add(&mut self, r: &Record) {
+        match r.kind {
+            RecordKind::Error => self.errors += 1,
+            RecordKind::Frame => {}
+            _ => return,
+        }
+        let Some(frame) = &r.frame else { return };
+        *self.frames.entry(r.dir).or_default() += 1;
+        let size = u64::from(frame.length) + linstor_codec::HEADER_LEN as u64;
+        let id = frame.api_call_id;
+        match frame.msg_type.as_deref() {
+            Some("API_CALL") => {
+                let name = frame.content.clone().unwrap_or_default();
+                let entry = self.calls.entry(name.clone()).or_default();
+                entry.count += 1;
+                entry.request_bytes += size;
+                entry.max_request = entry.max_request.max(size);
+                if let Some(id) = id
+                    && self.open.len() < crate::tracker::CallTracker::MAX_OPEN
+                {
+                    self.open.insert((r.conn, id), name);
+                }
+            }
+            Some("ANSWER" | "COMPLETE") => {
+                let Some(id) = id else { return };
+                let Some(name) = self.open.get(&(r.conn, id)).cloned() else {
+                    return;
+                };
+                let entry = self.calls.entry(name).or_default();
+                entry.answer_bytes += size;
+                if frame.msg_type.as_deref() == Some("COMPLETE") {
+                    self.open.remove(&(r.conn, id));
+                    if let Some(latency) = r.latency_us {
+                        entry.latencies_us.push(latency);
+                    }
+                }
+            }
+            Some("ONEWAY") if frame.content.as_deref() == Some("Event") => self.events += 1,
+            _ => {}
+        }
+    }
+
+    /// Sorts the latencies for [`CallStats::percentile`].
+    pub fn finish(&mut self) {
+        for call in self.calls.values_mut() {
             call.latencies_us.sort_unstable();
         }
-        stats
     }
 }
 
