@@ -41,7 +41,8 @@ impl Direction {
 pub enum RecordKind {
     /// A whole frame: `raw` and `frame` are set.
     Frame,
-    /// Bytes that are not a frame: `error` is set, `raw` may hold them.
+    /// Bytes that are not a frame: `error` and `offset` are set (the bytes themselves are
+    /// not kept).
     Error,
     /// A connection was accepted (`peer`) and the upstream dialled (`upstream`).
     Open,
