@@ -55,6 +55,9 @@ enum Command {
         /// Print JSON lines instead of readable lines.
         #[arg(long)]
         json: bool,
+        /// Largest payload length decoded (longer is recorded as bad bytes, still forwarded).
+        #[arg(long, default_value_t = linstor_codec::DEFAULT_MAX_PAYLOAD)]
+        max_payload: u32,
     },
     /// Send the client side of a recording to a controller and compare the answers.
     Replay {
@@ -161,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             record,
             quiet,
             json,
+            max_payload,
         } => {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async {
@@ -173,6 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         (false, true) => linstor_wire::proxy::Print::Json,
                         (false, false) => linstor_wire::proxy::Print::Text,
                     },
+                    max_payload,
                 };
                 let proxy = linstor_wire::proxy::Proxy::start(config).await?;
                 eprintln!(

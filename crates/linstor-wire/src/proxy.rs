@@ -45,6 +45,10 @@ pub struct ProxyConfig {
     pub record: Option<PathBuf>,
     /// What to print.
     pub print: Print,
+    /// Largest payload length the decoder accepts (the codec's 16 MiB by default); a
+    /// longer one is recorded as bad bytes, and forwarded all the same. It bounds what the
+    /// recorder holds per direction.
+    pub max_payload: u32,
 }
 
 /// Connections served at once; a client beyond this is closed at once (and recorded).
@@ -115,8 +119,8 @@ impl Proxy {
         let (tx, rx) = mpsc::channel(QUEUE);
         let cancel = CancellationToken::new();
         let recorder = tokio::task::spawn_blocking({
-            let print = config.print;
-            move || record_loop(rx, file, print)
+            let (print, max_payload) = (config.print, config.max_payload);
+            move || record_loop(rx, file, print, max_payload)
         });
         let accept = tokio::spawn(accept_loop(
             listener,
@@ -326,6 +330,7 @@ fn record_loop(
     mut rx: mpsc::Receiver<Event>,
     mut file: Option<std::io::BufWriter<std::fs::File>>,
     print: Print,
+    max_payload: u32,
 ) -> Result<(), WireError> {
     let mut decoders: std::collections::HashMap<(u64, Direction), StreamDecoder> =
         Default::default();
@@ -356,7 +361,7 @@ fn record_loop(
                 let mut found = Vec::new();
                 decoders
                     .entry((conn, dir))
-                    .or_default()
+                    .or_insert_with(|| StreamDecoder::with_max_payload(max_payload))
                     .push(&data, &mut found);
                 records.extend(
                     found

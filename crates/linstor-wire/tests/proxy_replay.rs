@@ -29,6 +29,7 @@ async fn start_proxy(upstream: std::net::SocketAddr, record: Option<PathBuf>) ->
         upstream: upstream.to_string(),
         record,
         print: Print::Nothing,
+        max_payload: linstor_codec::DEFAULT_MAX_PAYLOAD,
     })
     .await
     .expect("proxy starts")
@@ -105,7 +106,14 @@ async fn record_session(name: &str) -> (PathBuf, Vec<Record>) {
 
 #[tokio::test]
 async fn the_recording_holds_every_frame_as_the_client_sent_it() {
-    let (_, records) = record_session("session.jsonl").await;
+    let (path, records) = record_session("session.jsonl").await;
+    // `decode` reads the recording back to the same records (views re-derived from `raw`).
+    let again = linstor_wire::input::decode_input(
+        &std::fs::read(&path).expect("recording"),
+        &linstor_wire::input::DecodeOptions::default(),
+    )
+    .expect("decodes");
+    assert_eq!(again, records);
     assert_eq!(records.first().map(|r| r.kind), Some(RecordKind::Open));
     assert_eq!(records.last().map(|r| r.kind), Some(RecordKind::Close));
     assert!(records.last().and_then(|r| r.error.as_ref()).is_none());
