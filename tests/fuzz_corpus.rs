@@ -1,8 +1,9 @@
 //! Replays the fuzz seeds, any local corpus, and every saved crash or regression input
 //! through the same checks the fuzz targets run, so a plain `cargo test` gates on them:
 //! the codec round trips of `linstor_codec::fuzzing`, the model invariants of
-//! `linstor_tests::model_gen::model_calls` and the connection rules of
-//! `linstor_tests::connection_fuzz::mock_connection`.
+//! `linstor_tests::model_gen::model_calls`, the connection rules of
+//! `linstor_tests::connection_fuzz::mock_connection` and the inspector's decoder of
+//! `linstor_wire::fuzzing::decode_any`.
 
 use std::path::{Path, PathBuf};
 
@@ -82,4 +83,22 @@ fn replay_mock_connection_inputs() {
         let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         linstor_tests::connection_fuzz::mock_connection(&data);
     }
+}
+
+#[test]
+fn replay_decode_wire_inputs() {
+    let files = inputs("decode_wire");
+    assert!(
+        files.len() >= 120,
+        "the committed seeds are missing ({} inputs)",
+        files.len()
+    );
+    let mut frames = 0;
+    for file in files {
+        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        frames += linstor_wire::fuzzing::decode_any(&data);
+    }
+    // The 117 request frames, the server frames, and the frames inside the pcap, hex and
+    // recording seeds.
+    assert!(frames >= 130, "only {frames} frames decoded");
 }
