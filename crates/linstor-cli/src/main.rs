@@ -1,0 +1,78 @@
+//! `linstor`: the command line of linstor-client 0.7.3 (its commands, aliases, tables,
+//! `-m` JSON and exit codes) on the Rust `linstor-client`, plus `key-value-store`,
+//! `events` and `completion`.
+
+mod cmd;
+mod ctx;
+mod drbd;
+mod exit;
+mod json;
+mod output;
+mod size;
+mod table;
+
+use clap::{CommandFactory, Parser};
+use linstor_client::ClientError;
+
+use cmd::{Cli, Command};
+
+fn main() {
+    std::process::exit(real_main());
+}
+
+fn real_main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    if let Command::Completion { shell } = cli.command {
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "linstor",
+            &mut std::io::stdout(),
+        );
+        return exit::OK;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: cannot start the runtime: {e}");
+            return exit::UNKNOWN_ERROR;
+        }
+    };
+    runtime.block_on(async {
+        let result = async {
+            let ctx = ctx::Ctx::connect(&cli.globals).await?;
+            cmd::run(&ctx, cli.command).await
+        }
+        .await;
+        match result {
+            Ok(code) => code,
+            Err(e) => report(&e),
+        }
+    })
+}
+
+/// Prints an error that ended a command and returns its exit code.
+fn report(e: &anyhow::Error) -> i32 {
+    if let Some(exit::Exit(code)) = e.downcast_ref::<exit::Exit>() {
+        return *code;
+    }
+    if let Some(u) = e.downcast_ref::<exit::Usage>() {
+        eprintln!("Error: {u}");
+        return exit::ARGPARSE_ERROR;
+    }
+    if let Some(c) = e.downcast_ref::<ClientError>() {
+        eprintln!("Error: {c}");
+        return exit::of(c);
+    }
+    eprintln!("Error: {e:#}");
+    exit::UNKNOWN_ERROR
+}
