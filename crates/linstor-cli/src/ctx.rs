@@ -191,7 +191,7 @@ impl Ctx {
             pastable,
             ..self.style
         };
-        println!("{}", table.render(style));
+        say!("{}", table.render(style));
     }
 
     /// Handles the error of a list call: a `Reply` instead of the list is printed as

@@ -64,6 +64,6 @@ pub fn print_answers(answers: &Answers) -> Result<()> {
 
 /// Prints a JSON value (indented by 2, as 0.7.3).
 pub fn print_value(value: &Value) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    say!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

@@ -2,6 +2,16 @@
 //! `-m` JSON and exit codes) on the Rust `linstor-client`, plus `key-value-store`,
 //! `events` and `completion`.
 
+/// `println!` that stops quietly when stdout is closed (e.g. piped into `head`).
+macro_rules! say {
+    ($($t:tt)*) => { $crate::emit(&format!("{}\n", format!($($t)*))) };
+}
+
+/// `print!` that stops quietly when stdout is closed.
+macro_rules! say_raw {
+    ($($t:tt)*) => { $crate::emit(&format!($($t)*)) };
+}
+
 mod cmd;
 mod ctx;
 mod drbd;
@@ -58,6 +68,18 @@ fn real_main() -> i32 {
             Err(e) => report(&e),
         }
     })
+}
+
+/// Writes to stdout; a closed stdout (a reader that went away) ends the process quietly
+/// with exit code 0, as a command line piped into `head` should.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(exit::OK);
+        }
+    }
 }
 
 /// Prints an error that ended a command and returns its exit code.

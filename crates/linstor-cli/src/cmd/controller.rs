@@ -93,7 +93,7 @@ pub async fn run(ctx: &Ctx, cmd: ControllerCmd) -> Result<i32> {
             }
             match (fields.get(2), fields.get(3)) {
                 (Some(version), Some(hash)) => {
-                    println!("linstor controller {version}; GIT-hash: {hash}");
+                    say!("linstor controller {version}; GIT-hash: {hash}");
                     Ok(exit::OK)
                 }
                 _ => {

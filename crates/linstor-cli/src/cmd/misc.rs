@@ -316,7 +316,7 @@ pub async fn run_errors(ctx: &Ctx, cmd: ErrorReportCmd) -> Result<i32> {
                 return Ok(exit::OBJECT_NOT_FOUND);
             }
             for r in reports {
-                println!("{}", r.text.as_deref().unwrap_or(""));
+                say!("{}", r.text.as_deref().unwrap_or(""));
             }
             Ok(exit::OK)
         }
@@ -473,16 +473,16 @@ async fn follow(ctx: &Ctx, a: WatchArgs, readable: bool) -> Result<i32> {
                     }
                     seen += 1;
                     if ctx.json() {
-                        println!("{}", event_json(&e));
+                        say!("{}", event_json(&e));
                     } else if readable {
                         let now = SystemTime::now()
                             .duration_since(UNIX_EPOCH)
                             .map(|d| u64::try_from(d.as_millis()).unwrap_or(0))
                             .unwrap_or(0);
                         let time = format_time(now);
-                        println!("{} {}", &time[11..], event_line(&e));
+                        say!("{} {}", &time[11..], event_line(&e));
                     } else {
-                        println!("{}", watch_line(&e));
+                        say!("{}", watch_line(&e));
                     }
                     std::io::stdout().flush()?;
                 }
@@ -509,7 +509,7 @@ pub async fn run_kv(ctx: &Ctx, cmd: KvCmd) -> Result<i32> {
         match r {
             Ok(()) => {
                 if !ctx.json() {
-                    println!("SUCCESS:\nDescription:\n    Key/value store modified.");
+                    say!("SUCCESS:\nDescription:\n    Key/value store modified.");
                 } else {
                     crate::json::print_value(&json!([]))?;
                 }

@@ -578,7 +578,7 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
     if ctx.json() {
         crate::json::print_value(&serde_json::Value::Array(json))?;
     } else {
-        print!("{}", out.join("\n"));
+        say_raw!("{}", out.join("\n"));
     }
     if out.is_empty() {
         if let Some(n) = name {
