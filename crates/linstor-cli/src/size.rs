@@ -9,7 +9,7 @@ pub fn approximate(kib: u64) -> String {
     let mut whole = kib;
     let mut rest_exact = true;
     while whole >= 1024 && unit + 1 < UNITS.len() {
-        rest_exact &= whole % 1024 == 0;
+        rest_exact &= whole.is_multiple_of(1024);
         whole /= 1024;
         unit += 1;
     }

@@ -7,7 +7,9 @@ mod support;
 use std::path::PathBuf;
 
 use linstor_client::requests::ListFilter;
-use linstor_proto::messages::{MsgApiCallResponse, MsgLstNode, MsgLstRsc, MsgLstRscDfn, MsgLstSnapshotDfn, MsgLstStorPool};
+use linstor_proto::messages::{
+    MsgApiCallResponse, MsgLstNode, MsgLstRsc, MsgLstRscDfn, MsgLstSnapshotDfn, MsgLstStorPool,
+};
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage};
 use support::{Mock, columns};
@@ -20,7 +22,15 @@ fn cluster() -> Mock {
     m.ok(&["r", "c", "--auto-place", "2", "rsc1"]);
     m.ok(&["r", "c", "charlie", "rsc1", "--diskless"]);
     m.ok(&["s", "c", "rsc1", "snap1"]);
-    m.ok(&["rc", "sp", "alpha", "bravo", "rsc1", "DrbdOptions/Net/protocol", "C"]);
+    m.ok(&[
+        "rc",
+        "sp",
+        "alpha",
+        "bravo",
+        "rsc1",
+        "DrbdOptions/Net/protocol",
+        "C",
+    ]);
     m
 }
 
@@ -34,37 +44,94 @@ fn check_snapshot(name: &str, actual: &str) {
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1)", path.display()));
-    assert_eq!(actual, expected, "{name}: output differs from {}", path.display());
+    assert_eq!(
+        actual,
+        expected,
+        "{name}: output differs from {}",
+        path.display()
+    );
 }
 
 const TABLES: &[(&str, &[&str], &[&str])] = &[
-    ("node-list", &["node", "list"], &["Node", "NodeType", "Addresses", "State"]),
+    (
+        "node-list",
+        &["node", "list"],
+        &["Node", "NodeType", "Addresses", "State"],
+    ),
     (
         "storage-pool-list",
         &["storage-pool", "list"],
-        &["StoragePool", "Node", "Driver", "PoolName", "FreeCapacity", "TotalCapacity", "SupportsSnapshots"],
+        &[
+            "StoragePool",
+            "Node",
+            "Driver",
+            "PoolName",
+            "FreeCapacity",
+            "TotalCapacity",
+            "SupportsSnapshots",
+        ],
     ),
-    ("storage-pool-definition-list", &["spd", "list"], &["StoragePool"]),
-    ("resource-definition-list", &["rd", "list"], &["ResourceName", "Port", "State"]),
+    (
+        "storage-pool-definition-list",
+        &["spd", "list"],
+        &["StoragePool"],
+    ),
+    (
+        "resource-definition-list",
+        &["rd", "list"],
+        &["ResourceName", "Port", "State"],
+    ),
     (
         "volume-definition-list",
         &["vd", "list"],
         &["ResourceName", "VolumeNr", "VolumeMinor", "Size", "State"],
     ),
-    ("resource-list", &["r", "list"], &["ResourceName", "Node", "Port", "Usage", "State"]),
+    (
+        "resource-list",
+        &["r", "list"],
+        &["ResourceName", "Node", "Port", "Usage", "State"],
+    ),
     (
         "resource-list-volumes",
         &["r", "list-volumes"],
-        &["Node", "Resource", "StoragePool", "VolumeNr", "MinorNr", "DeviceName", "Allocated", "InUse", "State"],
+        &[
+            "Node",
+            "Resource",
+            "StoragePool",
+            "VolumeNr",
+            "MinorNr",
+            "DeviceName",
+            "Allocated",
+            "InUse",
+            "State",
+        ],
     ),
     (
         "snapshot-list",
         &["snapshot", "list"],
-        &["ResourceName", "SnapshotName", "NodeNames", "Volumes", "State"],
+        &[
+            "ResourceName",
+            "SnapshotName",
+            "NodeNames",
+            "Volumes",
+            "State",
+        ],
     ),
-    ("resource-connection-list", &["rc", "list", "rsc1"], &["Source", "Target", "Properties", "Port"]),
-    ("interface-list", &["node", "interface", "list", "alpha"], &["alpha", "NetInterface", "IP"]),
-    ("node-list-properties", &["node", "list-properties", "alpha"], &["Key", "Value"]),
+    (
+        "resource-connection-list",
+        &["rc", "list", "rsc1"],
+        &["Source", "Target", "Properties", "Port"],
+    ),
+    (
+        "interface-list",
+        &["node", "interface", "list", "alpha"],
+        &["alpha", "NetInterface", "IP"],
+    ),
+    (
+        "node-list-properties",
+        &["node", "list-properties", "alpha"],
+        &["Key", "Value"],
+    ),
 ];
 
 #[test]
@@ -75,7 +142,10 @@ fn tables_have_the_0_7_3_columns_and_match_the_snapshots() {
         ascii_args.extend_from_slice(args);
         let ascii = m.ok(&ascii_args);
         assert_eq!(columns(&ascii), *cols, "{name}:\n{ascii}");
-        assert!(!ascii.contains('\u{1b}'), "{name}: no colours when stdout is not a terminal");
+        assert!(
+            !ascii.contains('\u{1b}'),
+            "{name}: no colours when stdout is not a terminal"
+        );
         assert!(ascii.is_ascii(), "{name}: ASCII only with --no-utf8");
         check_snapshot(&format!("{name}.ascii"), &ascii);
         let utf8 = m.ok(args);
@@ -95,7 +165,9 @@ fn pool() -> DescriptorPool {
 
 /// Parses element `i` of a `-m` array back into message `M`.
 fn parse_back<M: Message + Default>(json: &serde_json::Value, full_name: &str) -> M {
-    let descriptor = pool().get_message_by_name(full_name).expect("message known");
+    let descriptor = pool()
+        .get_message_by_name(full_name)
+        .expect("message known");
     let dynamic = DynamicMessage::deserialize(descriptor, json.clone())
         .unwrap_or_else(|e| panic!("{full_name}: {e}\n{json:#}"));
     M::decode(dynamic.encode_to_vec().as_slice()).expect("decodes")
@@ -118,35 +190,61 @@ fn machine_readable_output_parses_back_into_the_same_messages() {
     assert_eq!(nodes.len(), 1);
     let parsed: MsgLstNode = parse_back(&nodes[0], "com.linbit.linstor.proto.MsgLstNode");
     assert_eq!(parsed, rt.block_on(client.node_list()).expect("list"));
-    assert_eq!(nodes[0]["nodes"][0]["name"], "alpha", "protobuf field names");
-    assert!(nodes[0]["nodes"][0]["connection_status"].is_number(), "enums as numbers");
+    assert_eq!(
+        nodes[0]["nodes"][0]["name"], "alpha",
+        "protobuf field names"
+    );
+    assert!(
+        nodes[0]["nodes"][0]["connection_status"].is_number(),
+        "enums as numbers"
+    );
 
     let rds = array(&m.ok(&["-m", "rd", "list"]));
     let parsed: MsgLstRscDfn = parse_back(&rds[0], "com.linbit.linstor.proto.MsgLstRscDfn");
-    assert_eq!(parsed, rt.block_on(client.resource_dfn_list()).expect("list"));
-    assert!(rds[0]["rsc_dfns"][0]["vlm_dfns"][0]["vlm_size"].is_u64(), "64-bit sizes as numbers");
+    assert_eq!(
+        parsed,
+        rt.block_on(client.resource_dfn_list()).expect("list")
+    );
+    assert!(
+        rds[0]["rsc_dfns"][0]["vlm_dfns"][0]["vlm_size"].is_u64(),
+        "64-bit sizes as numbers"
+    );
 
     let rs = array(&m.ok(&["-m", "r", "list"]));
     let parsed: MsgLstRsc = parse_back(&rs[0], "com.linbit.linstor.proto.MsgLstRsc");
-    assert_eq!(parsed, rt.block_on(client.resource_list(&ListFilter::default())).expect("list"));
+    assert_eq!(
+        parsed,
+        rt.block_on(client.resource_list(&ListFilter::default()))
+            .expect("list")
+    );
 
     let sps = array(&m.ok(&["-m", "sp", "list"]));
     let parsed: MsgLstStorPool = parse_back(&sps[0], "com.linbit.linstor.proto.MsgLstStorPool");
-    assert_eq!(parsed, rt.block_on(client.storage_pool_list(&ListFilter::default())).expect("list"));
+    assert_eq!(
+        parsed,
+        rt.block_on(client.storage_pool_list(&ListFilter::default()))
+            .expect("list")
+    );
 
     let snaps = array(&m.ok(&["-m", "s", "list"]));
-    let parsed: MsgLstSnapshotDfn = parse_back(&snaps[0], "com.linbit.linstor.proto.MsgLstSnapshotDfn");
-    assert_eq!(parsed, rt.block_on(client.snapshot_dfn_list()).expect("list"));
+    let parsed: MsgLstSnapshotDfn =
+        parse_back(&snaps[0], "com.linbit.linstor.proto.MsgLstSnapshotDfn");
+    assert_eq!(
+        parsed,
+        rt.block_on(client.snapshot_dfn_list()).expect("list")
+    );
 
     // The answers of a call: one array, every entry a MsgApiCallResponse.
     let created = array(&m.ok(&["-m", "rd", "c", "rsc9"]));
     assert!(!created.is_empty());
-    let first: MsgApiCallResponse = parse_back(&created[0], "com.linbit.linstor.proto.MsgApiCallResponse");
+    let first: MsgApiCallResponse =
+        parse_back(&created[0], "com.linbit.linstor.proto.MsgApiCallResponse");
     assert!(linstor_proto::ReturnCode(first.ret_code).is_success());
     assert!(first.message.contains("rsc9"), "{first:?}");
     let failed = m.expect(10, &["-m", "rd", "c", "rsc9"]);
     let failed = array(&failed);
-    let entry: MsgApiCallResponse = parse_back(&failed[0], "com.linbit.linstor.proto.MsgApiCallResponse");
+    let entry: MsgApiCallResponse =
+        parse_back(&failed[0], "com.linbit.linstor.proto.MsgApiCallResponse");
     assert!(linstor_proto::ReturnCode(entry.ret_code).is_error());
     assert!(failed[0]["ret_code"].is_u64());
     // Several calls of one command (delete on two nodes) give one array.
@@ -154,11 +252,13 @@ fn machine_readable_output_parses_back_into_the_same_messages() {
     let both = array(&r.stdout);
     assert!(both.len() >= 2, "{both:?}");
     let any_error = both.iter().any(|e| {
-        let entry: MsgApiCallResponse = parse_back(e, "com.linbit.linstor.proto.MsgApiCallResponse");
+        let entry: MsgApiCallResponse =
+            parse_back(e, "com.linbit.linstor.proto.MsgApiCallResponse");
         linstor_proto::ReturnCode(entry.ret_code).is_error()
     });
     assert_eq!(r.code, if any_error { 10 } else { 0 }, "{r:?}");
     // Properties as 0.7.3 printed them: a list per object of {key, value}.
-    let props: serde_json::Value = serde_json::from_str(&m.ok(&["-m", "n", "lp", "alpha"])).expect("json");
+    let props: serde_json::Value =
+        serde_json::from_str(&m.ok(&["-m", "n", "lp", "alpha"])).expect("json");
     assert_eq!(props[0][0]["key"], "CurStltConnName");
 }

@@ -23,8 +23,9 @@ use crate::table::{Column, Table, col};
 /// The columns of `error-reports list`.
 pub const ERROR_COLUMNS: &[Column] = &[col("Nr."), col("Id"), col("Datetime"), col("Node")];
 
-/// `encryption` subcommands.
+/// `encryption` subcommands (named as in 0.7.3).
 #[derive(Debug, Subcommand)]
+#[allow(clippy::enum_variant_names)]
 pub enum EncryptionCmd {
     /// Enters the passphrase of the master key
     #[command(visible_alias = "enter")]

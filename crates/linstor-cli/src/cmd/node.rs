@@ -322,13 +322,9 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<i32> {
             };
             ctx.replies(&answers)
         }
-        NodeCmd::Reconnect { nodes } => ctx.replies(
-            &c.node_reconnect(MsgNodeReconnect {
-                nodes,
-                ..Default::default()
-            })
-            .await?,
-        ),
+        NodeCmd::Reconnect { nodes } => {
+            ctx.replies(&c.node_reconnect(MsgNodeReconnect { nodes }).await?)
+        }
         NodeCmd::Interface(i) => interface(ctx, i).await,
         NodeCmd::List { opts, nodes } => {
             let list = match c.node_list().await {
@@ -580,11 +576,9 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
     } else {
         say_raw!("{}", out.join("\n"));
     }
-    if out.is_empty() {
-        if let Some(n) = name {
-            eprintln!("{n}: no such node");
-            return Ok(exit::OBJECT_NOT_FOUND);
-        }
+    if let (true, Some(n)) = (out.is_empty(), name) {
+        eprintln!("{n}: no such node");
+        return Ok(exit::OBJECT_NOT_FOUND);
     }
     Ok(exit::OK)
 }

@@ -355,7 +355,7 @@ pub enum ProxyCmd {
     },
 }
 
-fn vlm_state<'a>(state: Option<&'a RscState>, nr: i32) -> Option<&'a VlmState> {
+fn vlm_state(state: Option<&RscState>, nr: i32) -> Option<&VlmState> {
     state.and_then(|s| s.vlm_states.iter().find(|v| v.vlm_nr == nr))
 }
 
@@ -787,7 +787,6 @@ async fn conn_list(ctx: &Ctx, rsc_name: &str) -> Result<Result<MsgLstRscConn, i3
         .client
         .resource_conn_list(MsgReqRscConn {
             rsc_name: rsc_name.to_owned(),
-            ..Default::default()
         })
         .await
     {
@@ -904,10 +903,10 @@ pub async fn run_conn(ctx: &Ctx, cmd: RscConnCmd) -> Result<i32> {
                 let props = conn_props(&list, &node_a, &node_b).unwrap_or(&[]);
                 let mut paths: Vec<(String, String, String)> = Vec::new();
                 for p in props {
-                    if let Some(rest) = p.key.strip_prefix("Paths/") {
-                        if let Some((path, node)) = rest.split_once('/') {
-                            paths.push((path.to_owned(), node.to_owned(), p.value.clone()));
-                        }
+                    if let Some((path, node)) =
+                        p.key.strip_prefix("Paths/").and_then(|r| r.split_once('/'))
+                    {
+                        paths.push((path.to_owned(), node.to_owned(), p.value.clone()));
                     }
                 }
                 if ctx.json() {
@@ -930,11 +929,7 @@ pub async fn run_conn(ctx: &Ctx, cmd: RscConnCmd) -> Result<i32> {
     }
 }
 
-fn proxy_options(
-    args: &[String],
-    allowed: &[&str],
-    ns: &str,
-) -> Result<(Vec<(String, String)>, Vec<String>)> {
+fn proxy_options(args: &[String], allowed: &[&str], ns: &str) -> Result<drbd::Changes> {
     let mut set = Vec::new();
     let mut del = Vec::new();
     let mut it = args.iter();
