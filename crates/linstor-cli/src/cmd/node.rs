@@ -513,19 +513,36 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
             continue;
         }
         let mut text = format!("{} (node)\n", node.name);
-        let node_pools: Vec<_> = pools
+        // (label, pool the volumes are in); diskless volumes sit in the hidden default
+        // diskless pool and are shown as 0.7.3 did.
+        let mut node_pools: Vec<(String, &str)> = pools
             .stor_pools
             .iter()
             .filter(|p| p.node_name == node.name)
+            .map(|p| {
+                (
+                    format!("{} (storage pool)", p.stor_pool_name),
+                    p.stor_pool_name.as_str(),
+                )
+            })
             .collect();
-        let mut pool_json = Vec::new();
-        for (i, pool) in node_pools.iter().enumerate() {
-            let is_last = i + 1 == node_pools.len();
-            text.push_str(&format!(
-                "{}{} (storage pool)\n",
-                if is_last { last } else { branch },
-                pool.stor_pool_name
+        let diskless = names::DFLT_DISKLESS_STOR_POOL;
+        if rscs.resources.iter().any(|r| {
+            r.node_name == node.name
+                && r.vlms
+                    .iter()
+                    .any(|v| v.stor_pool_name.as_deref() == Some(diskless))
+        }) {
+            node_pools.push((
+                "diskless resource (resources may reside on other nodes)".to_owned(),
+                diskless,
             ));
+        }
+        let mut pool_json = Vec::new();
+        for (i, (label, pool_name)) in node_pools.iter().enumerate() {
+            let pool_name = *pool_name;
+            let is_last = i + 1 == node_pools.len();
+            text.push_str(&format!("{}{label}\n", if is_last { last } else { branch },));
             let indent = if is_last { "    " } else { pipe };
             let pool_rscs: Vec<_> = rscs
                 .resources
@@ -534,7 +551,7 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
                     r.node_name == node.name
                         && r.vlms
                             .iter()
-                            .any(|v| v.stor_pool_name.as_deref() == Some(&pool.stor_pool_name))
+                            .any(|v| v.stor_pool_name.as_deref() == Some(pool_name))
                 })
                 .collect();
             let mut rsc_json = Vec::new();
@@ -548,7 +565,7 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
                 let vlms: Vec<_> = r
                     .vlms
                     .iter()
-                    .filter(|v| v.stor_pool_name.as_deref() == Some(&pool.stor_pool_name))
+                    .filter(|v| v.stor_pool_name.as_deref() == Some(pool_name))
                     .collect();
                 let mut vlm_json = Vec::new();
                 for (k, v) in vlms.iter().enumerate() {
@@ -564,9 +581,7 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
                 }
                 rsc_json.push(serde_json::json!({"resource": r.name, "volumes": vlm_json}));
             }
-            pool_json.push(
-                serde_json::json!({"storage_pool": pool.stor_pool_name, "resources": rsc_json}),
-            );
+            pool_json.push(serde_json::json!({"storage_pool": pool_name, "resources": rsc_json}));
         }
         json.push(serde_json::json!({"node": node.name, "storage_pools": pool_json}));
         out.push(text);
