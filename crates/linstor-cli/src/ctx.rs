@@ -239,7 +239,8 @@ mod tests {
 
     #[test]
     fn config_file_global_section() {
-        let ini = ini::Ini::load_from_str("[global]\ncontrollers=alpha,beta\nno-utf8=true\n").unwrap();
+        let ini =
+            ini::Ini::load_from_str("[global]\ncontrollers=alpha,beta\nno-utf8=true\n").unwrap();
         let c = FileConfig::from_ini(&ini);
         assert_eq!(c.controllers.as_deref(), Some("alpha,beta"));
         assert!(c.no_utf8);

@@ -585,3 +585,17 @@ fn shell_completions() {
     assert!(bash.contains("_linstor()"), "a bash completion function");
     assert_eq!(run_with(&[], &["completion", "tcsh-or-so"]).code, 2);
 }
+
+#[test]
+fn passphrases_are_read_from_standard_input_without_options() {
+    let m = Mock::demo();
+    let r = m.run_input("first secret\n", &["encryption", "create-passphrase"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = m.run_input("wrong\n", &["e", "enter"]);
+    assert_eq!(r.code, 10, "{r:?}");
+    let r = m.run_input("first secret\n", &["e", "enter"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = m.run_input("first secret\nsecond\n", &["e", "modify"]);
+    assert_eq!(r.code, 0, "old then new passphrase: {r:?}");
+    m.ok(&["e", "enter", "-p", "second"]);
+}

@@ -30,24 +30,24 @@ pub enum EncryptionCmd {
     /// Enters the passphrase of the master key
     #[command(visible_alias = "enter")]
     EnterPassphrase {
-        /// The passphrase (read from standard input without it)
+        /// The passphrase (prompted for without it)
         #[arg(short, long)]
         passphrase: Option<String>,
     },
     /// Creates the master key passphrase
     #[command(visible_alias = "create")]
     CreatePassphrase {
-        /// The passphrase (read from standard input without it)
+        /// The passphrase (prompted for without it)
         #[arg(short, long)]
         passphrase: Option<String>,
     },
     /// Changes the master key passphrase
     #[command(visible_alias = "modify")]
     ModifyPassphrase {
-        /// The current passphrase (read from standard input without it)
+        /// The current passphrase (prompted for without it)
         #[arg(long)]
         old_passphrase: Option<String>,
-        /// The new passphrase (read from standard input without it)
+        /// The new passphrase (prompted for without it)
         #[arg(long)]
         new_passphrase: Option<String>,
     },
@@ -203,10 +203,11 @@ fn report_id(r: &MsgErrorReport) -> &str {
         .unwrap_or(&r.filename)
 }
 
+/// A passphrase: prompted without echo on a terminal (as 0.7.3's `getpass`), else one line
+/// of standard input.
 fn read_secret(prompt: &str) -> Result<String> {
     if std::io::stdin().is_terminal() {
-        eprint!("{prompt}: ");
-        std::io::stderr().flush()?;
+        return rpassword::prompt_password(format!("{prompt}: ")).context("reading the passphrase");
     }
     let mut line = String::new();
     std::io::stdin()

@@ -48,6 +48,34 @@ impl Mock {
         run_with(&[("LS_CONTROLLERS", &self.addr.to_string())], args)
     }
 
+    /// Runs `linstor` with `input` on standard input.
+    pub fn run_input(&self, input: &str, args: &[&str]) -> Run {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_linstor"))
+            .env("LS_CONTROLLERS", self.addr.to_string())
+            .env("HOME", "/nonexistent")
+            .arg("--disable-config")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("linstor starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        let out = child.wait_with_output().expect("linstor ends");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Runs `linstor` and asserts its exit code; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         self.expect(0, args)
