@@ -124,6 +124,18 @@ pub fn help(sections: &[Section]) -> String {
     out
 }
 
+/// The global options, which must come before the command when DRBD options follow.
+pub const GLOBAL_FLAGS: &[&str] = &[
+    "-m",
+    "--machine-readable",
+    "--no-color",
+    "--no-utf8",
+    "--timeout",
+    "--controllers",
+    "--disable-config",
+    "--warn-as-error",
+];
+
 /// Properties to set and keys to delete.
 pub type Changes = (Vec<(String, String)>, Vec<String>);
 
@@ -144,6 +156,9 @@ pub fn parse(args: &[String], sections: &[Section]) -> Result<Changes> {
     let mut unset = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
+        if GLOBAL_FLAGS.contains(&arg.as_str()) {
+            bail!("'{arg}' is a global option: give it before the command");
+        }
         let Some(opt) = arg.strip_prefix("--") else {
             bail!("unexpected argument '{arg}' (DRBD options start with --)");
         };
@@ -203,5 +218,7 @@ mod tests {
         assert!(parse(&s(&["--max-buffers"]), ALL).is_err());
         assert!(parse(&s(&["--protocol", "C"]), &[Section::Disk]).is_err());
         assert!(parse(&[], ALL).is_err());
+        let global = parse(&s(&["--protocol", "C", "--no-utf8"]), ALL).unwrap_err();
+        assert!(global.to_string().contains("global option"), "{global}");
     }
 }

@@ -47,6 +47,9 @@ fn real_main() -> i32 {
         );
         return exit::OK;
     }
+    if let Command::Man { command } = &cli.command {
+        return man(command);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -68,6 +71,34 @@ fn real_main() -> i32 {
             Err(e) => report(&e),
         }
     })
+}
+
+/// Prints the man page of the command at `path` (names or visible aliases).
+fn man(path: &[String]) -> i32 {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut name = String::from("linstor");
+    for part in path {
+        let Some(sub) = cmd
+            .get_subcommands()
+            .find(|c| c.get_name() == part || c.get_visible_aliases().any(|a| a == part))
+            .cloned()
+        else {
+            eprintln!("Error: no command '{part}' in '{name}'");
+            return exit::ARGPARSE_ERROR;
+        };
+        name = format!("{name}-{}", sub.get_name());
+        cmd = sub
+            .display_name(name.clone())
+            .bin_name(name.replace('-', " "));
+    }
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+        eprintln!("Error: cannot render the man page: {e}");
+        return exit::UNKNOWN_ERROR;
+    }
+    emit(&String::from_utf8_lossy(&out));
+    exit::OK
 }
 
 /// Writes to stdout; a closed stdout (a reader that went away) ends the process quietly

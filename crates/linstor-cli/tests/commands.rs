@@ -599,3 +599,30 @@ fn passphrases_are_read_from_standard_input_without_options() {
     assert_eq!(r.code, 0, "old then new passphrase: {r:?}");
     m.ok(&["e", "enter", "-p", "second"]);
 }
+
+#[test]
+fn man_pages() {
+    let top = run_with(&[], &["man"]);
+    assert_eq!(top.code, 0, "{top:?}");
+    assert!(
+        top.stdout.contains(".TH linstor 1 "),
+        "{}",
+        &top.stdout[..200.min(top.stdout.len())]
+    );
+    assert!(
+        top.stdout.contains("resource\\-definition"),
+        "subcommands listed"
+    );
+    let node = run_with(&[], &["man", "n", "create"]);
+    assert_eq!(node.code, 0, "{node:?}");
+    assert!(
+        node.stdout.contains(".TH linstor-node-create"),
+        "{}",
+        &node.stdout[..300.min(node.stdout.len())]
+    );
+    assert!(
+        node.stdout.contains("communication\\-type"),
+        "options listed"
+    );
+    assert_eq!(run_with(&[], &["man", "nosuch"]).code, 2);
+}

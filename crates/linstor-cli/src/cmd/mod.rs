@@ -87,6 +87,11 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff) of linstor or of one command, e.g. `linstor man node`
+    Man {
+        /// Command path (empty: the top level)
+        command: Vec<String>,
+    },
 }
 
 /// Runs a command that needs a controller.
@@ -107,7 +112,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> Result<i32> {
         Command::CreateWatch(a) => misc::create_watch(ctx, a).await,
         Command::Events(a) => misc::events(ctx, a).await,
         Command::KeyValueStore(c) => misc::run_kv(ctx, c).await,
-        Command::Completion { .. } => Ok(exit::OK),
+        Command::Completion { .. } | Command::Man { .. } => Ok(exit::OK),
     }
 }
 

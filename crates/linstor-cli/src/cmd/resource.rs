@@ -941,6 +941,9 @@ fn proxy_options(args: &[String], allowed: &[&str], ns: &str) -> Result<drbd::Ch
         }
     };
     while let Some(arg) = it.next() {
+        if drbd::GLOBAL_FLAGS.contains(&arg.as_str()) {
+            bail!("'{arg}' is a global option: give it before the command");
+        }
         let Some(opt) = arg.strip_prefix("--") else {
             bail!("unexpected argument '{arg}'");
         };
