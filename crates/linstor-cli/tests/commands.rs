@@ -598,6 +598,10 @@ fn passphrases_are_read_from_standard_input_without_options() {
     let r = m.run_input("first secret\nsecond\n", &["e", "modify"]);
     assert_eq!(r.code, 0, "old then new passphrase: {r:?}");
     m.ok(&["e", "enter", "-p", "second"]);
+    let long = "x".repeat(10_000);
+    let r = m.run_input(&long, &["e", "enter"]);
+    assert_eq!(r.code, 2, "an over-long passphrase is refused: {r:?}");
+    assert!(r.stderr.contains("longer than 4096"), "{}", r.stderr);
 }
 
 #[test]

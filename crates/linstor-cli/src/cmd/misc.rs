@@ -2,7 +2,7 @@
 //! `create-watch`, and the additions `key-value-store` (list, set, delete with namespaces,
 //! as the high-level `Kv`) and `events` (a readable live stream until Ctrl-C).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
@@ -203,6 +203,9 @@ fn report_id(r: &MsgErrorReport) -> &str {
         .unwrap_or(&r.filename)
 }
 
+/// The longest passphrase read from standard input.
+const MAX_PASSPHRASE: u64 = 4096;
+
 /// A passphrase: prompted without echo on a terminal (as 0.7.3's `getpass`), else one line
 /// of standard input.
 fn read_secret(prompt: &str) -> Result<String> {
@@ -212,9 +215,16 @@ fn read_secret(prompt: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
+        .take(MAX_PASSPHRASE + 2)
         .read_line(&mut line)
         .context("reading the passphrase")?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    let passphrase = line.trim_end_matches(['\r', '\n']);
+    if passphrase.len() as u64 > MAX_PASSPHRASE {
+        return Err(exit::usage(format!(
+            "the passphrase is longer than {MAX_PASSPHRASE} bytes"
+        )));
+    }
+    Ok(passphrase.to_owned())
 }
 
 /// Runs an `encryption` subcommand.
