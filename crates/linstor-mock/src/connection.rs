@@ -92,6 +92,8 @@ struct Answering {
     delay: Option<Duration>,
     /// With a delay: whether the immediate answers and EOIA go out now.
     head_now: bool,
+    /// The call's journal entry, recorded when its answers are decided.
+    journal: Option<crate::admin::Pending>,
 }
 
 /// A call waiting for its state-file save.
@@ -202,10 +204,16 @@ impl Stall {
 }
 
 /// Serves one connection until it closes. `permit` is its place under the connection limit.
-pub(crate) async fn serve<S>(inner: Arc<Inner>, id: u64, io: S, permit: OwnedSemaphorePermit)
-where
+pub(crate) async fn serve<S>(
+    inner: Arc<Inner>,
+    id: u64,
+    peer: Option<std::net::SocketAddr>,
+    io: S,
+    permit: OwnedSemaphorePermit,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    inner.admin.conn_opened(id, peer);
     let (tx, rx) = mpsc::channel::<Push>(inner.config.event_queue.max(1));
     lock(&inner.shared).registry.register(id, tx.clone());
     // The registry holds the only strong sender; delayed tails upgrade this one to send.
@@ -292,6 +300,7 @@ struct Connection<S> {
 impl<S> Drop for Connection<S> {
     fn drop(&mut self) {
         lock(&self.inner.shared).registry.unregister(self.id);
+        self.inner.admin.conn_closed(self.id);
         let c = &self.inner.counters;
         c.connections.fetch_sub(1, Ordering::Relaxed);
         Counters::adjust(&c.read_buffer_bytes, self.reported_read, 0);
@@ -502,7 +511,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         if calls::is_liveness_pong(envelope.content()) {
             return Ok(());
         }
-        let (answering, initial, save) = self.dispatch(id, &envelope, &faults);
+        let journal = self.inner.admin.begin(&envelope, id);
+        let (mut answering, initial, save) = self.dispatch(id, &envelope, &faults);
+        answering.journal = journal;
         for frame in initial {
             self.send(frame)?;
         }
@@ -547,8 +558,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     ) -> (Answering, Vec<Frame>, Option<(Call, crate::server::Save)>) {
         let config = &self.inner.config;
         let mut shared = lock(&self.inner.shared);
+        let call = Call::from_name(envelope.content());
+        let answer_delay = faults.delay_of(call);
         let (outcome, initial, save) =
-            match Call::from_name(envelope.content()).and_then(|call| faults.failure(call)) {
+            match call.and_then(|call| shared.faults.take_failure(call)) {
                 Some(failure) => (failure, Vec::new(), None),
                 None => match envelope.request() {
                     Err(e) => (shared.model.reject(&e), Vec::new(), None),
@@ -568,13 +581,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 },
             };
         let script = !outcome.events.is_empty() && !config.event_delay.is_zero();
-        let answering = if faults.answer_delay.is_zero() && !script {
+        let answering = if answer_delay.is_zero() && !script {
             shared.registry.deliver(&outcome.events);
             Answering {
                 id,
                 outcome,
                 delay: None,
                 head_now: true,
+                journal: None,
             }
         } else {
             shared.registry.hold(&outcome.events);
@@ -586,8 +600,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Answering {
                 id,
                 outcome,
-                delay: Some(faults.answer_delay + script_delay),
-                head_now: faults.answer_delay.is_zero(),
+                delay: Some(answer_delay + script_delay),
+                head_now: answer_delay.is_zero(),
+                journal: None,
             }
         };
         (answering, initial, save)
@@ -600,7 +615,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             mut outcome,
             delay,
             head_now,
+            journal,
         } = answering;
+        if let Some(pending) = journal {
+            self.inner.admin.record(pending, self.id, &outcome);
+        }
         let Some(delay) = delay else {
             return self.write_outcome(id, &outcome, true, true);
         };

@@ -73,6 +73,15 @@ struct Args {
     /// `CrtRsc=0xC0000000000003E5` (repeatable).
     #[arg(long, value_name = "CALL=CODE", value_parser = linstor_mock::parse_fail_call)]
     fail_call: Vec<(linstor_proto::Call, linstor_proto::ReturnCode)>,
+    /// Address of the admin API (`/api/v1`) and the dashboard (`/`).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3380")]
+    admin: SocketAddr,
+    /// Run without the admin API and dashboard (and without the request journal).
+    #[arg(long)]
+    no_admin: bool,
+    /// Entries the request journal keeps at most; the oldest are dropped first.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    journal_limit: usize,
 }
 
 #[tokio::main]
@@ -111,7 +120,10 @@ async fn main() -> anyhow::Result<()> {
             drop_after_frames: args.drop_after_frames,
             refuse_connections: args.refuse_connections,
             fail_calls: args.fail_call,
+            ..Faults::default()
         },
+        admin: (!args.no_admin).then_some(args.admin),
+        journal_limit: args.journal_limit,
         ..Config::default()
     };
     // The error names the address or the file at fault.
@@ -127,6 +139,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(tls) = mock.tls_addr() {
         println!("linstor-mock listening on {tls} (TLS)");
+    }
+    if let Some(admin) = mock.admin_addr() {
+        println!("linstor-mock dashboard and admin API on http://{admin}/");
     }
     tokio::select! {
         _ = int.recv() => {}

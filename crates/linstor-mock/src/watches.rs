@@ -33,9 +33,27 @@ pub(crate) struct Registry {
     /// Streams with events scheduled but not yet delivered (the delayed event script): a new
     /// watch does not see their value early; it gets the events when they are delivered.
     held: HashMap<StreamKey, usize>,
+    /// The control plane, told of every delivery.
+    hub: Option<std::sync::Arc<crate::admin::Hub>>,
 }
 
 impl Registry {
+    /// A registry that reports its deliveries to `hub`.
+    pub(crate) fn with_hub(hub: std::sync::Arc<crate::admin::Hub>) -> Registry {
+        Registry {
+            hub: Some(hub),
+            ..Registry::default()
+        }
+    }
+
+    /// The watches of one connection: id and filter.
+    pub(crate) fn watches_of(&self, id: u64) -> Vec<(i32, WatchFilter)> {
+        self.conns
+            .get(&id)
+            .map(|c| c.watches.clone())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn register(&mut self, id: u64, events: mpsc::Sender<Push>) {
         self.conns.insert(
             id,
@@ -82,6 +100,7 @@ impl Registry {
             return;
         }
         let mut overloaded = Vec::new();
+        let mut sent = 0;
         for (id, conn) in &self.conns {
             'events: for event in events {
                 for (watch_id, filter) in &conn.watches {
@@ -93,9 +112,13 @@ impl Registry {
                             overloaded.push(*id);
                             break 'events;
                         }
+                        sent += 1;
                     }
                 }
             }
+        }
+        if let Some(hub) = &self.hub {
+            hub.on_events(events, sent);
         }
         for id in overloaded {
             tracing::warn!(

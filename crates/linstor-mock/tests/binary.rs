@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 fn run_and_signal(signal: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
-        .args(["--listen", "127.0.0.1:0", "--demo"])
+        .args(["--listen", "127.0.0.1:0", "--demo", "--admin", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
