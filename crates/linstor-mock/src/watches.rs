@@ -46,6 +46,11 @@ impl Registry {
         }
     }
 
+    /// Whether a stream has events scheduled but not yet delivered.
+    pub(crate) fn is_held(&self, key: &StreamKey) -> bool {
+        self.held.contains_key(key)
+    }
+
     /// The watches of one connection: id and filter.
     pub(crate) fn watches_of(&self, id: u64) -> Vec<(i32, WatchFilter)> {
         self.conns

@@ -124,7 +124,9 @@ async fn put_state(
 }
 
 async fn streams(State(inner): Shared) -> Response {
-    let list = state::streams_json(&lock(&inner.shared).model);
+    let shared = lock(&inner.shared);
+    let list = state::streams_json(&shared.model, &shared.registry);
+    drop(shared);
     axum::Json(list).into_response()
 }
 
@@ -174,8 +176,13 @@ async fn put_faults(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let bytes = body(bytes)?;
-    let faults: FaultsJson =
+    let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| bad_request(e.to_string()))?;
+    if !value.is_object() {
+        return Err(bad_request("the faults are a JSON object"));
+    }
+    let faults: FaultsJson =
+        serde_json::from_value(value).map_err(|e| bad_request(e.to_string()))?;
     let faults = faults.to_faults().map_err(bad_request)?;
     let shown = FaultsJson::of(&faults);
     lock(&inner.shared).faults = faults;

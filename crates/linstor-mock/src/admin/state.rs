@@ -16,6 +16,9 @@ pub(crate) enum ModelJsonError {
     /// Not the model's JSON.
     #[error("not a linstor-mock model: {0}")]
     Parse(#[from] serde_json::Error),
+    /// JSON, but not an object.
+    #[error("the model is a JSON object")]
+    NotAnObject,
     /// It parses but breaks a rule every state keeps.
     #[error("the model breaks an invariant: {0}")]
     Invariant(#[from] InvariantError),
@@ -28,7 +31,11 @@ pub(crate) fn model_to_json(model: &Model) -> Result<Value, serde_json::Error> {
 
 /// A model from its JSON, with its event streams rebuilt and its invariants checked.
 pub(crate) fn model_from_json(bytes: &[u8]) -> Result<Model, ModelJsonError> {
-    let mut model: Model = serde_json::from_slice(bytes)?;
+    let value: Value = serde_json::from_slice(bytes)?;
+    if !value.is_object() {
+        return Err(ModelJsonError::NotAnObject);
+    }
+    let mut model: Model = serde_json::from_value(value)?;
     model.rebuild_streams();
     model.check_invariants()?;
     Ok(model)
@@ -70,10 +77,12 @@ impl StreamJson {
     }
 }
 
-/// The current value of every stream.
-pub(crate) fn streams_json(model: &Model) -> Vec<StreamJson> {
+/// The current value of every stream whose events were delivered (a stream of the delayed
+/// event script shows up when its events go out to the watches).
+pub(crate) fn streams_json(model: &Model, registry: &crate::watches::Registry) -> Vec<StreamJson> {
     model
         .streams()
+        .filter(|(key, _)| !registry.is_held(key))
         .map(|(key, data)| StreamJson::of(key, &StreamAction::Value(data.clone())))
         .collect()
 }

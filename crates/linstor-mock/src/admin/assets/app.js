@@ -244,24 +244,32 @@ const chart = {
     const totals = new Map();
     for (const b of this.buckets.values()) for (const [c, n] of b) totals.set(c, (totals.get(c) || 0) + n);
     const calls = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, this.colors.length).map(([c]) => c);
+    // Stacked bars, one per second, the busiest calls at the bottom.
     let max = 1;
-    for (const b of this.buckets.values()) for (const c of calls) max = Math.max(max, b.get(c) || 0);
+    for (const b of this.buckets.values()) {
+      let sum = 0;
+      for (const c of calls) sum += b.get(c) || 0;
+      max = Math.max(max, sum);
+    }
     const left = 30, bottom = h - 16, top = 8, right = w - 6;
     g.strokeStyle = "#d9dde5"; g.fillStyle = "#667085"; g.font = "11px system-ui, sans-serif";
     g.beginPath(); g.moveTo(left, top); g.lineTo(left, bottom); g.lineTo(right, bottom); g.stroke();
     g.fillText(String(max), 4, top + 8); g.fillText("0", 18, bottom);
     g.fillText("-60 s", left, h - 3); g.fillText("now", right - 20, h - 3);
-    const x = (i) => left + (right - left) * i / (this.seconds - 1);
-    const y = (n) => bottom - (bottom - top) * n / max;
-    calls.forEach((c, k) => {
-      g.strokeStyle = this.colors[k]; g.lineWidth = 2; g.beginPath();
-      for (let i = 0; i < this.seconds; i++) {
-        const b = this.buckets.get(now - this.seconds + 1 + i);
-        const n = b ? b.get(c) || 0 : 0;
-        if (i === 0) g.moveTo(x(i), y(n)); else g.lineTo(x(i), y(n));
-      }
-      g.stroke();
-    });
+    const slot = (right - left) / this.seconds;
+    const scale = (bottom - top) / max;
+    for (let i = 0; i < this.seconds; i++) {
+      const b = this.buckets.get(now - this.seconds + 1 + i);
+      if (!b) continue;
+      let y0 = bottom;
+      calls.forEach((c, k) => {
+        const n = b.get(c) || 0;
+        if (n === 0) return;
+        g.fillStyle = this.colors[k];
+        g.fillRect(left + i * slot + 1, y0 - n * scale, Math.max(1, slot - 2), n * scale);
+        y0 -= n * scale;
+      });
+    }
     g.lineWidth = 1;
     const legend = $("chart-legend");
     legend.replaceChildren(...calls.map((c, k) => el("span", {}, el("i", { style: "background:" + this.colors[k] }), `${c} (${totals.get(c)})`)));
