@@ -33,7 +33,9 @@ async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&[u8]>) -
     let (head, body) = text.split_once("\r\n\r\n").expect("a head");
     let status: u16 = head[9..12].parse().expect("status");
     assert!(
-        !head.to_ascii_lowercase().contains("transfer-encoding: chunked"),
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
         "bodies have a length: {head}"
     );
     let value = serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_owned()));
@@ -163,7 +165,10 @@ async fn the_journal_is_bounded_and_says_how_many_it_dropped() {
     assert_eq!(journal["entries"][0]["seq"], 4);
     let metrics = get(admin, "/metrics").await;
     let text = metrics.as_str().expect("text");
-    assert!(text.contains("linstor_mock_journal_dropped_entries 3"), "{text}");
+    assert!(
+        text.contains("linstor_mock_journal_dropped_entries 3"),
+        "{text}"
+    );
     assert!(text.contains("linstor_mock_journal_entries 3"), "{text}");
 }
 
@@ -191,7 +196,10 @@ async fn state_round_trips_and_bad_json_changes_nothing() {
 
     let (status, _) = http(admin, "POST", "/api/v1/reset", None).await;
     assert_eq!(status, 204);
-    assert!(mock.model().resources().is_empty(), "reset: the demo cluster");
+    assert!(
+        mock.model().resources().is_empty(),
+        "reset: the demo cluster"
+    );
     assert_eq!(mock.model().node_names(), ["alpha", "bravo", "charlie"]);
 
     let body = serde_json::to_vec(&state).unwrap();
@@ -208,7 +216,10 @@ async fn state_round_trips_and_bad_json_changes_nothing() {
             .any(|s| s["event"] == "VlmDiskState" && s["value"]["disk_state"] == "UpToDate"),
         "{streams}"
     );
-    let listed = c.resource_list(&ListFilter::default()).await.expect("listed");
+    let listed = c
+        .resource_list(&ListFilter::default())
+        .await
+        .expect("listed");
     assert_eq!(listed.resources.len(), 2, "clients see the seeded model");
 
     // Invalid: not JSON, not a model, a model that breaks an invariant. Nothing changes.
@@ -317,7 +328,10 @@ async fn faults_from_the_api_apply_to_the_next_calls() {
         "counted down"
     );
     assert!(create().await.expect("answered").first_error().is_some());
-    assert!(create().await.expect("answered").is_success(), "the third one is real");
+    assert!(
+        create().await.expect("answered").is_success(),
+        "the third one is real"
+    );
     assert_eq!(get(admin, "/api/v1/faults").await["fail_next"], json!([]));
     let lst = c
         .call(&linstor_proto::Request::LstRscDfn)
@@ -340,7 +354,10 @@ async fn faults_from_the_api_apply_to_the_next_calls() {
 
     let (status, _) = http(admin, "DELETE", "/api/v1/faults", None).await;
     assert_eq!(status, 204);
-    let lst = c.call(&linstor_proto::Request::LstRscDfn).await.expect("ok");
+    let lst = c
+        .call(&linstor_proto::Request::LstRscDfn)
+        .await
+        .expect("ok");
     assert_eq!(code(&lst), None, "cleared");
 
     for bad in [
@@ -360,7 +377,10 @@ async fn faults_from_the_api_apply_to_the_next_calls() {
 async fn refuse_connections_from_the_api() {
     let (mock, admin, _c) = start(Config::default()).await;
     let body = br#"{"refuse_connections": true}"#;
-    assert_eq!(http(admin, "PUT", "/api/v1/faults", Some(body)).await.0, 200);
+    assert_eq!(
+        http(admin, "PUT", "/api/v1/faults", Some(body)).await.0,
+        200
+    );
     let refused = tokio::time::timeout(
         Duration::from_secs(5),
         Client::connect(&format!("linstor://{}", mock.addr())),
@@ -463,11 +483,17 @@ async fn errors_are_json_unknown_paths_404_bodies_bounded() {
     assert_eq!(status, 200);
     let page = page.as_str().unwrap();
     assert!(page.contains("<title>linstor-mock</title>"));
-    assert!(!page.contains("http://") && !page.contains("https://"), "no external request");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no external request"
+    );
     let js = get(admin, "/assets/app.js").await;
     assert!(js.as_str().unwrap().contains("EventSource"));
     let info = get(admin, "/api/v1/info").await;
-    assert_eq!(info["calls"].as_array().unwrap().len(), linstor_proto::Call::ALL.len());
+    assert_eq!(
+        info["calls"].as_array().unwrap().len(),
+        linstor_proto::Call::ALL.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -483,7 +509,9 @@ async fn concurrent_clients_and_admin_calls_lose_nothing() {
     for i in 0..CLIENTS {
         let addr = mock.addr();
         tasks.push(tokio::spawn(async move {
-            let c = Client::connect(&format!("linstor://{addr}")).await.expect("connects");
+            let c = Client::connect(&format!("linstor://{addr}"))
+                .await
+                .expect("connects");
             for j in 0..CALLS {
                 if (i + j) % 5 == 0 {
                     c.node_list().await.expect("listed");
@@ -516,13 +544,20 @@ async fn concurrent_clients_and_admin_calls_lose_nothing() {
         CLIENTS * CALLS / 5
     );
     // In order: seq strictly rising, and each connection's api_call_ids rising.
-    assert!(entries.windows(2).all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64()));
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64())
+    );
     let mut last = std::collections::HashMap::new();
     for e in entries {
         let conn = e["connection"].as_u64().unwrap();
         let id = e["api_call_id"].as_i64().unwrap();
         let prev = last.insert(conn, id);
-        assert!(prev.is_none_or(|p| p < id), "connection {conn}: {prev:?} then {id}");
+        assert!(
+            prev.is_none_or(|p| p < id),
+            "connection {conn}: {prev:?} then {id}"
+        );
     }
     assert_eq!(last.len(), CLIENTS);
 }

@@ -560,26 +560,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let mut shared = lock(&self.inner.shared);
         let call = Call::from_name(envelope.content());
         let answer_delay = faults.delay_of(call);
-        let (outcome, initial, save) =
-            match call.and_then(|call| shared.faults.take_failure(call)) {
-                Some(failure) => (failure, Vec::new(), None),
-                None => match envelope.request() {
-                    Err(e) => (shared.model.reject(&e), Vec::new(), None),
-                    Ok(request) => {
-                        let call = request.call();
-                        let shutdown = matches!(request, Request::ControlCtrl(_));
-                        let (outcome, initial, save) = shared.apply_from(self.id, request);
-                        if shutdown
-                            && config.exit_on_shutdown
-                            && outcome.entries().any(|e| e.ret_code == 0)
-                        {
-                            tracing::info!("ControlCtrl Shutdown: stopping");
-                            self.inner.stop.cancel();
-                        }
-                        (outcome, initial, save.map(|save| (call, save)))
+        let (outcome, initial, save) = match call.and_then(|call| shared.faults.take_failure(call))
+        {
+            Some(failure) => (failure, Vec::new(), None),
+            None => match envelope.request() {
+                Err(e) => (shared.model.reject(&e), Vec::new(), None),
+                Ok(request) => {
+                    let call = request.call();
+                    let shutdown = matches!(request, Request::ControlCtrl(_));
+                    let (outcome, initial, save) = shared.apply_from(self.id, request);
+                    if shutdown
+                        && config.exit_on_shutdown
+                        && outcome.entries().any(|e| e.ret_code == 0)
+                    {
+                        tracing::info!("ControlCtrl Shutdown: stopping");
+                        self.inner.stop.cancel();
                     }
-                },
-            };
+                    (outcome, initial, save.map(|save| (call, save)))
+                }
+            },
+        };
         let script = !outcome.events.is_empty() && !config.event_delay.is_zero();
         let answering = if answer_delay.is_zero() && !script {
             shared.registry.deliver(&outcome.events);

@@ -268,8 +268,14 @@ mod tests {
             delay_calls: vec![(Call::LstNode, Duration::from_millis(100))],
             ..Faults::default()
         };
-        assert_eq!(faults.delay_of(Some(Call::LstNode)), Duration::from_millis(105));
-        assert_eq!(faults.delay_of(Some(Call::LstRsc)), Duration::from_millis(5));
+        assert_eq!(
+            faults.delay_of(Some(Call::LstNode)),
+            Duration::from_millis(105)
+        );
+        assert_eq!(
+            faults.delay_of(Some(Call::LstRsc)),
+            Duration::from_millis(5)
+        );
         assert_eq!(faults.delay_of(None), Duration::from_millis(5));
     }
 }

@@ -78,7 +78,9 @@ fn code(input: &CodeInput) -> Result<ReturnCode, String> {
 
 fn delay(ms: u64) -> Result<Duration, String> {
     if ms > MAX_DELAY_MS {
-        return Err(format!("delay of {ms} ms is above the limit of {MAX_DELAY_MS} ms"));
+        return Err(format!(
+            "delay of {ms} ms is above the limit of {MAX_DELAY_MS} ms"
+        ));
     }
     Ok(Duration::from_millis(ms))
 }

@@ -289,7 +289,10 @@ mod tests {
             limit,
         };
         assert_eq!(j.count(&f(Some("CrtNode"), None, None, None)), 3);
-        assert_eq!(j.count(&f(Some("CrtNode"), Some(CallOutcome::Error), None, None)), 1);
+        assert_eq!(
+            j.count(&f(Some("CrtNode"), Some(CallOutcome::Error), None, None)),
+            1
+        );
         let (page, more) = j.select(&f(None, None, Some(1), Some(2)));
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
         assert!(more);

@@ -51,7 +51,10 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
 /// The router of one controller.
 pub(crate) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
-        .route("/", get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }))
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }),
+        )
         .route(
             "/assets/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
@@ -71,11 +74,17 @@ pub(crate) fn router(inner: Arc<Inner>) -> Router {
             get(get_faults).put(put_faults).delete(clear_faults),
         )
         .route("/api/v1/connections", get(connections))
-        .route("/api/v1/events", get(|State(inner): Shared| async move { super::sse::events(inner) }))
+        .route(
+            "/api/v1/events",
+            get(|State(inner): Shared| async move { super::sse::events(inner) }),
+        )
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such path".into()) })
         .method_not_allowed_fallback(|| async {
-            ApiError(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this path".into())
+            ApiError(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this path".into(),
+            )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(inner)
@@ -149,7 +158,10 @@ async fn journal(
     let bytes = journal.bytes();
     drop(journal);
     let entries: Vec<&super::journal::Entry> = entries.iter().map(|e| &**e).collect();
-    Ok(axum::Json(json!({ "entries": entries, "more": more, "dropped": dropped, "bytes": bytes })).into_response())
+    Ok(
+        axum::Json(json!({ "entries": entries, "more": more, "dropped": dropped, "bytes": bytes }))
+            .into_response(),
+    )
 }
 
 async fn journal_count(

@@ -31,4 +31,3 @@ pub(crate) fn events(inner: Arc<Inner>) -> Sse<impl Stream<Item = Result<Event, 
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
-

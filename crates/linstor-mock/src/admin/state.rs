@@ -7,7 +7,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{EventData, InvariantError, Model, StreamAction, StreamEvent, StreamKey, StreamKind};
+use crate::model::{
+    EventData, InvariantError, Model, StreamAction, StreamEvent, StreamKey, StreamKind,
+};
 use crate::server::{Inner, lock};
 
 /// Why a model JSON was refused.
