@@ -446,22 +446,39 @@ async fn server_sent_events_carry_journal_entries_and_stream_changes() {
 
 #[tokio::test]
 async fn metrics_count_calls_by_name_and_outcome() {
-    let (_mock, admin, c) = start(Config::default()).await;
+    let (mock, admin, c) = start(Config::default()).await;
     for _ in 0..3 {
         c.node_list().await.expect("listed");
     }
     let _ = c
         .node_create(&NodeCreate::new("bad name!", "Satellite", "10.0.0.1"))
         .await;
+    // Made-up call names share one label; the journal keeps the name as sent.
+    let (mut raw, _) = linstor_tests::raw::RawClient::connect(mock.addr()).await;
+    raw.call("NoSuchCall1", None).await;
+    raw.call("NoSuchCall2", None).await;
+    let unknown = get(admin, "/api/v1/journal?call=NoSuchCall2").await;
+    assert_eq!(unknown["entries"][0]["outcome"], "error");
+    assert_eq!(
+        unknown["entries"][0]["answers"][0]["return_codes"][0]["name"],
+        "UNKNOWN_API_CALL"
+    );
+    drop(raw);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while mock.stats().connections != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the raw connection closes");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let metrics = get(admin, "/metrics").await;
     let text = metrics.as_str().unwrap();
     for line in [
         r#"linstor_mock_calls_total{call="LstNode",outcome="success"} 3"#,
         r#"linstor_mock_calls_total{call="CrtNode",outcome="error"} 1"#,
         r#"linstor_mock_call_duration_seconds_count{call="LstNode"} 3"#,
+        r#"linstor_mock_calls_total{call="(unknown)",outcome="error"} 2"#,
         "linstor_mock_connections 1",
         "linstor_mock_watches 0",
-        "linstor_mock_journal_entries 4",
+        "linstor_mock_journal_entries 6",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
     }

@@ -8,9 +8,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use linstor_proto::ReturnCode;
+use bytes::Bytes;
+use linstor_proto::{Body, MessageKind, ReturnCode};
 use serde::Serialize;
 use serde_json::Value;
+
+use super::proto_json::{MAX_BODY_JSON, message_json};
 
 use crate::model::Outcome;
 
@@ -84,17 +87,90 @@ impl CodeJson {
     }
 }
 
+/// One encoded message of an entry, rendered as JSON only when the entry is read; one
+/// above [`MAX_BODY_JSON`] keeps only its length.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredBody {
+    pub kind: MessageKind,
+    pub len: usize,
+    pub bytes: Option<Bytes>,
+}
+
+impl StoredBody {
+    /// Keeps `bytes` (copied, so the frame's buffer is not held) if they are small enough.
+    pub(crate) fn new(kind: MessageKind, bytes: &[u8]) -> StoredBody {
+        StoredBody {
+            kind,
+            len: bytes.len(),
+            bytes: (bytes.len() <= MAX_BODY_JSON).then(|| Bytes::copy_from_slice(bytes)),
+        }
+    }
+
+    pub(crate) fn of(body: &Body) -> StoredBody {
+        let len = body.encoded_len();
+        if len > MAX_BODY_JSON {
+            return StoredBody {
+                kind: body.kind(),
+                len,
+                bytes: None,
+            };
+        }
+        let mut buf = Vec::with_capacity(len);
+        body.encode_raw(&mut buf);
+        StoredBody {
+            kind: body.kind(),
+            len,
+            bytes: Some(Bytes::from(buf)),
+        }
+    }
+
+    fn json(&self) -> Value {
+        match &self.bytes {
+            Some(bytes) => message_json(self.kind, bytes),
+            None => serde_json::json!({ "message": self.kind.name(), "omitted_bytes": self.len }),
+        }
+    }
+}
+
+impl Serialize for StoredBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json().serialize(s)
+    }
+}
+
 /// One answer of a call.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct AnswerJson {
+#[derive(Debug, Clone)]
+pub(crate) struct StoredAnswer {
     /// The answer's content name, e.g. `Reply`, `LstNode`.
     pub content: &'static str,
     /// Whether it came after `EndOfImmediateAnswers`.
     pub deferred: bool,
     /// The return codes of its entries (for `Reply`).
-    pub return_codes: Vec<CodeJson>,
-    /// Its body messages as JSON.
-    pub bodies: Vec<Value>,
+    pub codes: Vec<u64>,
+    pub bodies: Vec<StoredBody>,
+}
+
+impl Serialize for StoredAnswer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct AnswerJson<'a> {
+            content: &'static str,
+            deferred: bool,
+            return_codes: Vec<CodeJson>,
+            bodies: &'a [StoredBody],
+        }
+        AnswerJson {
+            content: self.content,
+            deferred: self.deferred,
+            return_codes: self
+                .codes
+                .iter()
+                .map(|c| CodeJson::new(ReturnCode(*c)))
+                .collect(),
+            bodies: &self.bodies,
+        }
+        .serialize(s)
+    }
 }
 
 /// One journal entry.
@@ -108,8 +184,9 @@ pub(crate) struct Entry {
     /// The call name as sent (at most 128 characters).
     pub call: String,
     pub api_call_id: i64,
-    pub request: Value,
-    pub answers: Vec<AnswerJson>,
+    /// The request body (`null` for calls without one, or unknown calls).
+    pub request: Option<StoredBody>,
+    pub answers: Vec<StoredAnswer>,
     pub outcome: CallOutcome,
     /// From the request's arrival to its answers being decided (the model's work and the
     /// state-file save), in milliseconds; without the event script's or a fault's delay.
@@ -254,7 +331,7 @@ mod tests {
             peer: None,
             call: call.into(),
             api_call_id: 1,
-            request: Value::Null,
+            request: None,
             answers: Vec::new(),
             outcome,
             duration_ms: 0.0,

@@ -13,14 +13,14 @@ use prometheus_client::registry::Registry;
 /// Labels of a call counter.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct CallLabels {
-    pub call: String,
+    pub call: &'static str,
     pub outcome: &'static str,
 }
 
 /// Label of the duration histogram.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct CallName {
-    pub call: String,
+    pub call: &'static str,
 }
 
 /// The metrics and the registry that encodes them.

@@ -25,17 +25,18 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime};
 
 use linstor_codec::Envelope;
-use linstor_proto::{Call, ReturnCode};
+use linstor_proto::Call;
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::model::{Outcome, StreamEvent};
 pub(crate) use journal::Journal;
-use journal::{AnswerJson, CallOutcome, CodeJson, Entry};
+use journal::{CallOutcome, Entry, StoredAnswer, StoredBody};
 
 /// Server-Sent Events queued per subscriber before it misses some (it is told so).
 const EVENT_BUFFER: usize = 4096;
+/// The metrics' label of a call name that is not in the call table.
+const UNKNOWN_CALL: &str = "(unknown)";
 /// Longest call name the journal keeps.
 const MAX_CALL_NAME: usize = 128;
 
@@ -44,8 +45,7 @@ const MAX_CALL_NAME: usize = 128;
 pub(crate) struct Pending {
     call: String,
     api_call_id: i64,
-    request: Value,
-    request_bytes: usize,
+    request: Option<StoredBody>,
     time: SystemTime,
     started: Instant,
 }
@@ -155,17 +155,14 @@ impl Hub {
             call.push('…');
         }
         let kind = Call::from_name(content).and_then(Call::request_kind);
-        let body = envelope.body_bytes(0);
-        let request_bytes = body.as_ref().map_or(0, |b| b.len());
-        let request = match (kind, body) {
-            (Some(kind), Some(bytes)) => proto_json::message_json(kind, &bytes),
-            _ => Value::Null,
+        let request = match (kind, envelope.body_bytes(0)) {
+            (Some(kind), Some(bytes)) => Some(StoredBody::new(kind, &bytes)),
+            _ => None,
         };
         Some(Pending {
             call,
             api_call_id,
             request,
-            request_bytes,
             time: SystemTime::now(),
             started,
         })
@@ -175,26 +172,22 @@ impl Hub {
     /// connection's call count, and the SSE event.
     pub(crate) fn record(&self, pending: Pending, conn: u64, outcome: &Outcome) {
         let duration = pending.started.elapsed();
-        let mut size = 256 + pending.call.len() + pending.request_bytes * 2;
-        let answers: Vec<AnswerJson> = outcome
+        // Bodies are kept encoded and rendered as JSON when the entry is read.
+        let kept = |b: &StoredBody| b.bytes.as_ref().map_or(0, |b| b.len());
+        let mut size = 256 + pending.call.len() + pending.request.as_ref().map_or(0, kept);
+        let answers: Vec<StoredAnswer> = outcome
             .immediate
             .iter()
             .map(|a| (a, false))
             .chain(outcome.deferred.iter().map(|a| (a, true)))
             .map(|(answer, deferred)| {
-                size += answer
-                    .bodies
-                    .iter()
-                    .map(|b| b.encoded_len().min(proto_json::MAX_BODY_JSON) * 2)
-                    .sum::<usize>();
-                AnswerJson {
+                let bodies: Vec<StoredBody> = answer.bodies.iter().map(StoredBody::of).collect();
+                size += 64 + bodies.iter().map(kept).sum::<usize>();
+                StoredAnswer {
                     content: answer.content,
                     deferred,
-                    return_codes: answer
-                        .entries()
-                        .map(|e| CodeJson::new(ReturnCode(e.ret_code)))
-                        .collect(),
-                    bodies: answer.bodies.iter().map(proto_json::body_json).collect(),
+                    codes: answer.entries().map(|e| e.ret_code).collect(),
+                    bodies,
                 }
             })
             .collect();
@@ -219,18 +212,19 @@ impl Hub {
             duration_ms: journal::millis(duration),
             size,
         };
+        // Names of the call table only: a client sending made-up names cannot grow the
+        // metrics without bound.
+        let label = Call::from_name(&entry.call).map_or(UNKNOWN_CALL, Call::name);
         self.metrics
             .calls
             .get_or_create(&metrics::CallLabels {
-                call: entry.call.clone(),
+                call: label,
                 outcome: call_outcome.name(),
             })
             .inc();
         self.metrics
             .duration
-            .get_or_create(&metrics::CallName {
-                call: entry.call.clone(),
-            })
+            .get_or_create(&metrics::CallName { call: label })
             .observe(duration.as_secs_f64());
         let entry = self.journal().push(entry);
         self.publish("journal", &*entry);

@@ -1,11 +1,13 @@
 //! Protobuf messages as JSON for the journal: reflection over the descriptor set of
-//! `proto/` (protobuf JSON mapping, proto field names, only fields that are set). A body
-//! larger than [`MAX_BODY_JSON`] bytes on the wire is summarised instead of rendered, so one
-//! entry stays small.
+//! `proto/` (protobuf JSON mapping, proto field names, only fields that are set), when an
+//! entry is read. A body larger than [`MAX_BODY_JSON`] bytes on the wire is summarised
+//! instead of rendered, so one entry stays small.
 
 use std::sync::OnceLock;
 
-use linstor_proto::{Body, MessageKind};
+use linstor_proto::MessageKind;
+#[cfg(test)]
+use linstor_proto::Body;
 use prost_reflect::{DescriptorPool, DynamicMessage, SerializeOptions};
 use serde_json::{Value, json};
 
@@ -44,6 +46,7 @@ pub(crate) fn message_json(kind: MessageKind, bytes: &[u8]) -> Value {
 }
 
 /// A decoded body as JSON.
+#[cfg(test)]
 pub(crate) fn body_json(body: &Body) -> Value {
     let len = body.encoded_len();
     if len > MAX_BODY_JSON {
