@@ -466,7 +466,10 @@ async fn metrics_count_calls_by_name_and_outcome() {
     drop(raw);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while mock.stats().connections != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the raw connection closes");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the raw connection closes"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let metrics = get(admin, "/metrics").await;

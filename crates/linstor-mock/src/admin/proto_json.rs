@@ -5,9 +5,9 @@
 
 use std::sync::OnceLock;
 
-use linstor_proto::MessageKind;
 #[cfg(test)]
 use linstor_proto::Body;
+use linstor_proto::MessageKind;
 use prost_reflect::{DescriptorPool, DynamicMessage, SerializeOptions};
 use serde_json::{Value, json};
 
