@@ -134,14 +134,27 @@ async fn main() -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+    // A reader that closed stdout after the first line (it has the address) must not make
+    // the next line's write fail the process: write errors are ignored, not panics.
+    let mut lines = Vec::new();
     if !args.tls_only {
-        println!("linstor-mock listening on {}", mock.addr());
+        lines.push(format!("linstor-mock listening on {}", mock.addr()));
     }
     if let Some(tls) = mock.tls_addr() {
-        println!("linstor-mock listening on {tls} (TLS)");
+        lines.push(format!("linstor-mock listening on {tls} (TLS)"));
     }
     if let Some(admin) = mock.admin_addr() {
-        println!("linstor-mock dashboard and admin API on http://{admin}/");
+        lines.push(format!(
+            "linstor-mock dashboard and admin API on http://{admin}/"
+        ));
+    }
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = out.flush();
     }
     tokio::select! {
         _ = int.recv() => {}
