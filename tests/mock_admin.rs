@@ -581,3 +581,49 @@ async fn concurrent_clients_and_admin_calls_lose_nothing() {
     }
     assert_eq!(last.len(), CLIENTS);
 }
+
+#[tokio::test]
+async fn a_reset_drops_the_events_the_old_model_scheduled() {
+    let (mock, admin, c) = start(Config {
+        demo: true,
+        event_delay: Duration::from_millis(500),
+        ..Config::default()
+    })
+    .await;
+    let c = std::sync::Arc::new(c);
+    let mut watch = c.watch(ObjectIdentifier::default()).await.expect("watch");
+    let placing = {
+        let c = c.clone();
+        tokio::spawn(async move {
+            c.resource_create_and_auto_place(
+                "db",
+                4096,
+                PlacementFilter {
+                    place_count: 1,
+                    ..Default::default()
+                },
+                false,
+            )
+            .await
+        })
+    };
+    // AutoPlaceRsc is journaled when its answers are decided, before its delayed events.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while get(admin, "/api/v1/journal/count?call=AutoPlaceRsc").await["count"] != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "AutoPlaceRsc arrives"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let (status, _) = http(admin, "POST", "/api/v1/reset", None).await;
+    assert_eq!(status, 204);
+    // The call is still answered; events to this connection come before its COMPLETE, so
+    // any stale one would be queued on the watch by now.
+    let _ = placing.await.expect("task");
+    assert!(mock.model().resources().is_empty());
+    while let Some(Some(event)) = futures::FutureExt::now_or_never(watch.next()) {
+        let event = event.expect("event");
+        assert_eq!(event.action, EventAction::CloseRemoved, "{event:?}");
+    }
+}

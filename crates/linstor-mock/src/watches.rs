@@ -85,17 +85,27 @@ impl Registry {
         }
     }
 
-    /// Delivers scheduled events and releases their streams.
+    /// Delivers scheduled events and releases their streams. Events whose stream is no
+    /// longer held were dropped by [`Registry::forget_held`] (the model was replaced since)
+    /// and are not delivered.
     pub(crate) fn deliver_held(&mut self, events: &[StreamEvent]) {
+        let mut due = Vec::with_capacity(events.len());
         for e in events {
             if let Some(n) = self.held.get_mut(&e.key) {
                 *n -= 1;
                 if *n == 0 {
                     self.held.remove(&e.key);
                 }
+                due.push(e.clone());
             }
         }
-        self.deliver(events);
+        self.deliver(&due);
+    }
+
+    /// Drops every scheduled event (the model they came from was replaced): the delayed
+    /// tails still answer their calls, but their events are not delivered.
+    pub(crate) fn forget_held(&mut self) {
+        self.held.clear();
     }
 
     /// Queues every event on every matching watch. A connection whose queue is full is
@@ -260,6 +270,33 @@ pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction)
 mod tests {
     use super::*;
     use crate::model::{StreamAction, StreamKey};
+
+    #[test]
+    fn held_events_are_dropped_when_forgotten() {
+        let mut registry = Registry::default();
+        let (tx, mut rx) = mpsc::channel(16);
+        registry.register(1, tx);
+        registry.create_watch(
+            1,
+            MsgCrtWatch {
+                watch_id: 7,
+                ..Default::default()
+            },
+            &Model::default(),
+        );
+        let events = vec![StreamEvent {
+            key: StreamKey::volume("alpha", "rsc1", 0),
+            action: StreamAction::CloseRemoved,
+        }];
+        registry.hold(&events);
+        registry.deliver_held(&events);
+        assert!(rx.try_recv().is_ok(), "a held event is delivered");
+        registry.hold(&events);
+        registry.forget_held();
+        registry.deliver_held(&events);
+        assert!(rx.try_recv().is_err(), "a forgotten one is not");
+        assert!(!registry.is_held(&events[0].key));
+    }
 
     #[test]
     fn a_connection_that_does_not_read_is_dropped_not_buffered() {

@@ -2,7 +2,8 @@
 //! state file holds under `"model"`, so it can become the state export's format. Replacing
 //! the model (seeding a scenario, or `POST /api/v1/reset`) is atomic: the new model is
 //! parsed and checked first, then swapped in under the lock, and every open watch gets the
-//! close events of the old model's streams and the current values of the new one's.
+//! close events of the old model's streams and the current values of the new one's; events
+//! the old model scheduled for the delayed event script are dropped.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -121,6 +122,9 @@ pub(crate) async fn replace_model(
             key: key.clone(),
             action: StreamAction::Value(data.clone()),
         }));
+        // Events the old model scheduled for the delayed event script are not sent after
+        // the old streams' close events.
+        shared.registry.forget_held();
         shared.registry.deliver(&events);
         let shared = &mut *shared;
         shared
