@@ -205,7 +205,10 @@ async fn dashboard_follows_the_mock_live_in_headless_chromium() {
         .find(Locator::Css("#journal tbody tr"))
         .await
         .expect("row");
-    row.click().await.expect("row opens");
+    // With the keyboard: Enter on the focused row opens it.
+    row.send_keys(&fantoccini::key::Key::Enter)
+        .await
+        .expect("Enter on the row");
     wait_js(
         &browser,
         "!document.getElementById('detail').hidden && document.getElementById('detail-request').textContent.includes('\"web\"')",
