@@ -368,7 +368,7 @@ async fn seed(addr: SocketAddr) {
         .await
         .expect("seed client");
     for i in 0..NODES {
-        let node = NodeCreate::new(&format!("node-{i:02}"), "Satellite", &format!("10.0.0.{i}"));
+        let node = NodeCreate::new(format!("node-{i:02}"), "Satellite", format!("10.0.0.{i}"));
         assert!(client.node_create(&node).await.expect("node").is_success());
     }
 }

@@ -1,6 +1,7 @@
 //! Mock controller throughput, in one criterion group: API calls per second over 1 and 16
 //! connections (each connection one call at a time, as the Python client does), and the
-//! time for one resource change to reach 1,000 watches.
+//! time for one resource change to reach 1,000 watches; and LstNode calls on a controller
+//! whose request journal records them (admin API on).
 
 use std::time::{Duration, Instant};
 
@@ -133,6 +134,30 @@ fn mock(c: &mut Criterion) {
                     total += start.elapsed();
                 }
                 total
+            })
+        });
+    });
+    // The same LstNode calls on a controller whose admin API runs, so the journal records
+    // each call (request and answers as JSON): the journal's cost per call.
+    let journaled = rt
+        .block_on(MockController::start(Config {
+            demo: true,
+            event_delay: Duration::ZERO,
+            admin: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            ..Config::default()
+        }))
+        .expect("mock starts");
+    let journaled_addr = journaled.addr();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("lst_node_calls_journaled/1_connections", |b| {
+        let mut client = rt.block_on(RawClient::connect(journaled_addr)).0;
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    client.call("LstNode", None).await;
+                }
+                start.elapsed()
             })
         });
     });

@@ -15,11 +15,11 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use linstor_codec::Outgoing;
 use linstor_mock::{Model, ModelConfig};
-use linstor_proto::Request;
 use linstor_proto::messages::{
     MsgCrtRsc, MsgCrtRscDfn, MsgCrtVlmDfn, MsgDelRscDfn, MsgHeader, MsgSetCtrlCfgProp, Rsc, RscDfn,
     VlmDfn,
 };
+use linstor_proto::{Request, ReturnCode};
 
 const NODES: [&str; 3] = ["alpha", "bravo", "charlie"];
 
@@ -36,7 +36,10 @@ fn demo_with_ranges() -> Model {
             value: value.into(),
             namespace: None,
         }));
-        assert!(o.entries().all(|e| e.ret_code >= 0), "{key}: {o:?}");
+        assert!(
+            o.entries().all(|e| !ReturnCode(e.ret_code).is_error()),
+            "{key}: {o:?}"
+        );
     }
     m
 }
@@ -54,7 +57,6 @@ fn create(name: &str) -> [Request; 5] {
                 }],
                 ..Rsc::default()
             }],
-            ..MsgCrtRsc::default()
         })
     };
     [
@@ -81,7 +83,10 @@ fn create(name: &str) -> [Request; 5] {
 fn apply_ok(m: &mut Model, r: Request) {
     let call = r.call();
     let o = m.apply(r);
-    assert!(o.entries().all(|e| e.ret_code >= 0), "{call}: {o:?}");
+    assert!(
+        o.entries().all(|e| !ReturnCode(e.ret_code).is_error()),
+        "{call}: {o:?}"
+    );
 }
 
 fn with_definitions(n: usize) -> Model {

@@ -95,6 +95,8 @@ struct Answering {
     delay: Option<Duration>,
     /// With a delay: whether the immediate answers and EOIA go out now.
     head_now: bool,
+    /// The call's journal entry, recorded when its answers are decided.
+    journal: Option<crate::admin::Pending>,
 }
 
 /// A call waiting for its state-file save.
@@ -205,10 +207,16 @@ impl Stall {
 }
 
 /// Serves one connection until it closes. `permit` is its place under the connection limit.
-pub(crate) async fn serve<S>(inner: Arc<Inner>, id: u64, io: S, permit: OwnedSemaphorePermit)
-where
+pub(crate) async fn serve<S>(
+    inner: Arc<Inner>,
+    id: u64,
+    peer: Option<std::net::SocketAddr>,
+    io: S,
+    permit: OwnedSemaphorePermit,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    inner.admin.conn_opened(id, peer);
     let (tx, rx) = mpsc::channel::<Push>(inner.config.event_queue.max(1));
     lock(&inner.shared).registry.register(id, tx.clone());
     // The registry holds the only strong sender; delayed tails upgrade this one to send.
@@ -295,6 +303,7 @@ struct Connection<S> {
 impl<S> Drop for Connection<S> {
     fn drop(&mut self) {
         lock(&self.inner.shared).registry.unregister(self.id);
+        self.inner.admin.conn_closed(self.id);
         let c = &self.inner.counters;
         c.connections.fetch_sub(1, Ordering::Relaxed);
         Counters::adjust(&c.read_buffer_bytes, self.reported_read, 0);
@@ -505,10 +514,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         if calls::is_liveness_pong(envelope.content()) {
             return Ok(());
         }
+        let journal = self.inner.admin.begin(&envelope, id);
         if let Some(answers) = self.cached_answers(&envelope, &faults) {
+            if let Some(pending) = journal {
+                self.inner.admin.record_encoded(pending, self.id, &answers);
+            }
             return self.write_encoded(id, &answers);
         }
-        let (answering, initial, save) = self.dispatch(id, &envelope, &faults);
+        let (mut answering, initial, save) = self.dispatch(id, &envelope, &faults);
+        answering.journal = journal;
         for frame in initial {
             self.send(frame)?;
         }
@@ -553,34 +567,35 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     ) -> (Answering, Vec<Frame>, Option<(Call, crate::server::Save)>) {
         let config = &self.inner.config;
         let mut shared = lock(&self.inner.shared);
-        let (outcome, initial, save) =
-            match Call::from_name(envelope.content()).and_then(|call| faults.failure(call)) {
-                Some(failure) => (failure, Vec::new(), None),
-                None => match envelope.request() {
-                    Err(e) => (shared.model.reject(&e), Vec::new(), None),
-                    Ok(request) => {
-                        let call = request.call();
-                        let shutdown = matches!(request, Request::ControlCtrl(_));
-                        let (outcome, initial, save) = shared.apply_from(self.id, request);
-                        if shutdown
-                            && config.exit_on_shutdown
-                            && outcome.entries().any(|e| e.ret_code == 0)
-                        {
-                            tracing::info!("ControlCtrl Shutdown: stopping");
-                            self.inner.stop.cancel();
-                        }
-                        (outcome, initial, save.map(|save| (call, save)))
+        let call = Call::from_name(envelope.content());
+        let answer_delay = faults.delay_of(call);
+        let (outcome, initial, save) = match call.and_then(|call| shared.faults.take_failure(call))
+        {
+            Some(failure) => (failure, Vec::new(), None),
+            None => match envelope.request() {
+                Err(e) => (shared.model.reject(&e), Vec::new(), None),
+                Ok(request) => {
+                    let call = request.call();
+                    let shutdown = matches!(request, Request::ControlCtrl(_));
+                    let (outcome, initial, save) = shared.apply_from(self.id, request);
+                    if shutdown
+                        && config.exit_on_shutdown
+                        && outcome.entries().any(|e| e.ret_code == 0)
+                    {
+                        tracing::info!("ControlCtrl Shutdown: stopping");
+                        self.inner.stop.cancel();
                     }
-                },
-            };
+                    (outcome, initial, save.map(|save| (call, save)))
+                }
+            },
+        };
         let script = !outcome.events.is_empty() && !config.event_delay.is_zero();
-        // A list answer without entries, events or changes is kept encoded for the next
-        // identical call (`list_cache.rs`).
-        let encoded = match Call::from_name(envelope.content()) {
+        // A list answer without entries (an injected failure has one), events or changes
+        // is kept encoded for the next identical call (`list_cache.rs`).
+        let encoded = match call {
             Some(call)
                 if list_cache::cacheable(call)
-                    && faults.answer_delay.is_zero()
-                    && faults.failure(call).is_none()
+                    && answer_delay.is_zero()
                     && !outcome.changed
                     && outcome.events.is_empty()
                     && outcome.deferred.is_empty()
@@ -596,7 +611,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
             _ => None,
         };
-        let answering = if faults.answer_delay.is_zero() && !script {
+        let answering = if answer_delay.is_zero() && !script {
             shared.registry.deliver(&outcome.events);
             Answering {
                 id,
@@ -604,6 +619,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 encoded,
                 delay: None,
                 head_now: true,
+                journal: None,
             }
         } else {
             shared.registry.hold(&outcome.events);
@@ -616,8 +632,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 id,
                 outcome,
                 encoded: None,
-                delay: Some(faults.answer_delay + script_delay),
-                head_now: faults.answer_delay.is_zero(),
+                delay: Some(answer_delay + script_delay),
+                head_now: answer_delay.is_zero(),
+                journal: None,
             }
         };
         (answering, initial, save)
@@ -631,7 +648,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             encoded,
             delay,
             head_now,
+            journal,
         } = answering;
+        if let Some(pending) = journal {
+            self.inner.admin.record(pending, self.id, &outcome);
+        }
         if let Some(encoded) = encoded {
             return self.write_encoded(id, &encoded);
         }
@@ -679,7 +700,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// The list cache's answers to this request, when it has them and no fault applies.
     fn cached_answers(&self, envelope: &Envelope, faults: &Faults) -> Option<EncodedAnswers> {
         let call = Call::from_name(envelope.content()).filter(|c| list_cache::cacheable(*c))?;
-        if !faults.answer_delay.is_zero() || faults.failure(call).is_some() {
+        if !faults.delay_of(Some(call)).is_zero() || faults.would_fail(call) {
             return None;
         }
         let body = envelope.body_bytes(0);

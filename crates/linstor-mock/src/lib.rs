@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod connection;
 mod faults;
 mod list_cache;
@@ -33,7 +34,7 @@ mod server;
 mod tls;
 mod watches;
 
-pub use faults::{FailCallError, Faults, parse_fail_call};
+pub use faults::{FailCallError, FailNext, Faults, parse_fail_call, parse_return_code};
 pub use model::{Model, ModelConfig, Outcome};
 pub use server::{
     Config, DEFAULT_CONTROLLER_INFO, MockController, ModelGuard, StartError, Stats, serve_io,

@@ -94,14 +94,14 @@ fn admit(socket: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>, inner: &
         }
         tracing::debug!(connection = id, %peer, tls = tls.is_some(), "accepted");
         let Some(acceptor) = tls else {
-            return crate::connection::serve(inner, id, socket, permit).await;
+            return crate::connection::serve(inner, id, Some(peer), socket, permit).await;
         };
         let handshake = tokio::select! {
             _ = inner.stop.cancelled() => return,
             handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)) => handshake,
         };
         match handshake {
-            Ok(Ok(stream)) => crate::connection::serve(inner, id, stream, permit).await,
+            Ok(Ok(stream)) => crate::connection::serve(inner, id, Some(peer), stream, permit).await,
             Ok(Err(e)) => tracing::warn!(connection = id, %peer, "TLS handshake failed: {e}"),
             Err(_) => tracing::warn!(
                 connection = id,

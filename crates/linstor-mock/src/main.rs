@@ -73,6 +73,15 @@ struct Args {
     /// `CrtRsc=0xC0000000000003E5` (repeatable).
     #[arg(long, value_name = "CALL=CODE", value_parser = linstor_mock::parse_fail_call)]
     fail_call: Vec<(linstor_proto::Call, linstor_proto::ReturnCode)>,
+    /// Address of the admin API (`/api/v1`) and the dashboard (`/`).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3380")]
+    admin: SocketAddr,
+    /// Run without the admin API and dashboard (and without the request journal).
+    #[arg(long)]
+    no_admin: bool,
+    /// Entries the request journal keeps at most; the oldest are dropped first.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    journal_limit: usize,
 }
 
 #[tokio::main]
@@ -111,7 +120,10 @@ async fn main() -> anyhow::Result<()> {
             drop_after_frames: args.drop_after_frames,
             refuse_connections: args.refuse_connections,
             fail_calls: args.fail_call,
+            ..Faults::default()
         },
+        admin: (!args.no_admin).then_some(args.admin),
+        journal_limit: args.journal_limit,
         ..Config::default()
     };
     // The error names the address or the file at fault.
@@ -122,11 +134,27 @@ async fn main() -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+    // A reader that closed stdout after the first line (it has the address) must not make
+    // the next line's write fail the process: write errors are ignored, not panics.
+    let mut lines = Vec::new();
     if !args.tls_only {
-        println!("linstor-mock listening on {}", mock.addr());
+        lines.push(format!("linstor-mock listening on {}", mock.addr()));
     }
     if let Some(tls) = mock.tls_addr() {
-        println!("linstor-mock listening on {tls} (TLS)");
+        lines.push(format!("linstor-mock listening on {tls} (TLS)"));
+    }
+    if let Some(admin) = mock.admin_addr() {
+        lines.push(format!(
+            "linstor-mock dashboard and admin API on http://{admin}/"
+        ));
+    }
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = out.flush();
     }
     tokio::select! {
         _ = int.recv() => {}

@@ -79,6 +79,11 @@ pub struct Config {
     pub tls: Option<TlsSettings>,
     /// Model settings.
     pub model: ModelConfig,
+    /// Address of the admin API and dashboard (`None`, the default: off; the binary
+    /// defaults to `127.0.0.1:3380`). While it runs, the request journal records every call.
+    pub admin: Option<SocketAddr>,
+    /// Entries the request journal keeps at most (default 100,000); the oldest go first.
+    pub journal_limit: usize,
 }
 
 impl Default for Config {
@@ -102,6 +107,8 @@ impl Default for Config {
             plain: true,
             tls: None,
             model: ModelConfig::default(),
+            admin: None,
+            journal_limit: 100_000,
         }
     }
 }
@@ -235,16 +242,22 @@ pub(crate) struct Inner {
     /// One permit per open connection, `Config::max_connections` in all.
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) counters: Counters,
+    /// What the control plane collects (journal, connections, metrics, SSE).
+    pub(crate) admin: Arc<crate::admin::Hub>,
 }
 
 impl Inner {
     /// The tasks' shared state for `model`, without any task yet.
     fn new(config: Config, model: Model) -> Inner {
         let abort = CancellationToken::new();
+        let admin = Arc::new(crate::admin::Hub::new(
+            config.admin.is_some(),
+            config.journal_limit,
+        ));
         Inner {
             shared: Mutex::new(Shared {
                 model,
-                registry: Registry::default(),
+                registry: Registry::with_hub(admin.clone()),
                 faults: config.faults.clone(),
                 persister: config.state_file.clone().map(Persister::new),
                 generation: 0,
@@ -257,6 +270,7 @@ impl Inner {
                 config.max_connections.min(Semaphore::MAX_PERMITS),
             )),
             counters: Counters::default(),
+            admin,
             config,
         }
     }
@@ -333,6 +347,7 @@ pub struct Stats {
 pub struct MockController {
     addr: SocketAddr,
     tls_addr: Option<SocketAddr>,
+    admin_addr: Option<SocketAddr>,
     inner: Arc<Inner>,
 }
 
@@ -385,29 +400,29 @@ impl MockController {
         let model = match loaded {
             Some(model) => model,
             None => {
-                let mut model = Model::new(config.model.clone());
-                if config.tls.is_some() {
-                    model.set_tls_connector_started();
-                }
-                if config.demo {
-                    model.seed_demo();
-                }
+                let model = fresh_model(&config);
                 if let Some(path) = &config.state_file {
                     crate::persist::save(path, &model)?;
                 }
                 model
             }
         };
+        let admin = config.admin;
         let inner = Arc::new(Inner::new(config, model));
+        let admin_addr = match admin {
+            Some(addr) => Some(crate::admin::serve(&inner, addr).await?),
+            None => None,
+        };
         for (listener, tls) in listeners {
             inner
                 .tracker
                 .spawn(crate::listener::accept_loop(listener, tls, inner.clone()));
         }
-        tracing::info!(%addr, ?tls_addr, "mock controller listening");
+        tracing::info!(%addr, ?tls_addr, ?admin_addr, "mock controller listening");
         Ok(MockController {
             addr,
             tls_addr,
+            admin_addr,
             inner,
         })
     }
@@ -415,6 +430,11 @@ impl MockController {
     /// The address of the plain listener (of the TLS listener when plain is disabled).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the admin API and dashboard, if it runs ([`Config::admin`]).
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
     }
 
     /// The address of the TLS listener, if one runs.
@@ -459,7 +479,7 @@ impl MockController {
                 return;
             };
             let id = crate::connection::next_id();
-            crate::connection::serve(inner, id, io, permit).await;
+            crate::connection::serve(inner, id, None, io, permit).await;
         })
     }
 
@@ -549,22 +569,32 @@ impl Drop for MockController {
 /// that need no sockets; [`MockController::serve_io`] serves one more connection of a running
 /// controller instead.
 pub async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(config: Config, io: S) {
-    let mut model = Model::new(config.model.clone());
-    if config.demo {
-        model.seed_demo();
-    }
     let config = Config {
         state_file: None,
         ..config
     };
+    let model = fresh_model(&config);
     let inner = Arc::new(Inner::new(config, model));
     if let Ok(permit) = inner.permits.clone().try_acquire_owned() {
         let id = crate::connection::next_id();
-        crate::connection::serve(inner.clone(), id, io, permit).await;
+        crate::connection::serve(inner.clone(), id, None, io, permit).await;
     }
     inner.tracker.close();
     inner.abort.cancel();
     inner.tracker.wait().await;
+}
+
+/// The start state of a controller without a state file: a fresh model (with the TLS
+/// connector's property when a TLS listener is configured), or the demo cluster.
+pub(crate) fn fresh_model(config: &Config) -> Model {
+    let mut model = Model::new(config.model.clone());
+    if config.tls.is_some() {
+        model.set_tls_connector_started();
+    }
+    if config.demo {
+        model.seed_demo();
+    }
+    model
 }
 
 /// Exclusive access to the model of a running controller.

@@ -33,9 +33,32 @@ pub(crate) struct Registry {
     /// Streams with events scheduled but not yet delivered (the delayed event script): a new
     /// watch does not see their value early; it gets the events when they are delivered.
     held: HashMap<StreamKey, usize>,
+    /// The control plane, told of every delivery.
+    hub: Option<std::sync::Arc<crate::admin::Hub>>,
 }
 
 impl Registry {
+    /// A registry that reports its deliveries to `hub`.
+    pub(crate) fn with_hub(hub: std::sync::Arc<crate::admin::Hub>) -> Registry {
+        Registry {
+            hub: Some(hub),
+            ..Registry::default()
+        }
+    }
+
+    /// Whether a stream has events scheduled but not yet delivered.
+    pub(crate) fn is_held(&self, key: &StreamKey) -> bool {
+        self.held.contains_key(key)
+    }
+
+    /// The watches of one connection: id and filter.
+    pub(crate) fn watches_of(&self, id: u64) -> Vec<(i32, WatchFilter)> {
+        self.conns
+            .get(&id)
+            .map(|c| c.watches.clone())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn register(&mut self, id: u64, events: mpsc::Sender<Push>) {
         self.conns.insert(
             id,
@@ -62,17 +85,27 @@ impl Registry {
         }
     }
 
-    /// Delivers scheduled events and releases their streams.
+    /// Delivers scheduled events and releases their streams. Events whose stream is no
+    /// longer held were dropped by [`Registry::forget_held`] (the model was replaced since)
+    /// and are not delivered.
     pub(crate) fn deliver_held(&mut self, events: &[StreamEvent]) {
+        let mut due = Vec::with_capacity(events.len());
         for e in events {
             if let Some(n) = self.held.get_mut(&e.key) {
                 *n -= 1;
                 if *n == 0 {
                     self.held.remove(&e.key);
                 }
+                due.push(e.clone());
             }
         }
-        self.deliver(events);
+        self.deliver(&due);
+    }
+
+    /// Drops every scheduled event (the model they came from was replaced): the delayed
+    /// tails still answer their calls, but their events are not delivered.
+    pub(crate) fn forget_held(&mut self) {
+        self.held.clear();
     }
 
     /// Queues every event on every matching watch. A connection whose queue is full is
@@ -82,6 +115,7 @@ impl Registry {
             return;
         }
         let mut overloaded = Vec::new();
+        let mut sent = 0;
         for (id, conn) in &self.conns {
             'events: for event in events {
                 for (watch_id, filter) in &conn.watches {
@@ -93,9 +127,13 @@ impl Registry {
                             overloaded.push(*id);
                             break 'events;
                         }
+                        sent += 1;
                     }
                 }
             }
+        }
+        if let Some(hub) = &self.hub {
+            hub.on_events(events, sent);
         }
         for id in overloaded {
             tracing::warn!(
@@ -232,6 +270,33 @@ pub(crate) fn event_frame(watch_id: i32, key: &StreamKey, action: &StreamAction)
 mod tests {
     use super::*;
     use crate::model::{StreamAction, StreamKey};
+
+    #[test]
+    fn held_events_are_dropped_when_forgotten() {
+        let mut registry = Registry::default();
+        let (tx, mut rx) = mpsc::channel(16);
+        registry.register(1, tx);
+        registry.create_watch(
+            1,
+            MsgCrtWatch {
+                watch_id: 7,
+                ..Default::default()
+            },
+            &Model::default(),
+        );
+        let events = vec![StreamEvent {
+            key: StreamKey::volume("alpha", "rsc1", 0),
+            action: StreamAction::CloseRemoved,
+        }];
+        registry.hold(&events);
+        registry.deliver_held(&events);
+        assert!(rx.try_recv().is_ok(), "a held event is delivered");
+        registry.hold(&events);
+        registry.forget_held();
+        registry.deliver_held(&events);
+        assert!(rx.try_recv().is_err(), "a forgotten one is not");
+        assert!(!registry.is_held(&events[0].key));
+    }
 
     #[test]
     fn a_connection_that_does_not_read_is_dropped_not_buffered() {

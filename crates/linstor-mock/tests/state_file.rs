@@ -22,7 +22,12 @@ fn free_port() -> u16 {
 
 fn spawn(state: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--state"])
+        .args([
+            "--no-admin",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--state",
+        ])
         .arg(state)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -128,7 +133,12 @@ async fn acknowledged_changes_survive_kills() {
     std::fs::write(&state, b"{ torn").expect("write");
     let port = free_port();
     let status = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--state"])
+        .args([
+            "--no-admin",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--state",
+        ])
         .arg(&state)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -248,7 +248,7 @@ impl Model {
                     StreamAction::CloseRemoved,
                 );
                 let peers: Vec<String> = self
-                    .rscs_of(&rsc_key)
+                    .rscs_of(rsc_key)
                     .map(|(_, p)| p.node_name.clone())
                     .collect();
                 if lost {

@@ -502,7 +502,7 @@ impl Model {
     /// The event script of every resource of a definition, in node order.
     pub(crate) fn emit_definition_state(&mut self, out: &mut Vec<StreamEvent>, rsc_key: &str) {
         let nodes: Vec<String> = self
-            .rscs_of(&rsc_key)
+            .rscs_of(rsc_key)
             .map(|(k, _)| k)
             .map(|(_, n)| n.clone())
             .collect();
