@@ -64,9 +64,10 @@ fn mock(c: &mut Criterion) {
         });
     }
 
-    // 1,000 watches on 10 connections; one NodeReconnect closes and reopens the two streams
-    // of a resource on alpha: 4 events per watch.
-    let mut watchers: Vec<RawClient> = rt.block_on(async {
+    // One NodeReconnect closes and reopens the two streams of a resource on alpha: 4 events
+    // per watch. 1,000 watches: 100 on each of 10 connections, and one on each of 1,000
+    // connections (all with watch id 1, so each event is encoded once and shared).
+    rt.block_on(async {
         let (mut admin, _) = RawClient::connect(addr).await;
         let crt = linstor_proto::messages::MsgCrtRscDfn {
             rsc_dfn: linstor_proto::messages::RscDfn {
@@ -93,50 +94,56 @@ fn mock(c: &mut Criterion) {
             }],
         };
         admin.call("CrtRsc", Some(&rsc)).await;
-        let mut v = Vec::new();
-        for _ in 0..10 {
-            let (mut w, _) = RawClient::connect(addr).await;
-            for id in 0..100 {
-                w.call(
-                    "CrtWatch",
-                    Some(&MsgCrtWatch {
-                        watch_id: id,
-                        ..Default::default()
-                    }),
-                )
-                .await;
-            }
-            v.push(w);
-        }
-        v
     });
     let (mut admin, _) = rt.block_on(RawClient::connect(addr));
-    group.throughput(Throughput::Elements(1000));
-    group.bench_function("event_to_1000_watches", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let start = Instant::now();
-                    admin
-                        .call(
-                            "NodeReconnect",
-                            Some(&MsgNodeReconnect {
-                                nodes: vec!["alpha".into()],
-                            }),
-                        )
-                        .await;
-                    for w in &mut watchers {
-                        for _ in 0..400 {
-                            w.read_envelope().await.expect("event");
-                        }
-                    }
-                    total += start.elapsed();
+    for (conns, per_conn) in [(10usize, 100i32), (1000, 1)] {
+        let mut watchers: Vec<RawClient> = rt.block_on(async {
+            let mut v = Vec::new();
+            for _ in 0..conns {
+                let (mut w, _) = RawClient::connect(addr).await;
+                for id in 0..per_conn {
+                    w.call(
+                        "CrtWatch",
+                        Some(&MsgCrtWatch {
+                            watch_id: id + 1,
+                            ..Default::default()
+                        }),
+                    )
+                    .await;
                 }
-                total
-            })
+                v.push(w);
+            }
+            v
         });
-    });
+        group.throughput(Throughput::Elements(1000));
+        group.bench_function(format!("event_to_1000_watches/{conns}_connections"), |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let start = Instant::now();
+                        admin
+                            .call(
+                                "NodeReconnect",
+                                Some(&MsgNodeReconnect {
+                                    nodes: vec!["alpha".into()],
+                                }),
+                            )
+                            .await;
+                        // Every connection reads its events concurrently.
+                        let readers = watchers.iter_mut().map(|w| async move {
+                            for _ in 0..4 * per_conn {
+                                w.read_envelope().await.expect("event");
+                            }
+                        });
+                        futures::future::join_all(readers).await;
+                        total += start.elapsed();
+                    }
+                    total
+                })
+            });
+        });
+    }
     // The same LstNode calls on a controller whose admin API runs, so the journal records
     // each call (request and answers as JSON): the journal's cost per call.
     let journaled = rt

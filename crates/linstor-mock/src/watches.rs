@@ -116,11 +116,17 @@ impl Registry {
         }
         let mut overloaded = Vec::new();
         let mut sent = 0;
+        // Each event is encoded once per watch id, and that frame shared by every watch with
+        // the id (clients number their watches from 1, so mostly once in all).
+        let mut frames: Vec<HashMap<i32, Option<Frame>>> = vec![HashMap::new(); events.len()];
         for (id, conn) in &self.conns {
-            'events: for event in events {
+            'events: for (event, frames) in events.iter().zip(frames.iter_mut()) {
                 for (watch_id, filter) in &conn.watches {
                     if filter.matches(&event.key) {
-                        let Some(frame) = event_frame(*watch_id, &event.key, &event.action) else {
+                        let frame = frames
+                            .entry(*watch_id)
+                            .or_insert_with(|| event_frame(*watch_id, &event.key, &event.action));
+                        let Some(frame) = frame.clone() else {
                             continue;
                         };
                         if conn.events.try_send(Push::Event(frame)).is_err() {
@@ -296,6 +302,44 @@ mod tests {
         registry.deliver_held(&events);
         assert!(rx.try_recv().is_err(), "a forgotten one is not");
         assert!(!registry.is_held(&events[0].key));
+    }
+
+    #[test]
+    fn an_event_is_encoded_once_per_watch_id_and_shared() {
+        let mut registry = Registry::default();
+        let model = Model::default();
+        let mut receivers = Vec::new();
+        for (conn, watch_id) in [(1, 1), (2, 1), (3, 2)] {
+            let (tx, rx) = mpsc::channel(4);
+            registry.register(conn, tx);
+            registry.create_watch(
+                conn,
+                MsgCrtWatch {
+                    watch_id,
+                    ..Default::default()
+                },
+                &model,
+            );
+            receivers.push(rx);
+        }
+        registry.deliver(&[StreamEvent {
+            key: StreamKey::volume("alpha", "rsc1", 0),
+            action: StreamAction::CloseRemoved,
+        }]);
+        let frames: Vec<Frame> = receivers
+            .iter_mut()
+            .map(|rx| match rx.try_recv() {
+                Ok(Push::Event(frame)) => frame,
+                _ => panic!("one event frame per connection"),
+            })
+            .collect();
+        assert_eq!(frames[0], frames[1]);
+        assert_eq!(
+            frames[0].payload().as_ptr(),
+            frames[1].payload().as_ptr(),
+            "watch id 1 on two connections: one encoding, shared"
+        );
+        assert_ne!(frames[0], frames[2], "watch id 2 has its own frame");
     }
 
     #[test]
