@@ -27,8 +27,8 @@ mod connection;
 mod faults;
 mod listener;
 pub mod model;
-pub mod persist;
 mod server;
+pub mod store;
 mod tls;
 mod watches;
 

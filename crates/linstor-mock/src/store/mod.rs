@@ -1,0 +1,473 @@
+//! The durable state of `--state PATH`: one [redb] database file holding a snapshot of the
+//! model and the log of the calls applied since (docs/state.md).
+//!
+//! * [`Store`] (this file): opening a file (create, check, recover), its errors
+//!   ([`StoreError`]), appending an applied call.
+//! * `log.rs`: the records of the log (a call's typed request, encoded by the protocol's codec).
+//! * `commit.rs`: the group-commit thread: every record queued while the previous commit
+//!   ran is written in one durable transaction, then every caller of the batch is told.
+//! * `snapshot.rs`: snapshots and compaction, on their own thread.
+//! * `json.rs`: the model as JSON (export, import, the earlier JSON state files).
+//! * `backend.rs`: a read-only overlay to check a file before anything is written to it.
+//!
+//! Tables: `meta` (`format_version` → 1), `snapshot` (log index it covers → model JSON,
+//! one row), `log` (index → record). A file is checked through the overlay first: a corrupt
+//! file, a file of a newer format version, or one whose log does not replay on its snapshot
+//! is refused with an error naming the file, and is never written.
+
+mod backend;
+mod commit;
+mod json;
+mod log;
+mod snapshot;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{Database, ReadableTable as _, ReadableTableMetadata as _, TableDefinition};
+
+use crate::model::Model;
+
+pub use json::{JsonError, export_json, import_any_json, import_json};
+pub use log::RecordError;
+
+pub(crate) use commit::{Rollback, Ticket};
+pub(crate) use log::{Record, logged};
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const SNAPSHOT: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshot");
+const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
+const VERSION_KEY: &str = "format_version";
+
+/// Default for [`crate::Config::state_compact_bytes`]: 1 MiB of log.
+pub const DEFAULT_COMPACT_BYTES: u64 = 1024 * 1024;
+
+/// A state store that cannot be used. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file cannot be read or created.
+    #[error("state store {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A JSON state file of an earlier linstor-mock: refused, see the message.
+    #[error(
+        "state store {p}: this is a JSON state file of an earlier linstor-mock (refusing to touch it); convert it with `linstor-mock state import {p} NEW.db` and start with `--state NEW.db`", p = .0.display()
+    )]
+    LegacyJson(PathBuf),
+    /// The file is not a database, or the database is damaged (redb's error says how).
+    #[error("state store {} is corrupt or not a linstor-mock state store (refusing to modify it): {source}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What redb found.
+        #[source]
+        source: Box<redb::Error>,
+    },
+    /// A database, but not a linstor-mock state store.
+    #[error("state store {}: not a linstor-mock state store (refusing to modify it): {what}", path.display())]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        what: &'static str,
+    },
+    /// Written by a newer linstor-mock.
+    #[error("state store {}: format version {version} is newer than this linstor-mock reads ({FORMAT_VERSION}); refusing to modify it (use the newer linstor-mock, or `state export` with it)", path.display())]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        version: u64,
+    },
+    /// The snapshot does not import.
+    #[error("state store {}: the snapshot at log index {index} is unusable (refusing to modify the file): {source}", path.display())]
+    Snapshot {
+        /// The file.
+        path: PathBuf,
+        /// The index it covers.
+        index: u64,
+        /// Why.
+        #[source]
+        source: JsonError,
+    },
+    /// A log record does not replay on the snapshot.
+    #[error("state store {}: log record {index} does not replay (refusing to modify the file): {source}", path.display())]
+    Replay {
+        /// The file.
+        path: PathBuf,
+        /// The record's index.
+        index: u64,
+        /// Why.
+        #[source]
+        source: RecordError,
+    },
+    /// The log has a gap (an index is missing).
+    #[error("state store {}: the log jumps from index {after} to {next} (refusing to modify the file)", path.display())]
+    Gap {
+        /// The file.
+        path: PathBuf,
+        /// The last index before the gap.
+        after: u64,
+        /// The index found.
+        next: u64,
+    },
+    /// A durable commit failed: the calls of its batch are answered with this error and the
+    /// model goes back to its state before them.
+    #[error("state store {}: the commit failed: {source}", path.display())]
+    Commit {
+        /// The file.
+        path: PathBuf,
+        /// What redb reported.
+        #[source]
+        source: Arc<redb::Error>,
+    },
+    /// The commit thread has ended (the controller stops).
+    #[error("state store {}: the commit thread has ended", path.display())]
+    Stopped {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl StoreError {
+    /// The underlying I/O error's kind, if there is one.
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            StoreError::Io { source, .. } => Some(source.kind()),
+            _ => None,
+        }
+    }
+}
+
+/// How [`open`] found the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Opened {
+    /// There was none: a new store holds the initial model.
+    Created,
+    /// The snapshot at `snapshot_index` with `replayed` log records applied.
+    Recovered {
+        /// The log index the snapshot covers.
+        snapshot_index: u64,
+        /// Records replayed on it.
+        replayed: u64,
+    },
+}
+
+/// An open store whose commit thread has not started yet ([`Loaded::start`]).
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    path: PathBuf,
+    db: Database,
+    last_index: u64,
+    snapshot_bytes: u64,
+    log_bytes: u64,
+    model: Model,
+}
+
+/// What the store's threads and handle share.
+#[derive(Debug)]
+pub(crate) struct Files {
+    pub(crate) path: PathBuf,
+    pub(crate) db: Database,
+}
+
+/// The handle of a running store: queue records, wait for their commit.
+#[derive(Debug)]
+pub(crate) struct Store {
+    files: Arc<Files>,
+    queue: std::sync::mpsc::Sender<commit::Entry>,
+}
+
+/// Opens `path` with the database's default backend, or creates it holding `init()`.
+///
+/// # Errors
+///
+/// [`StoreError`]; a refused file is not modified.
+pub(crate) fn open(path: &Path, init: impl FnOnce() -> Model) -> Result<(Loaded, Opened), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut head = [0u8; 64];
+    let head = match File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create(path, init()),
+        Err(e) => return Err(io(e)),
+        Ok(f) => {
+            use std::io::Read as _;
+            let n = (&f).take(64).read(&mut head).map_err(io)?;
+            &head[..n]
+        }
+    };
+    if json::is_legacy_state(head) {
+        return Err(StoreError::LegacyJson(path.to_owned()));
+    }
+    // Check and recover through the overlay: the file is not written.
+    let file = File::open(path).map_err(io)?;
+    let overlay = backend::Overlay::new(file).map_err(io)?;
+    let checked = Database::builder()
+        .create_with_backend(overlay)
+        .map_err(|e| corrupt(path, e))?;
+    let (model, last_index, snapshot_bytes, log_bytes, replayed, snapshot_index) =
+        recover(path, &checked)?;
+    drop(checked);
+    // Now for real (redb repairs the file here after a crash).
+    let db = Database::builder()
+        .create(path)
+        .map_err(|e| corrupt(path, e))?;
+    Ok((
+        Loaded {
+            path: path.to_owned(),
+            db,
+            last_index,
+            snapshot_bytes,
+            log_bytes,
+            model,
+        },
+        Opened::Recovered {
+            snapshot_index,
+            replayed,
+        },
+    ))
+}
+
+fn corrupt(path: &Path, e: impl Into<redb::Error>) -> StoreError {
+    let e = e.into();
+    if let redb::Error::Io(source) = e {
+        return StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
+    }
+    StoreError::Corrupt {
+        path: path.to_owned(),
+        source: Box::new(e),
+    }
+}
+
+type Recovered = (Model, u64, u64, u64, u64, u64);
+
+/// Loads the snapshot and replays the log.
+fn recover(path: &Path, db: &Database) -> Result<Recovered, StoreError> {
+    let c = |e: redb::Error| corrupt(path, e);
+    let txn = db.begin_read().map_err(|e| c(e.into()))?;
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => {
+            return Err(StoreError::NotAStore {
+                path: path.to_owned(),
+                what: "no meta table",
+            });
+        }
+        Err(e) => return Err(c(e.into())),
+    };
+    let version = meta
+        .get(VERSION_KEY)
+        .map_err(|e| c(e.into()))?
+        .map(|v| v.value())
+        .ok_or_else(|| StoreError::NotAStore {
+            path: path.to_owned(),
+            what: "no format version",
+        })?;
+    if version > FORMAT_VERSION {
+        return Err(StoreError::Newer {
+            path: path.to_owned(),
+            version,
+        });
+    }
+    let missing = |what| StoreError::NotAStore {
+        path: path.to_owned(),
+        what,
+    };
+    let snapshots = txn.open_table(SNAPSHOT).map_err(|_| missing("no snapshot table"))?;
+    let (index, json) = snapshots
+        .last()
+        .map_err(|e| c(e.into()))?
+        .map(|(k, v)| (k.value(), v.value().to_vec()))
+        .ok_or_else(|| missing("no snapshot"))?;
+    let snapshot_bytes = json.len() as u64;
+    let text = String::from_utf8_lossy(&json);
+    let mut model = import_json(&text).map_err(|source| StoreError::Snapshot {
+        path: path.to_owned(),
+        index,
+        source,
+    })?;
+    drop(text);
+    let log = txn.open_table(LOG).map_err(|_| missing("no log table"))?;
+    let mut last = index;
+    let mut log_bytes = 0;
+    for row in log.range(index + 1..).map_err(|e| c(e.into()))? {
+        let (k, v) = row.map_err(|e| c(e.into()))?;
+        let at = k.value();
+        if at != last + 1 {
+            return Err(StoreError::Gap {
+                path: path.to_owned(),
+                after: last,
+                next: at,
+            });
+        }
+        log_bytes += v.value().len() as u64;
+        Record::decode(v.value())
+            .and_then(|r| r.replay(&mut model))
+            .map_err(|source| StoreError::Replay {
+                path: path.to_owned(),
+                index: at,
+                source,
+            })?;
+        last = at;
+    }
+    let _ = log.len();
+    Ok((model, last, snapshot_bytes, log_bytes, last - index, index))
+}
+
+/// Creates a store at `path` holding `model` (fails if the file exists).
+fn create(path: &Path, model: Model) -> Result<(Loaded, Opened), StoreError> {
+    let db = Database::builder()
+        .create(path)
+        .map_err(|e| corrupt(path, e))?;
+    let json = export_json(&model);
+    write_initial(&db, json.as_bytes()).map_err(|e| corrupt(path, e))?;
+    Ok((
+        Loaded {
+            path: path.to_owned(),
+            db,
+            last_index: 0,
+            snapshot_bytes: json.len() as u64,
+            log_bytes: 0,
+            model,
+        },
+        Opened::Created,
+    ))
+}
+
+fn write_initial(db: &Database, json: &[u8]) -> Result<(), redb::Error> {
+    let txn = db.begin_write()?;
+    {
+        txn.open_table(META)?.insert(VERSION_KEY, FORMAT_VERSION)?;
+        txn.open_table(SNAPSHOT)?.insert(0, json)?;
+        txn.open_table(LOG)?;
+    }
+    txn.commit()?;
+    Ok(())
+}
+
+/// Writes a new store at `path` holding `model` (for `linstor-mock state import`); refuses
+/// to overwrite an existing file.
+///
+/// # Errors
+///
+/// [`StoreError::Io`] (e.g. the file exists) or [`StoreError::Corrupt`].
+pub fn create_from(path: &Path, model: &Model) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    // create_new: never replace a file.
+    File::create_new(path).map_err(io)?;
+    let db = Database::builder()
+        .create(path)
+        .map_err(|e| corrupt(path, e))?;
+    write_initial(&db, export_json(model).as_bytes()).map_err(|e| corrupt(path, e))
+}
+
+/// The model held by the store at `path` (snapshot with the log replayed), read without
+/// writing to the file (for `linstor-mock state export`).
+///
+/// # Errors
+///
+/// [`StoreError`]; [`StoreError::Io`] with `NotFound` when there is no file.
+pub fn read_model(path: &Path) -> Result<Model, StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = {
+        use std::io::Read as _;
+        let f = File::open(path).map_err(io)?;
+        let mut head = Vec::new();
+        (&f).take(64).read_to_end(&mut head).map_err(io)?;
+        head
+    };
+    if json::is_legacy_state(&bytes) {
+        return Err(StoreError::LegacyJson(path.to_owned()));
+    }
+    let overlay = backend::Overlay::new(File::open(path).map_err(io)?).map_err(io)?;
+    let db = Database::builder()
+        .create_with_backend(overlay)
+        .map_err(|e| corrupt(path, e))?;
+    Ok(recover(path, &db)?.0)
+}
+
+impl Loaded {
+    /// The model the file holds.
+    pub(crate) fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Starts the commit and snapshot threads. `compact_bytes`: the log is compacted into a
+    /// snapshot once it holds this many bytes and at least as many as the last snapshot.
+    pub(crate) fn start(self, rollback: Box<dyn Rollback>, compact_bytes: u64) -> Store {
+        let files = Arc::new(Files {
+            path: self.path,
+            db: self.db,
+        });
+        let queue = commit::spawn(commit::Committer::new(
+            files.clone(),
+            self.model,
+            self.last_index,
+            self.snapshot_bytes,
+            self.log_bytes,
+            compact_bytes,
+            rollback,
+        ));
+        Store { files, queue }
+    }
+}
+
+impl Store {
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.files.path
+    }
+
+    /// Queues an applied call for the next commit. Call it under the lock that orders the
+    /// calls (the order of the log is the order of the model).
+    pub(crate) fn append(&self, record: Record) -> Ticket {
+        self.send(commit::Work::Log(record))
+    }
+
+    /// Queues a snapshot of `model`, replacing the log (the model was changed outside a
+    /// call). Call it under the lock that orders the calls.
+    pub(crate) fn reset(&self, model: Model) -> Ticket {
+        self.send(commit::Work::Reset(Box::new(model)))
+    }
+
+    fn send(&self, work: commit::Work) -> Ticket {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let entry = commit::Entry { work, reply: tx };
+        if let Err(std::sync::mpsc::SendError(entry)) = self.queue.send(entry) {
+            let _ = entry.reply.send(Err(Arc::new(StoreError::Stopped {
+                path: self.files.path.clone(),
+            })));
+        }
+        Ticket(rx)
+    }
+
+    /// A ticket that resolves once everything queued before it is durable.
+    pub(crate) fn barrier(&self) -> Ticket {
+        self.send(commit::Work::Barrier)
+    }
+}
+
+#[cfg(test)]
+mod tests;
