@@ -130,16 +130,19 @@ impl Committer {
 }
 
 /// Starts the commit thread; it ends when every sender of the queue is gone.
-pub(crate) fn spawn(committer: Committer) -> Sender<Entry> {
+pub(crate) fn spawn(committer: Committer) -> (Sender<Entry>, Option<std::thread::JoinHandle<()>>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("linstor-mock-commit".into())
         .spawn(move || run(committer, rx));
-    if let Err(e) = spawned {
-        // The receiver is gone with the closure: every ticket answers `Stopped`.
-        tracing::error!("cannot start the commit thread: {e}");
+    match spawned {
+        Ok(handle) => (tx, Some(handle)),
+        Err(e) => {
+            // The receiver is gone with the closure: every ticket answers `Stopped`.
+            tracing::error!("cannot start the commit thread: {e}");
+            (tx, None)
+        }
     }
-    tx
 }
 
 fn run(mut c: Committer, rx: Receiver<Entry>) {
@@ -193,6 +196,9 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
                 if !restored {
                     tracing::warn!("the model is gone: nothing to restore");
                 }
+                if let Err(e) = c.files.reopen() {
+                    tracing::error!("state store {}: cannot reopen it (retried at the next commit): {e}", c.files.path.display());
+                }
                 for entry in batch.into_iter().chain(later) {
                     let _ = entry.reply.send(Err(error.clone()));
                 }
@@ -204,10 +210,10 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
 impl Committer {
     /// Writes the batch in one durable transaction; returns the log bytes it added.
     fn commit(&mut self, batch: &[Entry]) -> Result<u64, redb::Error> {
-        let txn = self.files.db.begin_write()?;
-        let mut added = 0;
         let mut index = self.last_index;
-        {
+        let mut snapshot_bytes = None;
+        let added = self.files.clone().write(|txn| {
+            let mut added = 0;
             let mut log = txn.open_table(LOG)?;
             for entry in batch {
                 match &entry.work {
@@ -224,13 +230,16 @@ impl Committer {
                         snap.insert(index, json.as_bytes())?;
                         log.retain_in(..=index, |_, _| false)?;
                         added = 0;
-                        self.snapshots.set_last_bytes(json.len() as u64);
+                        snapshot_bytes = Some(json.len() as u64);
                     }
                     Work::Barrier => {}
                 }
             }
+            Ok(added)
+        })?;
+        if let Some(bytes) = snapshot_bytes {
+            self.snapshots.set_last_bytes(bytes);
         }
-        txn.commit()?;
         self.last_index = index;
         Ok(added)
     }

@@ -73,6 +73,15 @@ pub enum StoreError {
         #[source]
         source: Box<redb::Error>,
     },
+    /// The database is damaged in a way redb does not report as an error (it panicked
+    /// reading it; the panic was caught, the file was only read).
+    #[error("state store {} is corrupt (reading it failed: {what}); refusing to modify it", path.display())]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// The panic's message.
+        what: String,
+    },
     /// A database, but not a linstor-mock state store.
     #[error("state store {}: not a linstor-mock state store (refusing to modify it): {what}", path.display())]
     NotAStore {
@@ -175,18 +184,86 @@ pub(crate) struct Loaded {
     model: Model,
 }
 
+/// Opens the database again after a failed write (redb refuses every write after an I/O
+/// error of its file until it is reopened).
+pub(crate) type Opener = Box<dyn Fn() -> Result<Database, redb::Error> + Send + Sync>;
+
 /// What the store's threads and handle share.
-#[derive(Debug)]
 pub(crate) struct Files {
     pub(crate) path: PathBuf,
-    pub(crate) db: Database,
+    /// `None` while it could not be reopened.
+    db: std::sync::RwLock<Option<Database>>,
+    opener: Opener,
+    /// A write failed: reopen before the next one.
+    broken: std::sync::atomic::AtomicBool,
 }
 
-/// The handle of a running store: queue records, wait for their commit.
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Files").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Files {
+    /// Runs `f` in one write transaction of the database, committed unless `f` fails; a
+    /// failure marks the database for reopening.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&redb::WriteTransaction) -> Result<T, redb::Error>,
+    ) -> Result<T, redb::Error> {
+        use std::sync::atomic::Ordering;
+        if self.broken.load(Ordering::SeqCst) {
+            self.reopen()?;
+        }
+        let result = (|| {
+            let db = self.db.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let db = db.as_ref().ok_or(redb::Error::PreviousIo)?;
+            let txn = db.begin_write()?;
+            let value = f(&txn)?;
+            txn.commit()?;
+            Ok(value)
+        })();
+        if result.is_err() {
+            self.broken.store(true, Ordering::SeqCst);
+        }
+        result
+    }
+
+    /// Closes and opens the database again.
+    pub(crate) fn reopen(&self) -> Result<(), redb::Error> {
+        use std::sync::atomic::Ordering;
+        let mut db = self.db.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !self.broken.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        *db = None;
+        *db = Some((self.opener)()?);
+        self.broken.store(false, Ordering::SeqCst);
+        tracing::info!("state store {}: reopened after a failed write", self.path.display());
+        Ok(())
+    }
+}
+
+/// The handle of a running store: queue records, wait for their commit. Dropping it lets
+/// the commit thread finish what is queued and waits for it (and so for the file's lock to
+/// be released).
 #[derive(Debug)]
 pub(crate) struct Store {
     files: Arc<Files>,
-    queue: std::sync::mpsc::Sender<commit::Entry>,
+    queue: Option<std::sync::mpsc::Sender<commit::Entry>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.queue = None;
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+            && thread.join().is_err()
+        {
+            tracing::error!("state store {}: the commit thread panicked", self.files.path.display());
+        }
+    }
 }
 
 /// Opens `path` with the database's default backend, or creates it holding `init()`.
@@ -213,14 +290,8 @@ pub(crate) fn open(path: &Path, init: impl FnOnce() -> Model) -> Result<(Loaded,
         return Err(StoreError::LegacyJson(path.to_owned()));
     }
     // Check and recover through the overlay: the file is not written.
-    let file = File::open(path).map_err(io)?;
-    let overlay = backend::Overlay::new(file).map_err(io)?;
-    let checked = Database::builder()
-        .create_with_backend(overlay)
-        .map_err(|e| corrupt(path, e))?;
     let (model, last_index, snapshot_bytes, log_bytes, replayed, snapshot_index) =
-        recover(path, &checked)?;
-    drop(checked);
+        check(path)?;
     // Now for real (redb repairs the file here after a crash).
     let db = Database::builder()
         .create(path)
@@ -241,9 +312,48 @@ pub(crate) fn open(path: &Path, init: impl FnOnce() -> Model) -> Result<(Loaded,
     ))
 }
 
+/// Opens `path` through the read-only overlay and recovers its model. redb panics on some
+/// damaged files instead of returning an error: the panic is caught and reported as
+/// [`StoreError::Damaged`] (the overlay only ever read the file).
+fn check(path: &Path) -> Result<Recovered, StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    let overlay = backend::Overlay::new(file).map_err(io)?;
+    let run = std::panic::AssertUnwindSafe(|| {
+        let checked = Database::builder()
+            .create_with_backend(overlay)
+            .map_err(|e| corrupt(path, e))?;
+        recover(path, &checked)
+    });
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic".to_owned());
+        Err(StoreError::Damaged {
+            path: path.to_owned(),
+            what,
+        })
+    })
+}
+
 fn corrupt(path: &Path, e: impl Into<redb::Error>) -> StoreError {
     let e = e.into();
+    // redb reports a file that is not a database (bad magic number) as InvalidData.
     if let redb::Error::Io(source) = e {
+        if matches!(
+            source.kind(),
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+        ) {
+            return StoreError::Corrupt {
+                path: path.to_owned(),
+                source: Box::new(redb::Error::Io(source)),
+            };
+        }
         return StoreError::Io {
             path: path.to_owned(),
             source,
@@ -401,11 +511,7 @@ pub fn read_model(path: &Path) -> Result<Model, StoreError> {
     if json::is_legacy_state(&bytes) {
         return Err(StoreError::LegacyJson(path.to_owned()));
     }
-    let overlay = backend::Overlay::new(File::open(path).map_err(io)?).map_err(io)?;
-    let db = Database::builder()
-        .create_with_backend(overlay)
-        .map_err(|e| corrupt(path, e))?;
-    Ok(recover(path, &db)?.0)
+    Ok(check(path)?.0)
 }
 
 impl Loaded {
@@ -417,11 +523,20 @@ impl Loaded {
     /// Starts the commit and snapshot threads. `compact_bytes`: the log is compacted into a
     /// snapshot once it holds this many bytes and at least as many as the last snapshot.
     pub(crate) fn start(self, rollback: Box<dyn Rollback>, compact_bytes: u64) -> Store {
+        let path = self.path.clone();
+        let opener: Opener = Box::new(move || Ok(Database::builder().create(&path)?));
+        self.start_with(opener, rollback, compact_bytes)
+    }
+
+    /// [`Loaded::start`] with another way to reopen the database.
+    pub(crate) fn start_with(self, opener: Opener, rollback: Box<dyn Rollback>, compact_bytes: u64) -> Store {
         let files = Arc::new(Files {
             path: self.path,
-            db: self.db,
+            db: std::sync::RwLock::new(Some(self.db)),
+            opener,
+            broken: std::sync::atomic::AtomicBool::new(false),
         });
-        let queue = commit::spawn(commit::Committer::new(
+        let (queue, thread) = commit::spawn(commit::Committer::new(
             files.clone(),
             self.model,
             self.last_index,
@@ -430,7 +545,11 @@ impl Loaded {
             compact_bytes,
             rollback,
         ));
-        Store { files, queue }
+        Store {
+            files,
+            queue: Some(queue),
+            thread,
+        }
     }
 }
 
@@ -455,7 +574,11 @@ impl Store {
     fn send(&self, work: commit::Work) -> Ticket {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let entry = commit::Entry { work, reply: tx };
-        if let Err(std::sync::mpsc::SendError(entry)) = self.queue.send(entry) {
+        let sent = match &self.queue {
+            Some(queue) => queue.send(entry).map_err(|e| e.0),
+            None => Err(entry),
+        };
+        if let Err(entry) = sent {
             let _ = entry.reply.send(Err(Arc::new(StoreError::Stopped {
                 path: self.files.path.clone(),
             })));

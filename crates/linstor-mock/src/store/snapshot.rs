@@ -14,7 +14,8 @@ use crate::model::Model;
 
 /// The commit thread's end of the snapshot thread.
 pub(crate) struct Snapshotter {
-    tx: SyncSender<(u64, Model)>,
+    tx: Option<SyncSender<(u64, Model)>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     busy: Arc<AtomicBool>,
     last_bytes: Arc<AtomicU64>,
 }
@@ -29,12 +30,17 @@ impl Snapshotter {
         let spawned = std::thread::Builder::new()
             .name("linstor-mock-snapshot".into())
             .spawn(move || run(&files, &rx, &b, &l));
-        if let Err(e) = spawned {
-            tracing::error!("cannot start the snapshot thread (the log is not compacted): {e}");
-            busy.store(true, Ordering::SeqCst);
-        }
+        let thread = match spawned {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::error!("cannot start the snapshot thread (the log is not compacted): {e}");
+                busy.store(true, Ordering::SeqCst);
+                None
+            }
+        };
         Snapshotter {
-            tx,
+            tx: Some(tx),
+            thread,
             busy,
             last_bytes: last,
         }
@@ -55,12 +61,27 @@ impl Snapshotter {
         if self.busy.swap(true, Ordering::SeqCst) {
             return false;
         }
-        match self.tx.try_send((index, model.clone())) {
+        let Some(tx) = &self.tx else {
+            return false;
+        };
+        match tx.try_send((index, model.clone())) {
             Ok(()) => true,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 self.busy.store(false, Ordering::SeqCst);
                 false
             }
+        }
+    }
+}
+
+impl Drop for Snapshotter {
+    /// Lets a snapshot being written finish (the file stays consistent either way).
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the snapshot thread panicked");
         }
     }
 }
@@ -94,17 +115,16 @@ fn run(files: &Files, rx: &Receiver<(u64, Model)>, busy: &AtomicBool, last: &Ato
 /// already holds a snapshot at or past `index`.
 fn write(files: &Files, index: u64, json: &[u8]) -> Result<bool, redb::Error> {
     use redb::ReadableTable as _;
-    let txn = files.db.begin_write()?;
-    {
+    files.write(|txn| {
         let mut snap = txn.open_table(SNAPSHOT)?;
         let current = snap.last()?.map(|(k, _)| k.value());
         if current.is_some_and(|c| c >= index) {
+            // Nothing to do (committing the empty transaction is harmless).
             return Ok(false);
         }
         snap.retain(|_, _| false)?;
         snap.insert(index, json)?;
         txn.open_table(LOG)?.retain_in(..=index, |_, _| false)?;
-    }
-    txn.commit()?;
-    Ok(true)
+        Ok(true)
+    })
 }
