@@ -544,7 +544,10 @@ impl MockController {
         let inner = &self.inner;
         // Whatever was queued for the store (a model changed through `model()`) is durable
         // before the controller stops.
-        let flush = lock(&inner.shared).store.as_ref().map(|s| (s.barrier(), s.path().to_owned()));
+        let flush = lock(&inner.shared)
+            .store
+            .as_ref()
+            .map(|s| (s.barrier(), s.path().to_owned()));
         if let Some((ticket, path)) = flush
             && let Err(e) = ticket.wait(SAVE_TIMEOUT, &path).await
         {

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use redb::StorageBackend;
 
 /// A file opened read-only whose writes stay in memory: the database sees its own writes,
-/// the file never changes.
+/// the file never changes. Written bytes are kept in 4 KiB blocks (copy on write).
 #[derive(Debug)]
 pub(crate) struct Overlay {
     file: File,
@@ -19,11 +19,16 @@ pub(crate) struct Overlay {
     state: Mutex<OverlayState>,
 }
 
+const BLOCK: u64 = 4096;
+
 #[derive(Debug)]
 struct OverlayState {
     len: u64,
-    /// Writes in order (later ones win).
-    writes: Vec<(u64, Vec<u8>)>,
+    /// Blocks written (by block number), each `BLOCK` bytes.
+    blocks: std::collections::BTreeMap<u64, Vec<u8>>,
+    /// Bytes at or past this offset that are not in `blocks` read as zeros (the file was
+    /// truncated below its real length).
+    zero_from: u64,
 }
 
 impl Overlay {
@@ -35,7 +40,8 @@ impl Overlay {
             file_len,
             state: Mutex::new(OverlayState {
                 len: file_len,
-                writes: Vec::new(),
+                blocks: std::collections::BTreeMap::new(),
+                zero_from: file_len,
             }),
         })
     }
@@ -44,6 +50,26 @@ impl Overlay {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reads the unwritten bytes at `offset` into `buf` from the file (zeros past it).
+    fn read_base(&self, state: &OverlayState, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        buf.fill(0);
+        let limit = self.file_len.min(state.zero_from);
+        let n = limit.saturating_sub(offset).min(buf.len() as u64) as usize;
+        if n > 0 {
+            self.file.read_exact_at(&mut buf[..n], offset)?;
+        }
+        Ok(())
+    }
+
+    fn block(&self, state: &mut OverlayState, number: u64) -> io::Result<()> {
+        if !state.blocks.contains_key(&number) {
+            let mut data = vec![0; BLOCK as usize];
+            self.read_base(state, number * BLOCK, &mut data)?;
+            state.blocks.insert(number, data);
+        }
+        Ok(())
     }
 }
 
@@ -58,23 +84,24 @@ impl StorageBackend for Overlay {
         if end > state.len {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                format!("read of {len} bytes at {offset} past the end ({})", state.len),
+                format!(
+                    "read of {len} bytes at {offset} past the end ({})",
+                    state.len
+                ),
             ));
         }
         let mut buf = vec![0; len];
-        let from_file = self.file_len.saturating_sub(offset).min(len as u64) as usize;
-        if from_file > 0 {
-            self.file.read_exact_at(&mut buf[..from_file], offset)?;
-        }
-        for (at, data) in &state.writes {
-            let w_end = at + data.len() as u64;
-            if *at >= end || w_end <= offset {
-                continue;
+        let mut at = offset;
+        while at < end {
+            let number = at / BLOCK;
+            let in_block = (at % BLOCK) as usize;
+            let n = ((BLOCK as usize) - in_block).min((end - at) as usize);
+            let dst = &mut buf[(at - offset) as usize..(at - offset) as usize + n];
+            match state.blocks.get(&number) {
+                Some(data) => dst.copy_from_slice(&data[in_block..in_block + n]),
+                None => self.read_base(&state, at, dst)?,
             }
-            let lo = (*at).max(offset);
-            let hi = w_end.min(end);
-            buf[(lo - offset) as usize..(hi - offset) as usize]
-                .copy_from_slice(&data[(lo - at) as usize..(hi - at) as usize]);
+            at += n as u64;
         }
         Ok(buf)
     }
@@ -83,15 +110,20 @@ impl StorageBackend for Overlay {
         let mut state = self.state();
         if len < state.len {
             // Bytes past the new end read as zeros if the file grows again.
-            let cut = len;
-            state.writes.retain(|(at, _)| *at < cut);
-            for (at, data) in &mut state.writes {
-                data.truncate((cut - *at) as usize);
+            let first_gone = len.div_ceil(BLOCK);
+            state.blocks.retain(|n, _| *n < first_gone);
+            if !len.is_multiple_of(BLOCK)
+                && let Some(data) = state.blocks.get_mut(&(len / BLOCK))
+            {
+                data[(len % BLOCK) as usize..].fill(0);
+            } else if !len.is_multiple_of(BLOCK) {
+                let number = len / BLOCK;
+                self.block(&mut state, number)?;
+                if let Some(data) = state.blocks.get_mut(&number) {
+                    data[(len % BLOCK) as usize..].fill(0);
+                }
             }
-            let hole = (cut, vec![0; (self.file_len.saturating_sub(cut)) as usize]);
-            if !hole.1.is_empty() {
-                state.writes.push(hole);
-            }
+            state.zero_from = state.zero_from.min(len);
         }
         state.len = len;
         Ok(())
@@ -103,8 +135,20 @@ impl StorageBackend for Overlay {
 
     fn write(&self, offset: u64, data: &[u8]) -> Result<(), io::Error> {
         let mut state = self.state();
-        state.len = state.len.max(offset + data.len() as u64);
-        state.writes.push((offset, data.to_vec()));
+        let end = offset + data.len() as u64;
+        state.len = state.len.max(end);
+        let mut at = offset;
+        while at < end {
+            let number = at / BLOCK;
+            let in_block = (at % BLOCK) as usize;
+            let n = ((BLOCK as usize) - in_block).min((end - at) as usize);
+            self.block(&mut state, number)?;
+            if let Some(block) = state.blocks.get_mut(&number) {
+                block[in_block..in_block + n]
+                    .copy_from_slice(&data[(at - offset) as usize..(at - offset) as usize + n]);
+            }
+            at += n as u64;
+        }
         Ok(())
     }
 }

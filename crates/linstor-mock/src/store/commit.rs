@@ -47,7 +47,11 @@ pub(crate) struct Ticket(pub(crate) tokio::sync::oneshot::Receiver<Result<(), Ar
 
 impl Ticket {
     /// Waits for the commit.
-    pub(crate) async fn wait(self, timeout: Duration, path: &std::path::Path) -> Result<(), Arc<StoreError>> {
+    pub(crate) async fn wait(
+        self,
+        timeout: Duration,
+        path: &std::path::Path,
+    ) -> Result<(), Arc<StoreError>> {
         match tokio::time::timeout(timeout, self.0).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(Arc::new(StoreError::Stopped {
@@ -65,7 +69,11 @@ impl Ticket {
 
     /// Waits for the commit, blocking the thread (not from an async context's worker for
     /// long: the commit thread never waits for the caller).
-    pub(crate) fn wait_blocking(self, timeout: Duration, path: &std::path::Path) -> Result<(), Arc<StoreError>> {
+    pub(crate) fn wait_blocking(
+        self,
+        timeout: Duration,
+        path: &std::path::Path,
+    ) -> Result<(), Arc<StoreError>> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let path = path.to_owned();
         // A small thread turns the oneshot into a blocking wait that works inside and
@@ -183,7 +191,9 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
                     path: c.files.path.clone(),
                     source: Arc::new(e),
                 });
-                tracing::error!("{error}: the calls of the batch are answered with it and the model goes back to the last commit");
+                tracing::error!(
+                    "{error}: the calls of the batch are answered with it and the model goes back to the last commit"
+                );
                 let mut later = Vec::new();
                 let replica = &c.replica;
                 let restored = c.rollback.with_model(&mut |model| {
@@ -197,7 +207,10 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
                     tracing::warn!("the model is gone: nothing to restore");
                 }
                 if let Err(e) = c.files.reopen() {
-                    tracing::error!("state store {}: cannot reopen it (retried at the next commit): {e}", c.files.path.display());
+                    tracing::error!(
+                        "state store {}: cannot reopen it (retried at the next commit): {e}",
+                        c.files.path.display()
+                    );
                 }
                 for entry in batch.into_iter().chain(later) {
                     let _ = entry.reply.send(Err(error.clone()));

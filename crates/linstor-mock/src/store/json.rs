@@ -30,7 +30,9 @@ pub enum JsonError {
     Invariant(#[source] InvariantError),
     /// A state file of an earlier linstor-mock (`{"format": "linstor-mock-state", ...}`) of a
     /// version this one does not read.
-    #[error("a linstor-mock JSON state file of format {format:?} version {version}; this version reads version 1")]
+    #[error(
+        "a linstor-mock JSON state file of format {format:?} version {version}; this version reads version 1"
+    )]
     LegacyVersion {
         /// Its `format`.
         format: String,
@@ -106,7 +108,8 @@ mod tests {
         let mut model = Model::default();
         model.seed_demo();
         let json = export_json(&model);
-        let legacy = format!("{{\"format\": \"linstor-mock-state\", \"version\": 1, \"model\": {json}}}");
+        let legacy =
+            format!("{{\"format\": \"linstor-mock-state\", \"version\": 1, \"model\": {json}}}");
         assert!(is_legacy_state(legacy.as_bytes()));
         assert_eq!(export_json(&import_any_json(&legacy).unwrap()), json);
         assert_eq!(export_json(&import_any_json(&json).unwrap()), json);

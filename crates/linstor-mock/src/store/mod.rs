@@ -15,6 +15,10 @@
 //! file, a file of a newer format version, or one whose log does not replay on its snapshot
 //! is refused with an error naming the file, and is never written.
 
+// redb's error is 160 bytes and a request a few hundred: both are on rare or short-lived
+// paths (a failed commit, one queued record), so neither is boxed.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
+
 mod backend;
 mod commit;
 mod json;
@@ -200,7 +204,9 @@ pub(crate) struct Files {
 
 impl std::fmt::Debug for Files {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Files").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Files")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -216,7 +222,10 @@ impl Files {
             self.reopen()?;
         }
         let result = (|| {
-            let db = self.db.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let db = self
+                .db
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let db = db.as_ref().ok_or(redb::Error::PreviousIo)?;
             let txn = db.begin_write()?;
             let value = f(&txn)?;
@@ -232,14 +241,20 @@ impl Files {
     /// Closes and opens the database again.
     pub(crate) fn reopen(&self) -> Result<(), redb::Error> {
         use std::sync::atomic::Ordering;
-        let mut db = self.db.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut db = self
+            .db
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !self.broken.load(Ordering::SeqCst) {
             return Ok(());
         }
         *db = None;
         *db = Some((self.opener)()?);
         self.broken.store(false, Ordering::SeqCst);
-        tracing::info!("state store {}: reopened after a failed write", self.path.display());
+        tracing::info!(
+            "state store {}: reopened after a failed write",
+            self.path.display()
+        );
         Ok(())
     }
 }
@@ -261,7 +276,10 @@ impl Drop for Store {
             && thread.thread().id() != std::thread::current().id()
             && thread.join().is_err()
         {
-            tracing::error!("state store {}: the commit thread panicked", self.files.path.display());
+            tracing::error!(
+                "state store {}: the commit thread panicked",
+                self.files.path.display()
+            );
         }
     }
 }
@@ -271,7 +289,10 @@ impl Drop for Store {
 /// # Errors
 ///
 /// [`StoreError`]; a refused file is not modified.
-pub(crate) fn open(path: &Path, init: impl FnOnce() -> Model) -> Result<(Loaded, Opened), StoreError> {
+pub(crate) fn open(
+    path: &Path,
+    init: impl FnOnce() -> Model,
+) -> Result<(Loaded, Opened), StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -290,8 +311,7 @@ pub(crate) fn open(path: &Path, init: impl FnOnce() -> Model) -> Result<(Loaded,
         return Err(StoreError::LegacyJson(path.to_owned()));
     }
     // Check and recover through the overlay: the file is not written.
-    let (model, last_index, snapshot_bytes, log_bytes, replayed, snapshot_index) =
-        check(path)?;
+    let (model, last_index, snapshot_bytes, log_bytes, replayed, snapshot_index) = check(path)?;
     // Now for real (redb repairs the file here after a crash).
     let db = Database::builder()
         .create(path)
@@ -399,7 +419,9 @@ fn recover(path: &Path, db: &Database) -> Result<Recovered, StoreError> {
         path: path.to_owned(),
         what,
     };
-    let snapshots = txn.open_table(SNAPSHOT).map_err(|_| missing("no snapshot table"))?;
+    let snapshots = txn
+        .open_table(SNAPSHOT)
+        .map_err(|_| missing("no snapshot table"))?;
     let (index, json) = snapshots
         .last()
         .map_err(|e| c(e.into()))?
@@ -529,7 +551,12 @@ impl Loaded {
     }
 
     /// [`Loaded::start`] with another way to reopen the database.
-    pub(crate) fn start_with(self, opener: Opener, rollback: Box<dyn Rollback>, compact_bytes: u64) -> Store {
+    pub(crate) fn start_with(
+        self,
+        opener: Opener,
+        rollback: Box<dyn Rollback>,
+        compact_bytes: u64,
+    ) -> Store {
         let files = Arc::new(Files {
             path: self.path,
             db: std::sync::RwLock::new(Some(self.db)),

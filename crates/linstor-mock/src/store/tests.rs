@@ -13,7 +13,8 @@ use super::*;
 use crate::{Config, MockController};
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("linstor-mock-store-{name}-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("linstor-mock-store-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -101,7 +102,14 @@ async fn snapshot_plus_replayed_log_is_the_live_model() {
         .unwrap();
     let txn = db.begin_read().unwrap();
     let rows = txn.open_table(LOG).unwrap().len().unwrap();
-    let snap = txn.open_table(SNAPSHOT).unwrap().last().unwrap().unwrap().0.value();
+    let snap = txn
+        .open_table(SNAPSHOT)
+        .unwrap()
+        .last()
+        .unwrap()
+        .unwrap()
+        .0
+        .value();
     assert!(snap > 0, "a snapshot was taken");
     assert!(rows < 60 * 3, "{rows} log rows");
     drop(txn);
@@ -125,10 +133,14 @@ fn a_rejected_body_replays_its_error_report_id() {
     let outcome = live.reject(&error);
     assert!(logged(&outcome, before, &live));
     let mut replayed = Model::default();
-    Record::Rejected(Call::CrtNode).replay(&mut replayed).unwrap();
+    Record::Rejected(Call::CrtNode)
+        .replay(&mut replayed)
+        .unwrap();
     assert_eq!(export_json(&replayed), export_json(&live));
     // A call that changes nothing does not replay as logged.
-    let err = Record::Call(Request::LstNode).replay(&mut replayed).unwrap_err();
+    let err = Record::Call(Request::LstNode)
+        .replay(&mut replayed)
+        .unwrap_err();
     assert!(matches!(err, RecordError::Diverged(Call::LstNode)), "{err}");
 }
 
@@ -187,7 +199,11 @@ fn faulty_store(path: &Path, model: Model) -> (Store, Arc<Mutex<Model>>, Arc<Ato
         log_bytes,
         model,
     };
-    let store = loaded.start_with(opener, Box::new(TestRollback(live.clone())), DEFAULT_COMPACT_BYTES);
+    let store = loaded.start_with(
+        opener,
+        Box::new(TestRollback(live.clone())),
+        DEFAULT_COMPACT_BYTES,
+    );
     (store, live, fail)
 }
 
@@ -221,7 +237,8 @@ fn a_failed_commit_answers_an_error_and_leaves_the_model_unchanged() {
         assert!(matches!(*err, StoreError::Commit { .. }), "{err}");
         assert!(err.to_string().contains("state.db"), "{err}");
         assert!(
-            err.to_string().contains("no space left on device (injected)"),
+            err.to_string()
+                .contains("no space left on device (injected)"),
             "{err}"
         );
     }
@@ -241,8 +258,16 @@ fn assert_refused_unmodified(path: &Path, check: impl Fn(&StoreError) -> bool) -
     let before = std::fs::read(path).unwrap();
     let err = open(path, Model::default).map(|_| ()).unwrap_err();
     assert!(check(&err), "{err:?}");
-    assert!(err.to_string().contains(&path.display().to_string()), "{err}");
-    assert_eq!(std::fs::read(path).unwrap(), before, "{} was modified", path.display());
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        before,
+        "{} was modified",
+        path.display()
+    );
     let export = read_model(path).map(|_| ()).unwrap_err();
     assert!(check(&export), "{export:?}");
     assert_eq!(std::fs::read(path).unwrap(), before);
@@ -262,7 +287,13 @@ fn corrupt_newer_and_old_json_files_are_refused_and_never_modified() {
     let dir = temp_dir("refuse");
     // Garbage.
     let garbage = dir.join("garbage.db");
-    std::fs::write(&garbage, (0..5000u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        &garbage,
+        (0..5000u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     assert_refused_unmodified(&garbage, |e| matches!(e, StoreError::Corrupt { .. }));
     // A redb file torn in its middle.
     let torn = dir.join("torn.db");
@@ -279,24 +310,39 @@ fn corrupt_newer_and_old_json_files_are_refused_and_never_modified() {
     let newer = dir.join("newer.db");
     drop(open(&newer, Model::default).unwrap());
     tamper(&newer, |txn| {
-        txn.open_table(META).unwrap().insert(VERSION_KEY, 2).unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert(VERSION_KEY, 2)
+            .unwrap();
     });
-    let err = assert_refused_unmodified(&newer, |e| matches!(e, StoreError::Newer { version: 2, .. }));
+    let err = assert_refused_unmodified(&newer, |e| {
+        matches!(e, StoreError::Newer { version: 2, .. })
+    });
     assert!(err.to_string().contains("newer"), "{err}");
     // A log record that does not replay.
     let bad_log = dir.join("bad-log.db");
     drop(open(&bad_log, Model::default).unwrap());
     tamper(&bad_log, |txn| {
         let mut log = txn.open_table(LOG).unwrap();
-        log.insert(1, Record::Call(crt_rsc_dfn("r")).encode().as_slice()).unwrap();
-        log.insert(2, [2u8, 9, b'C', b'r', b't', b'R', b's', b'c', b'D', b'f', b'n', 0x0a, 0x50].as_slice())
+        log.insert(1, Record::Call(crt_rsc_dfn("r")).encode().as_slice())
             .unwrap();
+        log.insert(
+            2,
+            [
+                2u8, 9, b'C', b'r', b't', b'R', b's', b'c', b'D', b'f', b'n', 0x0a, 0x50,
+            ]
+            .as_slice(),
+        )
+        .unwrap();
     });
-    assert_refused_unmodified(&bad_log, |e| matches!(e, StoreError::Replay { index: 2, .. }));
+    assert_refused_unmodified(&bad_log, |e| {
+        matches!(e, StoreError::Replay { index: 2, .. })
+    });
     // A database that is not ours.
     let foreign = dir.join("foreign.db");
     tamper(&foreign, |txn| {
-        txn.open_table(TableDefinition::<u64, u64>::new("other")).unwrap();
+        txn.open_table(TableDefinition::<u64, u64>::new("other"))
+            .unwrap();
     });
     assert_refused_unmodified(&foreign, |e| matches!(e, StoreError::NotAStore { .. }));
     // The JSON state file of the earlier version: refused with the command that converts it.
@@ -305,16 +351,25 @@ fn corrupt_newer_and_old_json_files_are_refused_and_never_modified() {
     model.seed_demo();
     std::fs::write(
         &old,
-        format!("{{\"format\": \"linstor-mock-state\", \"version\": 1, \"model\": {}}}", export_json(&model)),
+        format!(
+            "{{\"format\": \"linstor-mock-state\", \"version\": 1, \"model\": {}}}",
+            export_json(&model)
+        ),
     )
     .unwrap();
     let err = assert_refused_unmodified(&old, |e| matches!(e, StoreError::LegacyJson(_)));
-    assert!(err.to_string().contains("linstor-mock state import"), "{err}");
+    assert!(
+        err.to_string().contains("linstor-mock state import"),
+        "{err}"
+    );
     // ... which imports.
     let converted = dir.join("converted.db");
     let text = std::fs::read_to_string(&old).unwrap();
     create_from(&converted, &import_any_json(&text).unwrap()).unwrap();
-    assert_eq!(export_json(&read_model(&converted).unwrap()), export_json(&model));
+    assert_eq!(
+        export_json(&read_model(&converted).unwrap()),
+        export_json(&model)
+    );
     // create_from never replaces a file.
     assert!(create_from(&converted, &model).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
