@@ -72,6 +72,12 @@ impl Mock {
     }
 }
 
+impl From<Child> for Mock {
+    fn from(child: Child) -> Mock {
+        Mock(child)
+    }
+}
+
 impl Drop for Mock {
     fn drop(&mut self) {
         self.kill();
