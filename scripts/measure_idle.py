@@ -44,7 +44,7 @@ def varint(n):
 
 def ping_frame(api_call_id):
     # MsgHeader: msg_type API_CALL (1), api_call_id (2), msg_content "Ping" (3).
-    header = b"\x08\x00" + b"\x10" + varint(api_call_id) + b"\x1a\x04Ping"
+    header = b"\x08\x01" + b"\x10" + varint(api_call_id) + b"\x1a\x04Ping"
     payload = varint(len(header)) + header
     return struct.pack(">IIII", 0, len(payload), 0, 0) + payload
 
@@ -66,6 +66,11 @@ def read_frame(s):
     return body
 
 
+def is_complete(payload):
+    """Whether the frame's MsgHeader (after its one-byte length) is of type COMPLETE (3)."""
+    return len(payload) > 2 and payload[1] == 0x08 and payload[2] == 3
+
+
 def connect(port):
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -80,9 +85,8 @@ def ping_p50(port):
     for i in range(PINGS + 500):
         t = time.perf_counter()
         s.sendall(frame)
-        read_frame(s)  # Pong
-        read_frame(s)  # EndOfImmediateAnswers
-        read_frame(s)  # COMPLETE
+        while not is_complete(read_frame(s)):
+            pass
         if i >= 500:
             times.append(time.perf_counter() - t)
     s.close()

@@ -1,9 +1,10 @@
-//! `MockController::start` errors are typed and keep their sources: a corrupt state file
-//! names the file and has the serde error as its source; a taken address is a bind error.
+//! `MockController::start` errors are typed and keep their sources: a corrupt state store
+//! names the file and has redb's error as its source, a JSON state file of the earlier
+//! format is refused with the command that converts it; a taken address is a bind error.
 
 use std::error::Error as _;
 
-use linstor_mock::persist::StateError;
+use linstor_mock::store::StoreError;
 use linstor_mock::{Config, MockController, StartError};
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -13,18 +14,18 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 #[tokio::test]
-async fn a_corrupt_state_file_names_the_file_and_keeps_the_serde_error() {
+async fn a_corrupt_state_store_names_the_file_and_keeps_the_redb_error() {
     let dir = temp_dir("start-corrupt");
-    let state = dir.join("state.json");
-    std::fs::write(&state, b"{ torn").expect("write");
+    let state = dir.join("state.db");
+    std::fs::write(&state, b"torn, not a database").expect("write");
     let err = MockController::start(Config {
         state_file: Some(state.clone()),
         ..Config::default()
     })
     .await
-    .expect_err("a corrupt state file is refused");
+    .expect_err("a corrupt state store is refused");
     assert!(
-        matches!(err, StartError::State(StateError::Corrupt { ref path, .. }) if *path == state),
+        matches!(err, StartError::State(StoreError::Corrupt { ref path, .. }) if *path == state),
         "{err:?}"
     );
     assert!(
@@ -33,12 +34,35 @@ async fn a_corrupt_state_file_names_the_file_and_keeps_the_serde_error() {
     );
     assert!(err.to_string().contains("corrupt"), "{err}");
     let source = err.source().expect("a source");
-    assert!(source.is::<serde_json::Error>(), "{source:?}");
+    assert!(source.is::<Box<redb::Error>>(), "{source:?}");
     // Through std::io::Error (for io::Result callers) the StartError stays reachable.
     let io: std::io::Error = err.into();
     assert_eq!(io.kind(), std::io::ErrorKind::InvalidData);
     assert!(io.get_ref().is_some_and(|e| e.is::<StartError>()), "{io:?}");
-    assert_eq!(std::fs::read(&state).expect("still there"), b"{ torn");
+    assert_eq!(
+        std::fs::read(&state).expect("still there"),
+        b"torn, not a database"
+    );
+    // The JSON state file of the earlier version: refused, with the command to convert it.
+    std::fs::write(
+        &state,
+        b"{\"format\": \"linstor-mock-state\", \"version\": 1}",
+    )
+    .expect("write");
+    let err = MockController::start(Config {
+        state_file: Some(state.clone()),
+        ..Config::default()
+    })
+    .await
+    .expect_err("an old JSON state file is refused");
+    assert!(
+        matches!(err, StartError::State(StoreError::LegacyJson(_))),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("linstor-mock state import"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 

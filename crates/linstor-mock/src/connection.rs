@@ -12,8 +12,8 @@
 //! write buffer likewise after a large answer, so an idle connection holds a few KiB.
 //!
 //! Per request: the frame is dispatched to the model under the shared lock (events are
-//! delivered or held there, in model order); a change is saved to the state file outside
-//! that lock, and the call is answered once the save is done (requests of one connection are
+//! delivered or held there, in model order); a change is queued there for the state store's
+//! group commit, and the call is answered once it is durable (requests of one connection are
 //! handled in order, so reading pauses meanwhile, writing does not). The answers are the
 //! immediate ones, `EndOfImmediateAnswers`, the deferred ones and `COMPLETE`; when the call
 //! changed event streams, or answers are delayed by fault injection, the rest is sent by a
@@ -50,13 +50,11 @@ use crate::list_cache::{self, EncodedAnswer, EncodedAnswers, RawMessage};
 use crate::model::{Answer, Outcome, StreamEvent};
 use crate::server::{Counters, Inner, SaveError, lock, save_failed};
 
-/// Capacity of a new connection's read and write buffers, and what they shrink back to.
+/// Capacity the read and write buffers shrink back to after a large frame.
 pub(crate) const BUFFER_CAPACITY: usize = 8 * 1024;
 /// A buffer whose allocation grew beyond this is replaced by one of [`BUFFER_CAPACITY`] as
 /// soon as it holds no more than that.
 pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
-/// Longest wait for a state-file save before the call is answered with an error.
-const SAVE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for the last bytes and the shutdown of a closing connection.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -99,7 +97,7 @@ struct Answering {
     journal: Option<crate::admin::Pending>,
 }
 
-/// A call waiting for its state-file save.
+/// A call waiting for its commit to the state store.
 struct Saving {
     call: Call,
     answering: Answering,
@@ -223,7 +221,11 @@ pub(crate) async fn serve<S>(
     let own = tx.downgrade();
     drop(tx);
     let codec = FrameCodec::with_max_payload(inner.config.max_payload);
-    let mut framed = Framed::with_capacity(io, codec, BUFFER_CAPACITY);
+    // No buffer is reserved up front: an idle connection holds only what it was sent and
+    // sent (the codec grows the read buffer with the bytes that arrive, the encoder
+    // reserves each frame's size).
+    let mut framed = Framed::with_capacity(io, codec, 0);
+    *framed.write_buffer_mut() = BytesMut::new();
     // Output is bounded by `max_output_bytes`, checked after every step, so `poll_ready`
     // never needs to flush: frames are queued with `start_send` directly.
     framed.set_backpressure_boundary(usize::MAX);
@@ -528,28 +530,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         match save {
             None => self.answer(answering),
-            Some((call, Err(e))) => {
-                let mut answering = answering;
-                save_failed(call, &mut answering.outcome, &SaveError::State(e));
-                self.answer(answering)
-            }
-            Some((call, Ok(snapshot))) => {
-                let path = snapshot.path().to_owned();
-                let write = self.inner.tracker.spawn_blocking(move || snapshot.write());
-                let done = async move {
-                    match tokio::time::timeout(SAVE_TIMEOUT, write).await {
-                        Ok(Ok(written)) => Ok(written?),
-                        Ok(Err(source)) => Err(SaveError::Writer { path, source }),
-                        Err(_) => Err(SaveError::TimedOut {
-                            path,
-                            timeout: SAVE_TIMEOUT,
-                        }),
-                    }
-                };
+            Some((call, save)) => {
                 self.saving = Some(Saving {
                     call,
                     answering,
-                    done: Box::pin(done),
+                    done: Box::pin(save.wait()),
                 });
                 Ok(())
             }
@@ -558,7 +543,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Runs one request under the shared lock: the injected failure or the model's (or the
     /// registry's) outcome, its events delivered now or held for the delayed tail, the
-    /// frames of a new watch's current values, and the snapshot to save.
+    /// frames of a new watch's current values, and the commit to wait for.
     fn dispatch(
         &self,
         id: i64,
@@ -573,7 +558,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         {
             Some(failure) => (failure, Vec::new(), None),
             None => match envelope.request() {
-                Err(e) => (shared.model.reject(&e), Vec::new(), None),
+                Err(e) => {
+                    let (outcome, save) = shared.reject(&e);
+                    (outcome, Vec::new(), save)
+                }
                 Ok(request) => {
                     let call = request.call();
                     let shutdown = matches!(request, Request::ControlCtrl(_));

@@ -29,8 +29,8 @@ mod faults;
 mod list_cache;
 mod listener;
 pub mod model;
-pub mod persist;
 mod server;
+pub mod store;
 mod tls;
 mod watches;
 

@@ -1,4 +1,5 @@
-//! The `linstor-mock` binary: a mock LINSTOR controller on 127.0.0.1:3376 by default.
+//! The `linstor-mock` binary: a mock LINSTOR controller on 127.0.0.1:3376 by default, and
+//! `linstor-mock state export|import` for its state store.
 
 use std::net::SocketAddr;
 
@@ -12,6 +13,8 @@ use linstor_mock::{Config, Faults, MockController, TlsSettings};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:3376")]
     listen: SocketAddr,
@@ -52,10 +55,15 @@ struct Args {
     /// Serve only TLS (no plain listener).
     #[arg(long, requires = "tls_cert")]
     tls_only: bool,
-    /// Keep the model in this file: loaded at start, saved atomically after every change.
-    /// A corrupt file is refused, never replaced.
-    #[arg(long, value_name = "FILE")]
+    /// Keep the model in this state store (a redb database, created if missing): every
+    /// change is durable before it is answered (docs/state.md). A corrupt file, one of a
+    /// newer version, or a JSON state file of an earlier version is refused, never modified.
+    #[arg(long, value_name = "PATH")]
     state: Option<std::path::PathBuf>,
+    /// Compact the state store's log into a snapshot once it holds this many bytes (and at
+    /// least as many as the last snapshot).
+    #[arg(long, value_name = "BYTES", default_value_t = linstor_mock::store::DEFAULT_COMPACT_BYTES)]
+    state_compact_bytes: u64,
     /// Delay of the event script (events, deferred answers and COMPLETE of calls that
     /// change resources), in milliseconds.
     #[arg(long, default_value_t = 20)]
@@ -84,6 +92,60 @@ struct Args {
     journal_limit: usize,
 }
 
+/// Subcommands (without one, the controller runs).
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Inspect or convert a state store.
+    State {
+        #[command(subcommand)]
+        action: StateAction,
+    },
+}
+
+/// What to do with a state store.
+#[derive(Debug, clap::Subcommand)]
+enum StateAction {
+    /// Print the whole model of the store at PATH as JSON (stable field order), without
+    /// modifying the file.
+    Export {
+        /// The state store.
+        path: std::path::PathBuf,
+    },
+    /// Create a new state store at PATH from a JSON model (`state export`'s output, or a
+    /// JSON state file of an earlier linstor-mock). PATH must not exist.
+    Import {
+        /// The JSON file.
+        json: std::path::PathBuf,
+        /// The new state store.
+        path: std::path::PathBuf,
+    },
+}
+
+fn state_command(action: StateAction) -> anyhow::Result<()> {
+    use linstor_mock::store;
+    match action {
+        StateAction::Export { path } => {
+            let model = store::read_model(&path)?;
+            println!("{}", store::export_json(&model));
+        }
+        StateAction::Import { json, path } => {
+            let text = std::fs::read_to_string(&json)
+                .with_context(|| format!("cannot read {}", json.display()))?;
+            let model = store::import_any_json(&text)
+                .with_context(|| format!("{} is not a linstor-mock model", json.display()))?;
+            store::create_from(&path, &model)?;
+            eprintln!(
+                "imported {} into the state store {} ({} nodes, {} resource definitions)",
+                json.display(),
+                path.display(),
+                model.node_names().len(),
+                model.resource_definition_names().len()
+            );
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -94,6 +156,9 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if let Some(Command::State { action }) = args.command {
+        return state_command(action);
+    }
     let config = Config {
         listen: args.listen,
         api_version: args.api_version,
@@ -105,6 +170,7 @@ async fn main() -> anyhow::Result<()> {
         exit_on_shutdown: args.exit_on_shutdown,
         demo: args.demo,
         state_file: args.state.clone(),
+        state_compact_bytes: args.state_compact_bytes,
         plain: !args.tls_only,
         tls: match (args.tls_cert, args.tls_key) {
             (Some(cert), Some(key)) => Some(TlsSettings {

@@ -7,11 +7,11 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use linstor_codec::Frame;
-use linstor_proto::{Call, Request};
+use linstor_proto::{Call, Request, RequestError};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -20,7 +20,7 @@ use tokio_util::task::TaskTracker;
 use crate::faults::Faults;
 use crate::list_cache::{self, ListCache};
 use crate::model::{Answer, Model, ModelConfig, Outcome};
-use crate::persist::{Persister, Snapshot, StateError};
+use crate::store::{Record, Store, StoreError, Ticket};
 use crate::tls::TlsSettings;
 use crate::watches::Registry;
 
@@ -70,9 +70,14 @@ pub struct Config {
     /// Seed the demo cluster (nodes `alpha`, `bravo`, `charlie`, each with an LVM-thin pool
     /// `drbdpool`) instead of starting empty (ignored when a state file exists).
     pub demo: bool,
-    /// State file: loaded at start, saved atomically after every change. A change whose
-    /// save fails is answered with `FAIL_UNKNOWN_ERROR` naming the cause instead.
+    /// State store (docs/state.md): a redb database holding a snapshot and the log of the
+    /// calls applied since; loaded at start, and every call that changes the model is
+    /// committed durably before it is answered. A call whose commit fails is answered with
+    /// `FAIL_UNKNOWN_ERROR` naming the cause, and the model goes back to the last commit.
     pub state_file: Option<std::path::PathBuf>,
+    /// The log is compacted into a new snapshot once it holds this many bytes and at least
+    /// as many as the last snapshot (default [`crate::store::DEFAULT_COMPACT_BYTES`]).
+    pub state_compact_bytes: u64,
     /// Whether the plain listener runs (default true).
     pub plain: bool,
     /// The optional TLS listener, beside or (with `plain: false`) instead of the plain one.
@@ -104,6 +109,7 @@ impl Default for Config {
             faults: Faults::default(),
             demo: false,
             state_file: None,
+            state_compact_bytes: crate::store::DEFAULT_COMPACT_BYTES,
             plain: true,
             tls: None,
             model: ModelConfig::default(),
@@ -122,16 +128,40 @@ pub(crate) struct Shared {
     pub(crate) model: Model,
     pub(crate) registry: Registry,
     pub(crate) faults: Faults,
-    pub(crate) persister: Option<Persister>,
+    pub(crate) store: Option<Store>,
     /// Moves on whenever the model may have changed (see `list_cache.rs`).
     pub(crate) generation: u64,
     /// The encoded answers of list calls at `generation`.
     pub(crate) lists: ListCache,
 }
 
-/// The state file's part of a call that changed the model: the snapshot to write outside
-/// the lock, or why none could be taken.
-pub(crate) type Save = Result<Snapshot, StateError>;
+/// The state store's part of a call that changed the model: its queued record, answered
+/// once the record is durable.
+#[derive(Debug)]
+pub(crate) struct Save {
+    ticket: Ticket,
+    path: std::path::PathBuf,
+}
+
+/// Longest wait for a commit before the call is answered with an error.
+const SAVE_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Save {
+    pub(crate) fn new(store: &Store, ticket: Ticket) -> Save {
+        Save {
+            ticket,
+            path: store.path().to_owned(),
+        }
+    }
+
+    /// Waits for the commit.
+    pub(crate) async fn wait(self) -> Result<(), SaveError> {
+        self.ticket
+            .wait(SAVE_TIMEOUT, &self.path)
+            .await
+            .map_err(SaveError)
+    }
+}
 
 impl Shared {
     /// Records that the model may have changed: cached list answers are not used again.
@@ -162,46 +192,49 @@ impl Shared {
         (outcome, initial, None)
     }
 
-    /// Applies a call to the model; when the model changed and a state file is kept, also
-    /// takes the snapshot to save (written by the caller, outside the lock).
+    /// Applies a call to the model; when a state store is kept and the call changed the
+    /// model (or drew from its id counters), also queues its record for the next commit
+    /// (awaited by the caller, outside the lock).
     pub(crate) fn apply(&mut self, request: Request) -> (Outcome, Option<Save>) {
         if !list_cache::cacheable(request.call()) {
             self.touch();
         }
+        let Some(store) = &self.store else {
+            return (self.model.apply(request), None);
+        };
+        let before = self.model.generators();
+        let record = Record::Call(request.clone());
         let outcome = self.model.apply(request);
-        let save = match &mut self.persister {
-            Some(persister) if outcome.changed => Some(persister.take(&self.model)),
+        let save = crate::store::logged(&outcome, before, &self.model)
+            .then(|| Save::new(store, store.append(record)));
+        (outcome, save)
+    }
+
+    /// Answers a request that did not decode ([`Model::reject`]); one that drew an
+    /// error-report id is logged like a call.
+    pub(crate) fn reject(&mut self, error: &RequestError) -> (Outcome, Option<(Call, Save)>) {
+        let before = self.model.generators();
+        let outcome = self.model.reject(error);
+        let save = match (&self.store, error.call()) {
+            (Some(store), Some(call)) if crate::store::logged(&outcome, before, &self.model) => {
+                Some((call, Save::new(store, store.append(Record::Rejected(call)))))
+            }
             _ => None,
         };
         (outcome, save)
     }
 }
 
-/// Why the state file was not saved after a change.
+/// Why a change was not committed to the state store (shared by the calls of one batch).
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum SaveError {
-    /// Serializing or writing failed.
-    #[error(transparent)]
-    State(#[from] StateError),
-    /// The write did not finish in time (it goes on; a later save includes this change).
-    #[error("state file {}: not written within {timeout:?}", path.display())]
-    TimedOut {
-        path: std::path::PathBuf,
-        timeout: Duration,
-    },
-    /// The writing thread failed.
-    #[error("state file {}: the writer failed: {source}", path.display())]
-    Writer {
-        path: std::path::PathBuf,
-        #[source]
-        source: tokio::task::JoinError,
-    },
-}
+#[error(transparent)]
+pub(crate) struct SaveError(pub(crate) Arc<StoreError>);
 
-/// Answers a change that was not saved with the model's `FAIL_UNKNOWN_ERROR` entry
-/// naming the cause, instead of its own answers: the change is not acknowledged, although
-/// the memory model has it (other connections may already have built on it). The events
-/// stay: they were delivered, or are held for the call's delayed tail.
+/// Answers a change that was not committed with the model's `FAIL_UNKNOWN_ERROR` entry
+/// naming the cause, instead of its own answers: the change is not acknowledged, and the
+/// commit thread has put the model back to the last commit (with every change queued after
+/// it, which fail alike). The events stay: they were delivered, or are held for the call's
+/// delayed tail.
 pub(crate) fn save_failed(call: Call, outcome: &mut Outcome, error: &SaveError) {
     tracing::error!("{error}");
     let failed = crate::model::save_failed(call, error);
@@ -248,7 +281,7 @@ pub(crate) struct Inner {
 
 impl Inner {
     /// The tasks' shared state for `model`, without any task yet.
-    fn new(config: Config, model: Model) -> Inner {
+    fn new(config: Config, model: Model, store: Option<Store>) -> Inner {
         let abort = CancellationToken::new();
         let admin = Arc::new(crate::admin::Hub::new(
             config.admin.is_some(),
@@ -259,7 +292,7 @@ impl Inner {
                 model,
                 registry: Registry::with_hub(admin.clone()),
                 faults: config.faults.clone(),
-                persister: config.state_file.clone().map(Persister::new),
+                store,
                 generation: 0,
                 lists: ListCache::default(),
             }),
@@ -280,9 +313,9 @@ impl Inner {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
-    /// The state file cannot be read, does not parse, or cannot be written.
+    /// The state store cannot be read, is refused, or cannot be written.
     #[error(transparent)]
-    State(#[from] StateError),
+    State(#[from] StoreError),
     /// The TLS certificate or key cannot be used (the message names the file).
     #[error("TLS listener: {0}")]
     Tls(#[source] std::io::Error),
@@ -307,7 +340,9 @@ impl From<StartError> for std::io::Error {
     fn from(e: StartError) -> std::io::Error {
         let kind = match &e {
             StartError::Bind { source, .. } => source.kind(),
-            StartError::State(StateError::Io { source, .. }) => source.kind(),
+            StartError::State(e) if e.io_kind().is_some() => {
+                e.io_kind().unwrap_or(std::io::ErrorKind::Other)
+            }
             StartError::NoListener => std::io::ErrorKind::InvalidInput,
             _ => std::io::ErrorKind::InvalidData,
         };
@@ -362,7 +397,11 @@ impl MockController {
     /// [`StartError::Tls`], [`StartError::NoListener`], [`StartError::Bind`].
     pub async fn start(config: Config) -> Result<MockController, StartError> {
         let loaded = match &config.state_file {
-            Some(path) => crate::persist::load(path)?,
+            Some(path) => {
+                let (loaded, opened) = crate::store::open(path, || fresh_model(&config))?;
+                tracing::info!(path = %path.display(), ?opened, "state store opened");
+                Some(loaded)
+            }
             None => None,
         };
         let acceptor = config
@@ -397,18 +436,19 @@ impl MockController {
             (Some((listener, Some(_))), Some(tls)) => Some(local(listener, tls.listen)?),
             _ => None,
         };
-        let model = match loaded {
-            Some(model) => model,
+        let compact = config.state_compact_bytes;
+        let admin = config.admin;
+        let inner = Arc::new_cyclic(|weak: &Weak<Inner>| match loaded {
+            Some(loaded) => {
+                let model = loaded.model().clone();
+                let store = loaded.start(Box::new(SharedRollback(weak.clone())), compact);
+                Inner::new(config, model, Some(store))
+            }
             None => {
                 let model = fresh_model(&config);
-                if let Some(path) = &config.state_file {
-                    crate::persist::save(path, &model)?;
-                }
-                model
+                Inner::new(config, model, None)
             }
-        };
-        let admin = config.admin;
-        let inner = Arc::new(Inner::new(config, model));
+        });
         let admin_addr = match admin {
             Some(addr) => Some(crate::admin::serve(&inner, addr).await?),
             None => None,
@@ -483,15 +523,21 @@ impl MockController {
         })
     }
 
-    /// The model, to inspect or seed it. Do not hold the guard across an await.
+    /// The model, to inspect or seed it. Do not hold the guard across an await. With a
+    /// state store, a guard that was used mutably queues a snapshot of the model when it is
+    /// dropped (durable before any later call's commit; see docs/state.md).
     pub fn model(&self) -> ModelGuard<'_> {
-        ModelGuard(lock(&self.inner.shared))
+        ModelGuard {
+            shared: lock(&self.inner.shared),
+            dirty: false,
+        }
     }
 
     /// Applies an API call to the model as if a client had sent it (for seeding), and
     /// delivers its events to the watches. The watch calls need a connection: they are
-    /// answered as unknown here. The state file is saved before this returns (blocking);
-    /// a failed save is answered `FAIL_UNKNOWN_ERROR` naming the cause.
+    /// answered as unknown here. With a state store the change is committed before this
+    /// returns (blocking); a failed commit is answered `FAIL_UNKNOWN_ERROR` naming the cause
+    /// and leaves the model as it was.
     pub fn apply(&self, request: Request) -> Outcome {
         let call = request.call();
         let (mut outcome, save) = {
@@ -500,8 +546,10 @@ impl MockController {
             shared.registry.deliver(&outcome.events);
             (outcome, save)
         };
-        if let Some(Err(e)) = save.map(|save| save.and_then(|snapshot| snapshot.write())) {
-            save_failed(call, &mut outcome, &SaveError::State(e));
+        if let Some(save) = save
+            && let Err(e) = save.ticket.wait_blocking(SAVE_TIMEOUT, &save.path)
+        {
+            save_failed(call, &mut outcome, &SaveError(e));
         }
         outcome
     }
@@ -537,6 +585,17 @@ impl MockController {
     /// what is left and waits until every task of this controller has ended.
     pub async fn shutdown(self) {
         let inner = &self.inner;
+        // Whatever was queued for the store (a model changed through `model()`) is durable
+        // before the controller stops.
+        let flush = lock(&inner.shared)
+            .store
+            .as_ref()
+            .map(|s| (s.barrier(), s.path().to_owned()));
+        if let Some((ticket, path)) = flush
+            && let Err(e) = ticket.wait(SAVE_TIMEOUT, &path).await
+        {
+            tracing::error!("{e}");
+        }
         inner.stop.cancel();
         inner.tracker.close();
         let grace = inner.config.shutdown_grace;
@@ -574,7 +633,7 @@ pub async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(config: Config, io: S) 
         ..config
     };
     let model = fresh_model(&config);
-    let inner = Arc::new(Inner::new(config, model));
+    let inner = Arc::new(Inner::new(config, model, None));
     if let Ok(permit) = inner.permits.clone().try_acquire_owned() {
         let id = crate::connection::next_id();
         crate::connection::serve(inner.clone(), id, None, io, permit).await;
@@ -599,19 +658,51 @@ pub(crate) fn fresh_model(config: &Config) -> Model {
 
 /// Exclusive access to the model of a running controller.
 #[derive(Debug)]
-pub struct ModelGuard<'a>(MutexGuard<'a, Shared>);
+pub struct ModelGuard<'a> {
+    shared: MutexGuard<'a, Shared>,
+    /// Whether it was used mutably (the store then takes a snapshot at the drop).
+    dirty: bool,
+}
 
 impl std::ops::Deref for ModelGuard<'_> {
     type Target = Model;
     fn deref(&self) -> &Model {
-        &self.0.model
+        &self.shared.model
     }
 }
 
 impl std::ops::DerefMut for ModelGuard<'_> {
     fn deref_mut(&mut self) -> &mut Model {
-        self.0.touch();
-        &mut self.0.model
+        self.shared.touch();
+        self.dirty = true;
+        &mut self.shared.model
+    }
+}
+
+impl Drop for ModelGuard<'_> {
+    fn drop(&mut self) {
+        if self.dirty
+            && let Some(store) = &self.shared.store
+        {
+            // Queued under the lock, so it is ordered before every later call; not awaited
+            // (a drop cannot wait): a later call's commit, or the shutdown, includes it.
+            let _ticket = store.reset(self.shared.model.clone());
+        }
+    }
+}
+
+/// The store's way back to the live model after a failed commit.
+struct SharedRollback(Weak<Inner>);
+
+impl crate::store::Rollback for SharedRollback {
+    fn with_model(&self, f: &mut dyn FnMut(&mut Model)) -> bool {
+        match self.0.upgrade() {
+            Some(inner) => {
+                f(&mut lock(&inner.shared).model);
+                true
+            }
+            None => false,
+        }
     }
 }
 

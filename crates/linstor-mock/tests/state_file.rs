@@ -1,5 +1,6 @@
-//! The `linstor-mock` binary with `--state FILE`: every acknowledged change survives a
-//! SIGKILL at any moment, the file is never torn, and a corrupt file is refused.
+//! The `linstor-mock` binary with `--state PATH`: every acknowledged change survives a
+//! SIGKILL at any moment (read back with `linstor-mock state export`), and a corrupt file is
+//! refused and left as it was. (`state_kill.rs` has the many-connection, random-moment rounds.)
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -74,9 +75,18 @@ async fn until_complete(
 }
 
 fn names_in(state: &std::path::Path) -> Vec<String> {
-    let text = std::fs::read_to_string(state).expect("state file exists");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("state file is whole JSON");
-    json["model"]["rsc_dfns"]
+    let out = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
+        .args(["state", "export"])
+        .arg(state)
+        .output()
+        .expect("export runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("export is JSON");
+    json["rsc_dfns"]
         .as_object()
         .expect("rsc_dfns")
         .values()
@@ -88,7 +98,7 @@ fn names_in(state: &std::path::Path) -> Vec<String> {
 async fn acknowledged_changes_survive_kills() {
     let dir = std::env::temp_dir().join(format!("linstor-mock-state-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let state = dir.join("state.json");
+    let state = dir.join("state.db");
     let _ = std::fs::remove_file(&state);
     let mut acknowledged = 0usize;
     for round in 0..5 {
@@ -130,7 +140,7 @@ async fn acknowledged_changes_survive_kills() {
     assert!(acknowledged >= 15);
 
     // A corrupt file is refused, not replaced.
-    std::fs::write(&state, b"{ torn").expect("write");
+    std::fs::write(&state, b"torn, not a database").expect("write");
     let port = free_port();
     let status = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
         .args([
@@ -145,7 +155,12 @@ async fn acknowledged_changes_survive_kills() {
         .output()
         .expect("binary runs");
     assert!(!status.status.success());
-    assert!(String::from_utf8_lossy(&status.stderr).contains("corrupt"));
-    assert_eq!(std::fs::read(&state).expect("still there"), b"{ torn");
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(stderr.contains("corrupt"), "{stderr}");
+    assert!(stderr.contains(&state.display().to_string()), "{stderr}");
+    assert_eq!(
+        std::fs::read(&state).expect("still there"),
+        b"torn, not a database"
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }

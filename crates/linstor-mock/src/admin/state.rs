@@ -96,8 +96,8 @@ pub(crate) fn start_model(inner: &Inner) -> Model {
 }
 
 /// Swaps `model` in, closing the old streams on every watch (volumes before their
-/// resource, as a deletion does) and sending the new streams' values; saves the state file
-/// when one is kept.
+/// resource, as a deletion does) and sending the new streams' values; commits it to the
+/// state store when one is kept.
 pub(crate) async fn replace_model(
     inner: &std::sync::Arc<Inner>,
     model: Model,
@@ -127,20 +127,15 @@ pub(crate) async fn replace_model(
         // the old streams' close events.
         shared.registry.forget_held();
         shared.registry.deliver(&events);
-        let shared = &mut *shared;
+        // The store takes the whole new model as a snapshot, ordered before later calls.
         shared
-            .persister
-            .as_mut()
-            .map(|p| p.take(&shared.model))
-            .transpose()
-            .map_err(|e| e.to_string())?
+            .store
+            .as_ref()
+            .map(|store| crate::server::Save::new(store, store.reset(shared.model.clone())))
     };
     inner.admin.model_replaced(how);
-    if let Some(snapshot) = snapshot {
-        tokio::task::spawn_blocking(move || snapshot.write())
-            .await
-            .map_err(|e| format!("the state file writer failed: {e}"))?
-            .map_err(|e| e.to_string())?;
+    if let Some(save) = snapshot {
+        save.wait().await.map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -349,6 +349,12 @@ impl Model {
         model
     }
 
+    /// The counters every id, uuid, secret and error-report id is drawn from (the store
+    /// logs a call that advanced them, so that replay draws the same ones).
+    pub(crate) fn generators(&self) -> [u64; 3] {
+        [self.next_id, self.next_report, self.next_snapshot_seq]
+    }
+
     /// A fresh, deterministic UUID (version-4 layout, from a counter).
     pub(crate) fn uuid(&mut self) -> String {
         let n = self.next_id;

@@ -1,0 +1,241 @@
+//! Figures of `--state` (run with `cargo bench -p linstor-mock --bench state`; a plain
+//! binary, not a timed test):
+//!
+//! * calls/s with 16 connections changing the model, without and with `--state`;
+//! * the cost of one change when the model holds 1,000 / 10,000 / 30,000 resource
+//!   definitions (the same change, timed after seeding);
+//! * recovery time of a store whose log holds 100,000 calls;
+//! * the long kill -9 run (100 rounds).
+//!
+//! `STATE_BENCH=kill|throughput|size|recovery` runs one part.
+
+#[path = "../tests/support/kill.rs"]
+mod kill;
+
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use linstor_codec::{Envelope, FrameCodec, Outgoing};
+use linstor_proto::messages::{
+    LinStorMapEntry, MsgCrtRscDfn, MsgHeader, MsgModKvsProps, MsgSetCtrlCfgProp, RscDfn,
+    msg_header::MsgType,
+};
+use linstor_proto::{Request, WireMessage};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_util::codec::Decoder;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn spawn(state: Option<&std::path::Path>, port: u16) -> kill::Mock {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
+    cmd.args(["--listen", &format!("127.0.0.1:{port}")]);
+    if let Some(state) = state {
+        cmd.arg("--state").arg(state);
+    }
+    cmd.env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    kill::Mock::from(cmd.spawn().expect("binary starts"))
+}
+
+async fn connect(port: u16) -> TcpStream {
+    for _ in 0..2000 {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)).await {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("mock does not listen");
+}
+
+/// Sends `requests` one after the other (each waits for its COMPLETE).
+async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMessage>)>) {
+    let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+    for (i, (call, body)) in requests.into_iter().enumerate() {
+        let id = i as i64 + 1;
+        let header = MsgHeader::api_call(id, call);
+        s.write_all(&Outgoing::new(&header, &[body.as_ref()]).to_bytes())
+            .await
+            .expect("write");
+        'wait: loop {
+            while let Some(frame) = codec.decode(&mut buf).expect("frames") {
+                let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+                if env.msg_type() == MsgType::Complete && env.api_call_id() == Some(id) {
+                    break 'wait;
+                }
+            }
+            assert!(s.read_buf(&mut buf).await.expect("read") > 0, "closed");
+        }
+    }
+}
+
+fn kvs(conn: usize, i: usize) -> (&'static str, Box<dyn WireMessage>) {
+    (
+        "ModifyKvsProps",
+        Box::new(MsgModKvsProps {
+            instance_name: "bench".into(),
+            override_props: vec![LinStorMapEntry {
+                key: format!("c{conn}-{i}"),
+                value: "v".into(),
+            }],
+            delete_prop_keys: vec![],
+        }),
+    )
+}
+
+fn crt_rsc_dfn(name: String) -> (&'static str, Box<dyn WireMessage>) {
+    (
+        "CrtRscDfn",
+        Box::new(MsgCrtRscDfn {
+            rsc_dfn: RscDfn {
+                rsc_name: name,
+                ..Default::default()
+            },
+        }),
+    )
+}
+
+async fn throughput(state: Option<&std::path::Path>, conns: usize, per_conn: usize) -> f64 {
+    let port = free_port();
+    let _mock = spawn(state, port);
+    let mut streams = Vec::new();
+    for _ in 0..conns {
+        streams.push(connect(port).await);
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = streams
+        .into_iter()
+        .enumerate()
+        .map(|(c, s)| tokio::spawn(run_calls(s, (0..per_conn).map(|i| kvs(c, i)).collect())))
+        .collect();
+    for t in tasks {
+        t.await.expect("task");
+    }
+    (conns * per_conn) as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let only = std::env::var("STATE_BENCH").ok();
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let dir = std::env::temp_dir().join(format!("linstor-mock-state-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    if part("throughput") {
+        let memory = throughput(None, 16, 500).await;
+        let path = dir.join("tp.db");
+        let _ = std::fs::remove_file(&path);
+        let durable = throughput(Some(&path), 16, 500).await;
+        println!(
+            "16 connections, ModifyKvsProps: {memory:.0} calls/s in memory, {durable:.0} calls/s with --state ({:.2}x)",
+            durable / memory
+        );
+    }
+    if part("size") {
+        for n in [1_000usize, 10_000, 30_000] {
+            let path = dir.join(format!("size-{n}.db"));
+            let _ = std::fs::remove_file(&path);
+            let port = free_port();
+            let mut mock = spawn(Some(&path), port);
+            let range: (&'static str, Box<dyn WireMessage>) = (
+                "SetCfgVal",
+                Box::new(MsgSetCtrlCfgProp {
+                    key: "TcpPortAutoRange".into(),
+                    value: "7000-60000".into(),
+                    namespace: None,
+                }),
+            );
+            // Seed n definitions from 8 connections.
+            run_calls(connect(port).await, vec![range]).await;
+            let tasks: Vec<_> = (0..8)
+                .map(|c| {
+                    let names: Vec<_> = (0..n / 8)
+                        .map(|i| crt_rsc_dfn(format!("s{c}x{i}")))
+                        .collect();
+                    async move { run_calls(connect(port).await, names).await }
+                })
+                .map(tokio::spawn)
+                .collect();
+            for t in tasks {
+                t.await.expect("seed");
+            }
+            // The timed change: one connection, 2,000 sequential changes of one definition's
+            // neighbour data (KVS), and 200 new definitions.
+            let s = connect(port).await;
+            let started = Instant::now();
+            run_calls(s, (0..2000).map(|i| kvs(0, i)).collect()).await;
+            let kvs_cost = started.elapsed() / 2000;
+            let s = connect(port).await;
+            let started = Instant::now();
+            run_calls(s, (0..200).map(|i| crt_rsc_dfn(format!("t{i}"))).collect()).await;
+            let crt_cost = started.elapsed() / 200;
+            mock.kill();
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "{n} definitions: ModifyKvsProps {kvs_cost:?}/change, CrtRscDfn {crt_cost:?}/change (store {size} bytes)"
+            );
+        }
+    }
+    if part("recovery") {
+        // A store whose log holds 100,000 calls: written directly (no compaction).
+        let path = dir.join("recovery.db");
+        let _ = std::fs::remove_file(&path);
+        let port = free_port();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
+        cmd.args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--state-compact-bytes",
+            "1000000000",
+            "--state",
+        ])
+        .arg(&path)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+        let mut mock = kill::Mock::from(cmd.spawn().expect("spawn"));
+        let tasks: Vec<_> = (0..16)
+            .map(|c| async move {
+                run_calls(
+                    connect(port).await,
+                    (0..100_000 / 16).map(|i| kvs(c, i)).collect(),
+                )
+                .await
+            })
+            .map(tokio::spawn)
+            .collect();
+        for t in tasks {
+            t.await.expect("fill");
+        }
+        mock.kill();
+        let started = Instant::now();
+        let port = free_port();
+        let _mock = spawn(Some(&path), port);
+        let _s = connect(port).await;
+        println!(
+            "recovery of a 100,000-call log (after kill -9): listening after {:?}",
+            started.elapsed()
+        );
+        let _ = Request::LstNode;
+    }
+    if part("kill") {
+        let kdir = dir.join("kill");
+        std::fs::create_dir_all(&kdir).expect("dir");
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        let started = Instant::now();
+        let summary = kill::run(&kdir, 100, 8, 500..3000, seed).await;
+        println!(
+            "kill -9 x100 (seed {seed}): {summary:?} in {:?}",
+            started.elapsed()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
