@@ -69,8 +69,9 @@ pub(crate) fn next_id() -> u64 {
 pub(crate) enum Push {
     /// An event frame for one of its watches (from the registry).
     Event(Frame),
-    /// The delayed part of one of its calls.
-    Tail(Tail),
+    /// The delayed part of one of its calls (boxed: the queue's slots stay the size of a
+    /// frame, and every connection allocates a block of them).
+    Tail(Box<Tail>),
 }
 
 /// The delayed part of one call: the deferred answers and `COMPLETE`, and with `head`
@@ -679,7 +680,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             if let Some(tx) = own.upgrade() {
                 tokio::select! {
                     _ = inner.abort.cancelled() => {}
-                    _ = tx.send(Push::Tail(tail)) => {}
+                    _ = tx.send(Push::Tail(Box::new(tail))) => {}
                 }
             }
         });
