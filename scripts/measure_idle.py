@@ -10,7 +10,6 @@ Starts the mock on a free port (no admin API), measures the p50 of 5,000 serial 
 on one connection, opens the idle connections (each reads its greeting), waits for RSS to
 settle, measures the pings again, and prints RSS per idle connection and the ping ratio.
 """
-import os
 import resource
 import socket
 import statistics
@@ -19,27 +18,11 @@ import subprocess
 import sys
 import time
 
+from measure_memory import rss_kib, varint
+
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/linstor-mock"
 IDLE = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
 PINGS = 5_000
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 def ping_frame(api_call_id):
@@ -50,6 +33,7 @@ def ping_frame(api_call_id):
 
 
 def read_frame(s):
+    """One frame's payload (measure_memory's reader discards it)."""
     head = b""
     while len(head) < 16:
         chunk = s.recv(16 - len(head))

@@ -157,13 +157,12 @@ impl Model {
 
     /// Stores resource definition `dfn` under `key`, replacing the one there.
     pub(crate) fn put_rsc_dfn(&mut self, key: String, dfn: RscDfn) {
-        let old = self.rsc_dfns.get(&key).cloned();
-        self.update_numbers(|n| {
-            if let Some(old) = &old {
+        if let Some(n) = self.numbers.as_mut() {
+            if let Some(old) = self.rsc_dfns.get(&key) {
                 n.remove_dfn(old);
             }
             n.add_dfn(&dfn);
-        });
+        }
         self.rsc_dfns.insert(key, dfn);
     }
 
