@@ -8,10 +8,14 @@
 //! * `resource_list/N`: `LstRsc` answered and encoded, for N resources. The goal: linear
 //!   (100,000 at most 10.5x 10,000).
 //!
+//! Both are measured in the CPU time of the thread that does the work ([`ThreadCpu`]), not
+//! in wall-clock time, so that other processes on the machine do not move the ratios.
+//!
 //! `cargo bench --bench mock_scale`.
 
 use std::time::Duration;
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use linstor_codec::Outgoing;
 use linstor_mock::{Model, ModelConfig};
@@ -99,7 +103,42 @@ fn with_definitions(n: usize) -> Model {
     m
 }
 
-fn scale(c: &mut Criterion) {
+/// The CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`): what the model's work
+/// costs, whatever else the machine runs meanwhile. Shown like wall-clock time.
+struct ThreadCpu;
+
+fn thread_cpu_now() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+impl Measurement for ThreadCpu {
+    type Intermediate = Duration;
+    type Value = Duration;
+
+    fn start(&self) -> Duration {
+        thread_cpu_now()
+    }
+    fn end(&self, start: Duration) -> Duration {
+        thread_cpu_now().saturating_sub(start)
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        // Nanoseconds, like wall-clock time.
+        static WALL: WallTime = WallTime;
+        WALL.formatter()
+    }
+}
+
+fn scale(c: &mut Criterion<ThreadCpu>) {
     let mut group = c.benchmark_group("mock_scale");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(5));
@@ -145,5 +184,9 @@ fn scale(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scale);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpu);
+    targets = scale
+}
 criterion_main!(benches);

@@ -468,3 +468,99 @@ async fn serve_io_answers_calls_over_an_in_memory_pipe() {
     assert!(buf.is_empty());
     served.await.expect("the connection task ends");
 }
+
+/// A transport that counts the writes that reached it.
+struct CountingWrites<S> {
+    io: S,
+    writes: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for CountingWrites<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for CountingWrites<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let written = std::pin::Pin::new(&mut self.io).poll_write(cx, buf);
+        if let std::task::Poll::Ready(Ok(n)) = &written
+            && *n > 0
+        {
+            self.writes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        written
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// Pipelined requests that arrived together are all answered before the answers are
+/// written, so they share a write instead of costing one each; every call still gets its
+/// answers and its `COMPLETE`, in order.
+#[tokio::test]
+async fn pipelined_requests_share_one_write_for_their_answers() {
+    const CALLS: i64 = 64;
+    let mock = MockController::start(Config::default())
+        .await
+        .expect("mock starts");
+    let (mut client, server) = tokio::io::duplex(1024 * 1024);
+    let writes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let served = mock.serve_io(CountingWrites {
+        io: server,
+        writes: writes.clone(),
+    });
+    let mut requests = Vec::new();
+    for id in 1..=CALLS {
+        requests
+            .extend_from_slice(&Outgoing::new(&MsgHeader::api_call(id, "LstNode"), &[]).to_bytes());
+    }
+    client.write_all(&requests).await.expect("write");
+    client.shutdown().await.expect("half-close");
+    let mut received = Vec::new();
+    tokio::time::timeout(
+        linstor_tests::raw::TIMEOUT,
+        tokio::io::AsyncReadExt::read_to_end(&mut client, &mut received),
+    )
+    .await
+    .expect("in time")
+    .expect("read");
+    served.await.expect("the connection task ends");
+    let mut codec = FrameCodec::new();
+    let mut buf = bytes::BytesMut::from(&received[..]);
+    let mut completed = Vec::new();
+    while let Some(frame) =
+        tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames")
+    {
+        let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+        if env.msg_type() == MsgType::Complete {
+            completed.push(env.api_call_id().expect("id"));
+        }
+    }
+    assert_eq!(completed, (1..=CALLS).collect::<Vec<_>>());
+    // The greeting, then the answers in as few writes as the pipe takes (one per request
+    // before), whatever the chunks the requests were read in.
+    let writes = writes.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(writes <= 4, "{writes} writes for {CALLS} pipelined calls");
+}

@@ -81,6 +81,20 @@ impl FrameCodec {
         self.max_send
     }
 
+    /// Whether the next decode from `src` (the read buffer) returns at once, without more
+    /// bytes: a complete frame is ready or buffered, or an oversize length is to be reported.
+    /// A server uses it to answer every request already received before it writes, so that
+    /// pipelined requests cost one write for all their answers.
+    pub fn frame_buffered(&self, src: &[u8]) -> bool {
+        if !self.ready.is_empty() || self.rejected.is_some() {
+            return true;
+        }
+        match Header::parse(src) {
+            Some(h) => h.length > self.max_payload || src.len() - HEADER_LEN >= h.length as usize,
+            None => false,
+        }
+    }
+
     fn too_large(&self, length: u64) -> CodecError {
         CodecError::PayloadTooLarge {
             length,
@@ -249,6 +263,26 @@ mod tests {
         let frame = codec.decode(&mut buf).unwrap().unwrap();
         assert_eq!(frame, Frame::data(&[1, 2, 3]));
         assert_eq!(&buf[..], &[9]);
+    }
+
+    #[test]
+    fn frame_buffered_tells_whether_a_decode_needs_more_bytes() {
+        let mut codec = FrameCodec::with_max_payload(8);
+        let mut two = header(0, 2);
+        two.extend_from_slice(&[1, 2]);
+        two.extend_from_slice(&header(0, 1));
+        assert!(!codec.frame_buffered(&[]));
+        assert!(!codec.frame_buffered(&two[..15]));
+        assert!(!codec.frame_buffered(&two[..17]));
+        assert!(codec.frame_buffered(&two[..18]));
+        let mut buf = BytesMut::from(&two[..]);
+        assert_eq!(codec.decode(&mut buf).unwrap(), Some(Frame::data(&[1, 2])));
+        // The second frame's payload has not arrived.
+        assert!(!codec.frame_buffered(&buf));
+        buf.extend_from_slice(&[3]);
+        assert!(codec.frame_buffered(&buf));
+        // An oversize length is reported without waiting for its payload.
+        assert!(FrameCodec::with_max_payload(8).frame_buffered(&header(0, 9)));
     }
 
     #[test]

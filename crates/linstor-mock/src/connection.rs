@@ -4,7 +4,8 @@
 //!
 //! The task waits for whatever comes first and never lets one side wait for the other: it
 //! writes queued output while it reads the next requests, so a client that sends much and
-//! reads late is not deadlocked; the output it has not read is bounded
+//! reads late is not deadlocked (requests already received are answered first, so that
+//! pipelined calls share one write); the output it has not read is bounded
 //! (`Config::max_output_bytes`, plus the event queue of `Config::event_queue` frames), and
 //! past that bound the connection is closed with the numbers logged. A partial frame that
 //! makes no progress, in either direction, for `Config::stalled_frame_timeout` closes the
@@ -55,6 +56,10 @@ pub(crate) const BUFFER_CAPACITY: usize = 8 * 1024;
 /// A buffer whose allocation grew beyond this is replaced by one of [`BUFFER_CAPACITY`] as
 /// soon as it holds no more than that.
 pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
+/// Below this much free room the read buffer is given [`BUFFER_CAPACITY`] more before a read.
+const READ_ROOM_MIN: usize = 1024;
+/// Answers queued beyond this are written before more buffered requests are handled.
+const COALESCE_BYTES: usize = 64 * 1024;
 /// Longest wait for the last bytes and the shutdown of a closing connection.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -216,11 +221,6 @@ pub(crate) async fn serve<S>(
     S: AsyncRead + AsyncWrite + Unpin,
 {
     inner.admin.conn_opened(id, peer);
-    let (tx, rx) = mpsc::channel::<Push>(inner.config.event_queue.max(1));
-    lock(&inner.shared).registry.register(id, tx.clone());
-    // The registry holds the only strong sender; delayed tails upgrade this one to send.
-    let own = tx.downgrade();
-    drop(tx);
     let codec = FrameCodec::with_max_payload(inner.config.max_payload);
     // No buffer is reserved up front: an idle connection holds only what it was sent and
     // sent (the codec grows the read buffer with the bytes that arrive, the encoder
@@ -241,8 +241,8 @@ pub(crate) async fn serve<S>(
         stop: Some(Box::pin(inner.stop.clone().cancelled_owned())),
         inner,
         framed,
-        pushes: rx,
-        own,
+        pushes: None,
+        own: None,
         draining: false,
         pending_tails: 0,
         saving: None,
@@ -271,7 +271,8 @@ pub(crate) async fn serve<S>(
         }
     };
     if !matches!(result, Ok(End::Aborted)) {
-        conn.close(flush).await;
+        // Boxed: the task of a connection does not carry the room of its closing.
+        Box::pin(conn.close(flush)).await;
     }
 }
 
@@ -280,8 +281,10 @@ struct Connection<S> {
     id: u64,
     inner: Arc<Inner>,
     framed: Framed<S, FrameCodec>,
-    pushes: mpsc::Receiver<Push>,
-    own: mpsc::WeakSender<Push>,
+    /// The event queue, made by the first watch or delayed answer ([`Connection::queue`]).
+    pushes: Option<mpsc::Receiver<Push>>,
+    /// Its sender for delayed tails (the registry holds the only strong one).
+    own: Option<mpsc::WeakSender<Push>>,
     abort: Pin<Box<WaitForCancellationFutureOwned>>,
     /// `None` once the stop was seen.
     stop: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
@@ -289,7 +292,8 @@ struct Connection<S> {
     draining: bool,
     /// Delayed tails scheduled and not yet received back.
     pending_tails: usize,
-    saving: Option<Saving>,
+    /// Boxed: a connection without a state store never has one.
+    saving: Option<Box<Saving>>,
     frames_seen: u64,
     read_stall: Stall,
     write_stall: Stall,
@@ -375,7 +379,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     /// Polls everything the connection waits for, the write side first, so that neither
-    /// side ever waits for the other.
+    /// side ever waits for the other; only requests already in the read buffer go before a
+    /// write (bounded by `COALESCE_BYTES`), so that their answers share it.
     fn poll_wake(&mut self, cx: &mut Context<'_>) -> Poll<Wake> {
         if self.abort.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Wake::Abort);
@@ -388,7 +393,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         let timeout = self.inner.config.stalled_frame_timeout;
         let before = self.framed.write_buffer().len();
-        if before > 0 {
+        // Requests already received are answered before the answers are written (up to
+        // `COALESCE_BYTES`): pipelined calls cost one write for all their answers.
+        let coalesce = before < COALESCE_BYTES
+            && !self.draining
+            && self.saving.is_none()
+            && self
+                .framed
+                .codec()
+                .frame_buffered(self.framed.read_buffer());
+        if before > 0 && !coalesce {
             match poll_flush(&mut self.framed, cx) {
                 Poll::Ready(Ok(())) => {
                     self.write_stall.disarm();
@@ -405,7 +419,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 }
             }
         }
-        if let Poll::Ready(push) = self.pushes.poll_recv(cx) {
+        if let Some(pushes) = &mut self.pushes
+            && let Poll::Ready(push) = pushes.poll_recv(cx)
+        {
             return Poll::Ready(push.map_or(Wake::Kicked, Wake::Push));
         }
         if let Some(saving) = &mut self.saving
@@ -414,6 +430,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return Poll::Ready(Wake::Saved(result));
         }
         if !self.draining && self.saving.is_none() {
+            // Room to read what has arrived in one go (the codec grows it for a large
+            // frame); an idle connection holds none (below).
+            let buffer = self.framed.read_buffer_mut();
+            if buffer.capacity() - buffer.len() < READ_ROOM_MIN {
+                buffer.reserve(BUFFER_CAPACITY);
+            }
             match Pin::new(&mut self.framed).poll_next(cx) {
                 Poll::Ready(Some(Ok(frame))) => {
                     self.read_stall.disarm();
@@ -424,6 +446,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 Poll::Pending => {
                     let buffered = self.framed.read_buffer().len();
                     if buffered == 0 {
+                        // Nothing is pending: the room is let go until bytes arrive.
+                        *self.framed.read_buffer_mut() = BytesMut::new();
                         self.read_stall.disarm();
                     } else if !self.read_stall.armed || buffered != self.read_stall.mark {
                         self.read_stall.arm(timeout, buffered);
@@ -524,6 +548,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
             return self.write_encoded(id, &answers);
         }
+        if Call::from_name(envelope.content()) == Some(Call::CrtWatch) {
+            self.queue();
+        }
         let (mut answering, initial, save) = self.dispatch(id, &envelope, &faults);
         answering.journal = journal;
         for frame in initial {
@@ -532,11 +559,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         match save {
             None => self.answer(answering),
             Some((call, save)) => {
-                self.saving = Some(Saving {
+                self.saving = Some(Box::new(Saving {
                     call,
                     answering,
                     done: Box::pin(save.wait()),
-                });
+                }));
                 Ok(())
             }
         }
@@ -629,6 +656,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         (answering, initial, save)
     }
 
+    /// The connection's event queue, made and registered for events when first needed (by
+    /// its first watch or delayed answer): an idle connection has none. Returns the sender
+    /// for delayed tails.
+    fn queue(&mut self) -> mpsc::WeakSender<Push> {
+        if let Some(own) = &self.own {
+            return own.clone();
+        }
+        let (tx, rx) = mpsc::channel::<Push>(self.inner.config.event_queue.max(1));
+        let own = tx.downgrade();
+        lock(&self.inner.shared).registry.register(self.id, tx);
+        self.pushes = Some(rx);
+        self.own = Some(own.clone());
+        own
+    }
+
     /// Sends the answers that are due now and schedules the delayed tail.
     fn answer(&mut self, answering: Answering) -> Result<(), ConnError> {
         let Answering {
@@ -670,7 +712,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     fn spawn_tail(&mut self, delay: Duration, events: Vec<StreamEvent>, tail: Tail) {
         self.pending_tails += 1;
         let inner = self.inner.clone();
-        let own = self.own.clone();
+        let own = self.queue();
         self.inner.tracker.spawn(async move {
             tokio::select! {
                 _ = inner.abort.cancelled() => return,

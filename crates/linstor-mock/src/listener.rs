@@ -87,15 +87,24 @@ fn admit(socket: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>, inner: &
         return;
     };
     let id = crate::connection::next_id();
+    if let Err(e) = socket.set_nodelay(true) {
+        tracing::warn!(connection = id, "TCP_NODELAY: {e}");
+    }
+    tracing::debug!(connection = id, %peer, tls = tls.is_some(), "accepted");
     let inner = inner.clone();
-    inner.tracker.clone().spawn(async move {
-        if let Err(e) = socket.set_nodelay(true) {
-            tracing::warn!(connection = id, "TCP_NODELAY: {e}");
-        }
-        tracing::debug!(connection = id, %peer, tls = tls.is_some(), "accepted");
-        let Some(acceptor) = tls else {
-            return crate::connection::serve(inner, id, Some(peer), socket, permit).await;
-        };
+    let tracker = inner.tracker.clone();
+    // Two kinds of task: a plain connection's does not carry the room of a TLS session.
+    let Some(acceptor) = tls else {
+        tracker.spawn(crate::connection::serve(
+            inner,
+            id,
+            Some(peer),
+            socket,
+            permit,
+        ));
+        return;
+    };
+    tracker.spawn(async move {
         let handshake = tokio::select! {
             _ = inner.stop.cancelled() => return,
             handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)) => handshake,

@@ -10,11 +10,11 @@ use linstor_proto::messages::{
 };
 use linstor_proto::return_code::{Object, Operation};
 
-use super::events::{EventData, StreamAction, StreamKey};
+use super::events::{EventData, StreamAction};
 use super::names::{key, selected, valid_node_name, valid_rsc_name, valid_stor_pool_name};
 use super::props::{RuleSet, modify_props};
 use super::reply::{Answer, Outcome, Problem, ctx, ensure, rsc_ctx};
-use super::state::{Model, Rsc, props_to_wire};
+use super::state::{Model, Rsc, RscEntry, props_to_wire};
 
 impl Model {
     pub(crate) fn crt_rsc(&mut self, msg: MsgCrtRsc) -> Result<Outcome, Problem> {
@@ -266,16 +266,15 @@ impl Model {
         Ok(out.deferred(deferred))
     }
 
-    pub(crate) fn wire_rsc(&self, res: &Rsc, vlms: Vec<WireVlm>) -> WireRsc {
+    /// A resource as `LstRsc` and `LstVlm` show it, with the volumes given.
+    fn wire_rsc(e: &RscEntry<'_>, vlms: Vec<WireVlm>) -> WireRsc {
+        let res = e.rsc;
         WireRsc {
             uuid: Some(res.uuid.clone()),
             name: res.rsc_name.clone(),
-            node_uuid: self.node(&res.node_name).map(|n| n.uuid.clone()),
+            node_uuid: e.node.map(|n| n.uuid.clone()),
             node_name: res.node_name.clone(),
-            rsc_dfn_uuid: self
-                .rsc_dfns
-                .get(&key(&res.rsc_name))
-                .map(|d| d.uuid.clone()),
+            rsc_dfn_uuid: e.dfn.map(|d| d.uuid.clone()),
             props: props_to_wire(&res.props),
             rsc_flags: res.flags.clone(),
             vlms,
@@ -284,12 +283,13 @@ impl Model {
         }
     }
 
-    pub(crate) fn rsc_state(&self, res: &Rsc) -> Option<RscState> {
-        let key = StreamKey::resource(&res.node_name, &res.rsc_name);
-        let in_use = match self.streams.get(&key)? {
+    /// A resource's state as the lists show it: only while its stream is open.
+    fn rsc_state(e: &RscEntry<'_>) -> Option<RscState> {
+        let in_use = match e.state? {
             EventData::Resource(s) => s.in_use,
             EventData::Volume(_) => None,
         };
+        let res = e.rsc;
         Some(RscState {
             rsc_name: res.rsc_name.clone(),
             node_name: res.node_name.clone(),
@@ -307,27 +307,21 @@ impl Model {
 
     /// `LstRsc`: filter names are not validated (an invalid name matches nothing).
     pub(crate) fn lst_rsc(&self, filter: Filter) -> Outcome {
-        let chosen: Vec<&Rsc> = self
-            .rscs
-            .values()
-            .filter(|r| {
-                selected(&filter.node_names, &r.node_name)
-                    && selected(&filter.resource_names, &r.rsc_name)
-            })
-            .collect();
-        let resources = chosen
-            .iter()
-            .map(|r| {
-                self.wire_rsc(
-                    r,
-                    r.vlms
-                        .values()
-                        .map(|v| self.wire_vlm(r, v, false))
-                        .collect(),
-                )
-            })
-            .collect();
-        let resource_states = chosen.iter().filter_map(|r| self.rsc_state(r)).collect();
+        let mut resources = Vec::new();
+        let mut resource_states = Vec::new();
+        for e in self.rscs_in_order().filter(|e| {
+            selected(&filter.node_names, &e.rsc.node_name)
+                && selected(&filter.resource_names, &e.rsc.rsc_name)
+        }) {
+            let vlms = e
+                .rsc
+                .vlms
+                .values()
+                .map(|v| self.wire_vlm_of(e.dfn, e.rsc, v, false))
+                .collect();
+            resources.push(Model::wire_rsc(&e, vlms));
+            resource_states.extend(Model::rsc_state(&e));
+        }
         Outcome::list(
             answers::LST_RSC,
             MsgLstRsc {
@@ -374,25 +368,26 @@ impl Model {
             ));
         }
         let mut resources = Vec::new();
-        for r in self.rscs.values().filter(|r| {
-            selected(&filter.node_names, &r.node_name)
-                && selected(&filter.resource_names, &r.rsc_name)
-        }) {
+        let mut resource_states = Vec::new();
+        for e in self.rscs_in_order() {
+            // Every state, whatever the filter (as the controller does).
+            resource_states.extend(Model::rsc_state(&e));
+            let r = e.rsc;
+            if !(selected(&filter.node_names, &r.node_name)
+                && selected(&filter.resource_names, &r.rsc_name))
+            {
+                continue;
+            }
             let vlms: Vec<WireVlm> = r
                 .vlms
                 .values()
                 .filter(|v| selected(&filter.stor_pool_names, &v.stor_pool))
-                .map(|v| self.wire_vlm(r, v, true))
+                .map(|v| self.wire_vlm_of(e.dfn, r, v, true))
                 .collect();
             if !vlms.is_empty() {
-                resources.push(self.wire_rsc(r, vlms));
+                resources.push(Model::wire_rsc(&e, vlms));
             }
         }
-        let resource_states = self
-            .rscs
-            .values()
-            .filter_map(|r| self.rsc_state(r))
-            .collect();
         Ok(Outcome {
             immediate: vec![
                 Answer::list(

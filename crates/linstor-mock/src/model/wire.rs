@@ -8,11 +8,26 @@ use linstor_proto::messages::{
 
 use super::names::key;
 
-use super::state::{Model, Node, Rsc, StorPool, Vlm, props_to_wire};
+use super::state::{Model, Node, Rsc, RscDfn, StorPool, Vlm, props_to_wire};
 
 impl Model {
     pub(crate) fn wire_vlm(&self, res: &Rsc, v: &Vlm, with_allocated: bool) -> WireVlm {
-        let dfn = self.rsc_dfns.get(&key(&res.rsc_name));
+        self.wire_vlm_of(
+            self.rsc_dfns.get(&key(&res.rsc_name)),
+            res,
+            v,
+            with_allocated,
+        )
+    }
+
+    /// [`Model::wire_vlm`] with the resource's definition at hand.
+    pub(crate) fn wire_vlm_of(
+        &self,
+        dfn: Option<&RscDfn>,
+        res: &Rsc,
+        v: &Vlm,
+        with_allocated: bool,
+    ) -> WireVlm {
         let vd = dfn.and_then(|d| d.vlm_dfns.get(&v.nr));
         let pool = self.pools.get(&(key(&res.node_name), key(&v.stor_pool)));
         WireVlm {
