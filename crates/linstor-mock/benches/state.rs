@@ -101,9 +101,87 @@ fn crt_rsc_dfn(name: String) -> (&'static str, Box<dyn WireMessage>) {
     )
 }
 
-async fn throughput(state: Option<&std::path::Path>, conns: usize, per_conn: usize) -> f64 {
+/// Ports 7000-60000 for new resource definitions (the default range holds 1,000).
+fn wide_port_range() -> (&'static str, Box<dyn WireMessage>) {
+    (
+        "SetCfgVal",
+        Box::new(MsgSetCtrlCfgProp {
+            key: "TcpPortAutoRange".into(),
+            value: "7000-60000".into(),
+            namespace: None,
+        }),
+    )
+}
+
+/// Sends `requests` keeping up to `window` in flight (a new one goes out as each COMPLETE
+/// arrives).
+async fn run_window(
+    mut s: TcpStream,
+    requests: Vec<(&'static str, Box<dyn WireMessage>)>,
+    window: usize,
+) {
+    let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+    let count = requests.len();
+    let mut requests = requests.into_iter();
+    let (mut sent, mut done) = (0usize, 0usize);
+    while done < count {
+        let mut out = Vec::new();
+        while sent < count && sent - done < window {
+            let Some((call, body)) = requests.next() else {
+                break;
+            };
+            sent += 1;
+            let header = MsgHeader::api_call(sent as i64, call);
+            out.extend_from_slice(&Outgoing::new(&header, &[body.as_ref()]).to_bytes());
+        }
+        if !out.is_empty() {
+            s.write_all(&out).await.expect("write");
+        }
+        let before = done;
+        while done == before {
+            while let Some(frame) = codec.decode(&mut buf).expect("frames") {
+                let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+                if env.msg_type() == MsgType::Complete {
+                    done += 1;
+                }
+            }
+            if done == before {
+                assert!(s.read_buf(&mut buf).await.expect("read") > 0, "closed");
+            }
+        }
+    }
+}
+
+/// What the throughput connections create.
+#[derive(Clone, Copy, Debug)]
+enum Creates {
+    /// A new key of a key-value store per call (`ModifyKvsProps`).
+    KvsKeys,
+    /// A new resource definition per call (`CrtRscDfn`, port and minor drawn).
+    RscDfns,
+}
+
+fn creates(kind: Creates, conn: usize, i: usize) -> (&'static str, Box<dyn WireMessage>) {
+    match kind {
+        Creates::KvsKeys => kvs(conn, i),
+        Creates::RscDfns => crt_rsc_dfn(format!("tp{conn}x{i}")),
+    }
+}
+
+/// Calls/s of `conns` connections each sending `per_conn` creating calls, `window` in
+/// flight per connection.
+async fn throughput(
+    state: Option<&std::path::Path>,
+    kind: Creates,
+    conns: usize,
+    window: usize,
+    per_conn: usize,
+) -> f64 {
     let port = free_port();
     let _mock = spawn(state, port);
+    if matches!(kind, Creates::RscDfns) {
+        run_calls(connect(port).await, vec![wide_port_range()]).await;
+    }
     let mut streams = Vec::new();
     for _ in 0..conns {
         streams.push(connect(port).await);
@@ -112,7 +190,10 @@ async fn throughput(state: Option<&std::path::Path>, conns: usize, per_conn: usi
     let tasks: Vec<_> = streams
         .into_iter()
         .enumerate()
-        .map(|(c, s)| tokio::spawn(run_calls(s, (0..per_conn).map(|i| kvs(c, i)).collect())))
+        .map(|(c, s)| {
+            let calls = (0..per_conn).map(|i| creates(kind, c, i)).collect();
+            tokio::spawn(run_window(s, calls, window))
+        })
         .collect();
     for t in tasks {
         t.await.expect("task");
@@ -127,14 +208,26 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("linstor-mock-state-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     if part("throughput") {
-        let memory = throughput(None, 16, 500).await;
-        let path = dir.join("tp.db");
-        let _ = std::fs::remove_file(&path);
-        let durable = throughput(Some(&path), 16, 500).await;
-        println!(
-            "16 connections, ModifyKvsProps: {memory:.0} calls/s in memory, {durable:.0} calls/s with --state ({:.2}x)",
-            durable / memory
-        );
+        // STATE_BENCH_CALLS: calls per connection (default 2,000).
+        let per_conn = std::env::var("STATE_BENCH_CALLS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2000);
+        for (kind, window) in [
+            (Creates::KvsKeys, 1),
+            (Creates::KvsKeys, 8),
+            (Creates::RscDfns, 1),
+            (Creates::RscDfns, 8),
+        ] {
+            let memory = throughput(None, kind, 16, window, per_conn).await;
+            let path = dir.join("tp.db");
+            let _ = std::fs::remove_file(&path);
+            let durable = throughput(Some(&path), kind, 16, window, per_conn).await;
+            println!(
+                "16 connections x {window} in flight, {kind:?}: {memory:.0} calls/s in memory, {durable:.0} calls/s with --state ({:.2}x)",
+                durable / memory
+            );
+        }
     }
     if part("size") {
         for n in [1_000usize, 10_000, 30_000] {
@@ -142,16 +235,8 @@ async fn main() {
             let _ = std::fs::remove_file(&path);
             let port = free_port();
             let mut mock = spawn(Some(&path), port);
-            let range: (&'static str, Box<dyn WireMessage>) = (
-                "SetCfgVal",
-                Box::new(MsgSetCtrlCfgProp {
-                    key: "TcpPortAutoRange".into(),
-                    value: "7000-60000".into(),
-                    namespace: None,
-                }),
-            );
             // Seed n definitions from 8 connections.
-            run_calls(connect(port).await, vec![range]).await;
+            run_calls(connect(port).await, vec![wide_port_range()]).await;
             let tasks: Vec<_> = (0..8)
                 .map(|c| {
                     let names: Vec<_> = (0..n / 8)

@@ -154,8 +154,11 @@ pub(crate) fn spawn(committer: Committer) -> (Sender<Entry>, Option<std::thread:
 }
 
 fn run(mut c: Committer, rx: Receiver<Entry>) {
+    // Reused from batch to batch: no allocation per commit.
+    let mut batch = Vec::new();
+    let mut durable = Vec::new();
     while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
+        batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(entry) => batch.push(entry),
@@ -164,8 +167,16 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
         }
         match c.commit(&batch) {
             Ok(added) => {
-                for entry in batch {
-                    match entry.work {
+                // The batch is durable: answer first (the callers' answers leave now), then
+                // bring the replica up to it while the next batch gathers. The replica is
+                // only read after a failed commit or for a snapshot, both later on this
+                // thread.
+                for entry in batch.drain(..) {
+                    let _ = entry.reply.send(Ok(()));
+                    durable.push(entry.work);
+                }
+                for work in durable.drain(..) {
+                    match work {
                         Work::Log(record) => {
                             // It replayed live; a divergence here would be a bug of the model.
                             if let Err(e) = record.replay(&mut c.replica) {
@@ -178,7 +189,6 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
                         }
                         Work::Barrier => {}
                     }
-                    let _ = entry.reply.send(Ok(()));
                 }
                 c.log_bytes += added;
                 let threshold = c.compact_bytes.max(c.snapshots.last_bytes());
@@ -212,7 +222,7 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
                         c.files.path.display()
                     );
                 }
-                for entry in batch.into_iter().chain(later) {
+                for entry in batch.drain(..).chain(later) {
                     let _ = entry.reply.send(Err(error.clone()));
                 }
             }
