@@ -38,9 +38,16 @@ fn spawn(state: Option<&std::path::Path>, port: u16) -> kill::Mock {
     if let Some(state) = state {
         cmd.arg("--state").arg(state);
     }
-    cmd.env("RUST_LOG", "error")
+    // STATE_BENCH_LOG=debug: the mock's log (e.g. the commit thread's batch figures) on
+    // stderr.
+    let log = std::env::var("STATE_BENCH_LOG").ok();
+    cmd.env("RUST_LOG", log.as_deref().unwrap_or("error"))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(if log.is_some() {
+            std::process::Stdio::inherit()
+        } else {
+            std::process::Stdio::null()
+        });
     kill::Mock::from(cmd.spawn().expect("binary starts"))
 }
 

@@ -192,6 +192,10 @@ pub(crate) struct Loaded {
 /// error of its file until it is reopened).
 pub(crate) type Opener = Box<dyn Fn() -> Result<Database, redb::Error> + Send + Sync>;
 
+thread_local! {
+    pub(crate) static PHASES: std::cell::RefCell<[std::time::Duration; 3]> = const { std::cell::RefCell::new([std::time::Duration::ZERO; 3]) };
+}
+
 /// What the store's threads and handle share.
 pub(crate) struct Files {
     pub(crate) path: PathBuf,
@@ -227,9 +231,19 @@ impl Files {
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let db = db.as_ref().ok_or(redb::Error::PreviousIo)?;
+            let t0 = std::time::Instant::now();
             let txn = db.begin_write()?;
+            let t1 = std::time::Instant::now();
             let value = f(&txn)?;
+            let t2 = std::time::Instant::now();
             txn.commit()?;
+            let t3 = std::time::Instant::now();
+            PHASES.with(|p| {
+                let mut p = p.borrow_mut();
+                p[0] += t1 - t0;
+                p[1] += t2 - t1;
+                p[2] += t3 - t2;
+            });
             Ok(value)
         })();
         if result.is_err() {
