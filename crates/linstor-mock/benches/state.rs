@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use linstor_codec::{Envelope, FrameCodec, Outgoing};
 use linstor_proto::messages::{
-    LinStorMapEntry, MsgCrtRscDfn, MsgHeader, MsgModKvsProps, MsgSetCtrlCfgProp, RscDfn,
-    msg_header::MsgType,
+    LinStorMapEntry, MsgApiCallResponse, MsgCrtRsc, MsgCrtRscDfn, MsgCrtVlmDfn, MsgHeader,
+    MsgModKvsProps, MsgSetCtrlCfgProp, Rsc, RscDfn, VlmDfn, msg_header::MsgType,
 };
 use linstor_proto::{Request, WireMessage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,8 +33,12 @@ fn free_port() -> u16 {
 }
 
 fn spawn(state: Option<&std::path::Path>, port: u16) -> kill::Mock {
+    spawn_with(state, port, &[])
+}
+
+fn spawn_with(state: Option<&std::path::Path>, port: u16, args: &[&str]) -> kill::Mock {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
-    cmd.args(["--listen", &format!("127.0.0.1:{port}")]);
+    cmd.args(["--listen", &format!("127.0.0.1:{port}")]).args(args);
     if let Some(state) = state {
         cmd.arg("--state").arg(state);
     }
@@ -61,9 +65,14 @@ async fn connect(port: u16) -> TcpStream {
     panic!("mock does not listen");
 }
 
-/// Sends `requests` one after the other (each waits for its COMPLETE).
-async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMessage>)>) {
+/// Sends `requests` one after the other (each waits for its COMPLETE); returns the first
+/// error answer, if any.
+async fn run_calls(
+    mut s: TcpStream,
+    requests: Vec<(&'static str, Box<dyn WireMessage>)>,
+) -> Option<String> {
     let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+    let mut error = None;
     for (i, (call, body)) in requests.into_iter().enumerate() {
         let id = i as i64 + 1;
         let header = MsgHeader::api_call(id, call);
@@ -73,6 +82,14 @@ async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMe
         'wait: loop {
             while let Some(frame) = codec.decode(&mut buf).expect("frames") {
                 let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+                if env.msg_type() == MsgType::Answer
+                    && env.body_count() > 0
+                    && error.is_none()
+                    && let Ok(reply) = env.body::<MsgApiCallResponse>(0)
+                    && linstor_proto::ReturnCode(reply.ret_code).is_error()
+                {
+                    error = Some(format!("{call}: {}", reply.message_format));
+                }
                 if env.msg_type() == MsgType::Complete && env.api_call_id() == Some(id) {
                     break 'wait;
                 }
@@ -80,6 +97,40 @@ async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMe
             assert!(s.read_buf(&mut buf).await.expect("read") > 0, "closed");
         }
     }
+    error
+}
+
+fn crt_vlm_dfn(rsc: &str) -> (&'static str, Box<dyn WireMessage>) {
+    (
+        "CrtVlmDfn",
+        Box::new(MsgCrtVlmDfn {
+            rsc_name: rsc.into(),
+            rsc_dfn_uuid: None,
+            vlm_dfns: vec![VlmDfn {
+                vlm_size: 1024 * 1024,
+                ..Default::default()
+            }],
+        }),
+    )
+}
+
+/// Resources of `rsc` on alpha and bravo of the demo cluster, in its pool `drbdpool`.
+fn crt_rsc(rsc: &str) -> (&'static str, Box<dyn WireMessage>) {
+    let on = |node: &str| Rsc {
+        name: rsc.into(),
+        node_name: node.into(),
+        props: vec![LinStorMapEntry {
+            key: "StorPoolName".into(),
+            value: "drbdpool".into(),
+        }],
+        ..Default::default()
+    };
+    (
+        "CrtRsc",
+        Box::new(MsgCrtRsc {
+            rscs: vec![on("alpha"), on("bravo")],
+        }),
+    )
 }
 
 fn kvs(conn: usize, i: usize) -> (&'static str, Box<dyn WireMessage>) {
@@ -237,40 +288,68 @@ async fn main() {
         }
     }
     if part("size") {
+        // The same changes timed after seeding 1,000 / 10,000 / 30,000 resource definitions,
+        // in memory and with --state (demo cluster, no event delay: the figures are the
+        // controller's, not the event script's).
         for n in [1_000usize, 10_000, 30_000] {
-            let path = dir.join(format!("size-{n}.db"));
-            let _ = std::fs::remove_file(&path);
-            let port = free_port();
-            let mut mock = spawn(Some(&path), port);
-            // Seed n definitions from 8 connections.
-            run_calls(connect(port).await, vec![wide_port_range()]).await;
-            let tasks: Vec<_> = (0..8)
-                .map(|c| {
-                    let names: Vec<_> = (0..n / 8)
-                        .map(|i| crt_rsc_dfn(format!("s{c}x{i}")))
-                        .collect();
-                    async move { run_calls(connect(port).await, names).await }
-                })
-                .map(tokio::spawn)
-                .collect();
-            for t in tasks {
-                t.await.expect("seed");
+            for durable in [false, true] {
+                let path = dir.join(format!("size-{n}.db"));
+                let _ = std::fs::remove_file(&path);
+                let port = free_port();
+                let state = durable.then_some(path.as_path());
+                let mut mock = spawn_with(state, port, &["--demo", "--event-delay-ms", "0"]);
+                // Seed n definitions from 8 connections.
+                run_calls(connect(port).await, vec![wide_port_range()]).await;
+                let tasks: Vec<_> = (0..8)
+                    .map(|c| {
+                        let names: Vec<_> = (0..n / 8)
+                            .map(|i| crt_rsc_dfn(format!("s{c}x{i}")))
+                            .collect();
+                        async move { run_calls(connect(port).await, names).await }
+                    })
+                    .map(tokio::spawn)
+                    .collect();
+                for t in tasks {
+                    assert_eq!(t.await.expect("seed"), None, "seeding");
+                }
+                // The timed changes, from one connection: 2,000 new KVS keys; 500 new
+                // definitions (auto port and minor); 200 volumes (definition, volume
+                // definition, resources on two nodes: three calls each).
+                let s = connect(port).await;
+                let started = Instant::now();
+                let kvs_error = run_calls(s, (0..2000).map(|i| kvs(0, i)).collect()).await;
+                let kvs_cost = started.elapsed() / 2000;
+                let s = connect(port).await;
+                let started = Instant::now();
+                let crt = (0..500).map(|i| crt_rsc_dfn(format!("t{i}"))).collect();
+                let crt_error = run_calls(s, crt).await;
+                let crt_cost = started.elapsed() / 500;
+                let s = connect(port).await;
+                let started = Instant::now();
+                let volumes = (0..200)
+                    .flat_map(|i| {
+                        let name = format!("v{i}");
+                        [crt_rsc_dfn(name.clone()), crt_vlm_dfn(&name), crt_rsc(&name)]
+                    })
+                    .collect();
+                let vol_error = run_calls(s, volumes).await;
+                let vol_cost = started.elapsed() / 200;
+                mock.kill();
+                for e in [kvs_error, crt_error, vol_error].into_iter().flatten() {
+                    println!("  error answer: {e}");
+                }
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                let _ = std::fs::remove_file(&path);
+                println!(
+                    "{n} definitions, {}: ModifyKvsProps {kvs_cost:?}/change, CrtRscDfn {crt_cost:?}/change, volume (CrtRscDfn+CrtVlmDfn+CrtRsc x2) {vol_cost:?}/volume{}",
+                    if durable { "--state" } else { "in memory" },
+                    if durable {
+                        format!(" (store {size} bytes)")
+                    } else {
+                        String::new()
+                    }
+                );
             }
-            // The timed change: one connection, 2,000 sequential changes of one definition's
-            // neighbour data (KVS), and 200 new definitions.
-            let s = connect(port).await;
-            let started = Instant::now();
-            run_calls(s, (0..2000).map(|i| kvs(0, i)).collect()).await;
-            let kvs_cost = started.elapsed() / 2000;
-            let s = connect(port).await;
-            let started = Instant::now();
-            run_calls(s, (0..200).map(|i| crt_rsc_dfn(format!("t{i}"))).collect()).await;
-            let crt_cost = started.elapsed() / 200;
-            mock.kill();
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            println!(
-                "{n} definitions: ModifyKvsProps {kvs_cost:?}/change, CrtRscDfn {crt_cost:?}/change (store {size} bytes)"
-            );
         }
     }
     if part("recovery") {

@@ -112,6 +112,8 @@ pub(crate) struct Committer {
     compact_bytes: u64,
     rollback: Box<dyn Rollback>,
     snapshots: snapshot::Snapshotter,
+    /// The encoding of one record, reused.
+    scratch: bytes::BytesMut,
 }
 
 impl Committer {
@@ -133,6 +135,7 @@ impl Committer {
             compact_bytes,
             rollback,
             snapshots,
+            scratch: bytes::BytesMut::new(),
         }
     }
 }
@@ -271,10 +274,8 @@ impl Stats {
                 per_commit = format!("{:.1}", self.records as f64 / f64::from(n)),
                 gathering = ?(self.gathering / n),
                 committing = ?(self.committing / n),
-                phases = ?super::PHASES.with(|p| p.borrow().map(|d| d / n)),
                 "group commit"
             );
-            super::PHASES.with(|p| *p.borrow_mut() = [Duration::ZERO; 3]);
             *self = Stats::new();
         }
     }
@@ -341,6 +342,7 @@ impl Committer {
     fn commit(&mut self, batch: &[Entry]) -> Result<u64, redb::Error> {
         let mut index = self.last_index;
         let mut snapshot_bytes = None;
+        let scratch = &mut self.scratch;
         let added = self.files.clone().write(|txn| {
             let mut added = 0;
             let mut log = Some(txn.open_table(LOG)?);
@@ -348,13 +350,15 @@ impl Committer {
                 match &entry.work {
                     Work::Log(record) => {
                         index += 1;
-                        let bytes = record.encode();
+                        scratch.clear();
+                        record.encode_into(scratch);
+                        let bytes = &scratch[..];
                         added += bytes.len() as u64;
                         let table = match &mut log {
                             Some(table) => table,
                             None => log.insert(txn.open_table(LOG)?),
                         };
-                        table.insert(index, bytes.as_slice())?;
+                        table.insert(index, bytes)?;
                     }
                     Work::Reset(model) => {
                         let json = super::export_json(model);

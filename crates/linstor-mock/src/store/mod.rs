@@ -192,10 +192,6 @@ pub(crate) struct Loaded {
 /// error of its file until it is reopened).
 pub(crate) type Opener = Box<dyn Fn() -> Result<Database, redb::Error> + Send + Sync>;
 
-thread_local! {
-    pub(crate) static PHASES: std::cell::RefCell<[std::time::Duration; 3]> = const { std::cell::RefCell::new([std::time::Duration::ZERO; 3]) };
-}
-
 /// What the store's threads and handle share.
 pub(crate) struct Files {
     pub(crate) path: PathBuf,
@@ -231,19 +227,9 @@ impl Files {
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let db = db.as_ref().ok_or(redb::Error::PreviousIo)?;
-            let t0 = std::time::Instant::now();
             let txn = db.begin_write()?;
-            let t1 = std::time::Instant::now();
             let value = f(&txn)?;
-            let t2 = std::time::Instant::now();
             txn.commit()?;
-            let t3 = std::time::Instant::now();
-            PHASES.with(|p| {
-                let mut p = p.borrow_mut();
-                p[0] += t1 - t0;
-                p[1] += t2 - t1;
-                p[2] += t3 - t2;
-            });
             Ok(value)
         })();
         if result.is_err() {
@@ -279,6 +265,8 @@ impl Files {
 #[derive(Debug)]
 pub(crate) struct Store {
     files: Arc<Files>,
+    /// The file, for the callers' error messages (shared: no copy per call).
+    path: Arc<Path>,
     queue: Option<std::sync::mpsc::Sender<commit::Entry>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -587,6 +575,7 @@ impl Loaded {
             rollback,
         ));
         Store {
+            path: Arc::from(files.path.as_path()),
             files,
             queue: Some(queue),
             thread,
@@ -598,6 +587,11 @@ impl Store {
     /// The file.
     pub(crate) fn path(&self) -> &Path {
         &self.files.path
+    }
+
+    /// The file, shared.
+    pub(crate) fn shared_path(&self) -> Arc<Path> {
+        self.path.clone()
     }
 
     /// Queues an applied call for the next commit. Call it under the lock that orders the
