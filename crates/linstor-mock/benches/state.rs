@@ -88,7 +88,7 @@ async fn run_calls(
                     && let Ok(reply) = env.body::<MsgApiCallResponse>(0)
                     && linstor_proto::ReturnCode(reply.ret_code).is_error()
                 {
-                    error = Some(format!("{call}: {}", reply.message_format));
+                    error = Some(format!("{call}: {}", reply.message));
                 }
                 if env.msg_type() == MsgType::Complete && env.api_call_id() == Some(id) {
                     break 'wait;
