@@ -38,7 +38,8 @@ fn spawn(state: Option<&std::path::Path>, port: u16) -> kill::Mock {
 
 fn spawn_with(state: Option<&std::path::Path>, port: u16, args: &[&str]) -> kill::Mock {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
-    cmd.args(["--listen", &format!("127.0.0.1:{port}")]).args(args);
+    cmd.args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(args);
     if let Some(state) = state {
         cmd.arg("--state").arg(state);
     }
@@ -329,7 +330,11 @@ async fn main() {
                 let volumes = (0..200)
                     .flat_map(|i| {
                         let name = format!("v{i}");
-                        [crt_rsc_dfn(name.clone()), crt_vlm_dfn(&name), crt_rsc(&name)]
+                        [
+                            crt_rsc_dfn(name.clone()),
+                            crt_vlm_dfn(&name),
+                            crt_rsc(&name),
+                        ]
                     })
                     .collect();
                 let vol_error = run_calls(s, volumes).await;

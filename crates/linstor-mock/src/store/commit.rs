@@ -319,8 +319,8 @@ impl Gather {
                 return;
             }
             let now = std::time::Instant::now();
-            let until = *deadline
-                .get_or_insert_with(|| now + (self.took / GATHER_SHARE).min(GATHER_MAX));
+            let until =
+                *deadline.get_or_insert_with(|| now + (self.took / GATHER_SHARE).min(GATHER_MAX));
             if now >= until {
                 return;
             }
