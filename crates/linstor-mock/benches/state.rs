@@ -407,9 +407,14 @@ async fn main() {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1);
         let started = Instant::now();
-        let summary = kill::run(&kdir, 100, 8, 500..3000, seed).await;
+        // STATE_BENCH_KILL_ROUNDS: rounds (default 100).
+        let rounds = std::env::var("STATE_BENCH_KILL_ROUNDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100);
+        let summary = kill::run(&kdir, rounds, 8, 500..3000, seed).await;
         println!(
-            "kill -9 x100 (seed {seed}): {summary:?} in {:?}",
+            "kill -9 x{rounds}, 8 connections (seed {seed}): {summary:?} in {:?}",
             started.elapsed()
         );
     }

@@ -160,17 +160,22 @@ fn run(mut c: Committer, rx: Receiver<Entry>) {
     // Reused from batch to batch: no allocation per commit.
     let mut batch = Vec::new();
     let mut durable = Vec::new();
-    let mut gather = Gather::default();
     let mut stats = Stats::new();
     while let Ok(first) = rx.recv() {
+        // Everything queued while the last commit ran. (Waiting a little for more callers,
+        // PostgreSQL's commit_delay, was tried: it helped only while the machine was
+        // overloaded and commits took over a millisecond, and cost a third of the calls/s
+        // otherwise; docs/state.md.)
         batch.push(first);
-        let gathering = std::time::Instant::now();
-        gather.collect(&rx, &mut batch);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(entry) => batch.push(entry),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
         let started = std::time::Instant::now();
         let result = c.commit(&batch);
-        let took = started.elapsed();
-        gather.committed(batch.len(), took);
-        stats.add(batch.len(), started - gathering, took);
+        stats.add(batch.len(), started.elapsed());
         match result {
             Ok(added) => {
                 // The batch is durable: answer first (the callers' answers leave now), then
@@ -243,7 +248,6 @@ struct Stats {
     commits: u64,
     records: u64,
     largest: usize,
-    gathering: Duration,
     committing: Duration,
 }
 
@@ -254,16 +258,14 @@ impl Stats {
             commits: 0,
             records: 0,
             largest: 0,
-            gathering: Duration::ZERO,
             committing: Duration::ZERO,
         }
     }
 
-    fn add(&mut self, records: usize, gathering: Duration, committing: Duration) {
+    fn add(&mut self, records: usize, committing: Duration) {
         self.commits += 1;
         self.records += records as u64;
         self.largest = self.largest.max(records);
-        self.gathering += gathering;
         self.committing += committing;
         if self.since.elapsed() >= Duration::from_secs(1) {
             let n = u32::try_from(self.commits).unwrap_or(u32::MAX);
@@ -272,68 +274,11 @@ impl Stats {
                 records = self.records,
                 largest = self.largest,
                 per_commit = format!("{:.1}", self.records as f64 / f64::from(n)),
-                gathering = ?(self.gathering / n),
                 committing = ?(self.committing / n),
                 "group commit"
             );
             *self = Stats::new();
         }
-    }
-}
-
-/// How long the thread gathers a batch. A commit costs about the same whatever it holds
-/// (one fsync, and a VM exit to the disk for it), so the more records share one, the more
-/// calls per second; but an idle queue must not delay a lone caller. So the thread waits
-/// only for the callers it just answered to come back: while the batch holds fewer records
-/// than the last one, for at most a fraction of the last commit's duration (PostgreSQL's
-/// `commit_delay` with `commit_siblings`, adaptive). A serial caller (batches of one) never
-/// waits.
-#[derive(Debug, Default)]
-struct Gather {
-    /// Records of the last batch.
-    last: usize,
-    /// The last commit's duration.
-    took: Duration,
-}
-
-/// The longest a batch waits for more records, relative to the last commit's duration.
-const GATHER_SHARE: u32 = 2;
-/// ... and at most.
-const GATHER_MAX: Duration = Duration::from_millis(1);
-
-impl Gather {
-    /// Adds what is queued to `batch` (at least one entry already), waiting a little for
-    /// the last batch's callers.
-    fn collect(&self, rx: &Receiver<Entry>, batch: &mut Vec<Entry>) {
-        let mut deadline = None;
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(entry) => {
-                    batch.push(entry);
-                    continue;
-                }
-                Err(TryRecvError::Disconnected) => return,
-                Err(TryRecvError::Empty) => {}
-            }
-            if batch.len() >= self.last {
-                return;
-            }
-            let now = std::time::Instant::now();
-            let until =
-                *deadline.get_or_insert_with(|| now + (self.took / GATHER_SHARE).min(GATHER_MAX));
-            if now >= until {
-                return;
-            }
-            match rx.recv_timeout(until - now) {
-                Ok(entry) => batch.push(entry),
-                Err(_) => return,
-            }
-        }
-    }
-
-    fn committed(&mut self, records: usize, took: Duration) {
-        self.last = records;
-        self.took = took;
     }
 }
 
