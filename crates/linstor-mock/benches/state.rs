@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use linstor_codec::{Envelope, FrameCodec, Outgoing};
 use linstor_proto::messages::{
-    LinStorMapEntry, MsgCrtRscDfn, MsgHeader, MsgModKvsProps, MsgSetCtrlCfgProp, RscDfn,
-    msg_header::MsgType,
+    LinStorMapEntry, MsgApiCallResponse, MsgCrtRsc, MsgCrtRscDfn, MsgCrtVlmDfn, MsgHeader,
+    MsgModKvsProps, MsgSetCtrlCfgProp, Rsc, RscDfn, VlmDfn, msg_header::MsgType,
 };
 use linstor_proto::{Request, WireMessage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,14 +33,26 @@ fn free_port() -> u16 {
 }
 
 fn spawn(state: Option<&std::path::Path>, port: u16) -> kill::Mock {
+    spawn_with(state, port, &[])
+}
+
+fn spawn_with(state: Option<&std::path::Path>, port: u16, args: &[&str]) -> kill::Mock {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
-    cmd.args(["--listen", &format!("127.0.0.1:{port}")]);
+    cmd.args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(args);
     if let Some(state) = state {
         cmd.arg("--state").arg(state);
     }
-    cmd.env("RUST_LOG", "error")
+    // STATE_BENCH_LOG=debug: the mock's log (e.g. the commit thread's batch figures) on
+    // stderr.
+    let log = std::env::var("STATE_BENCH_LOG").ok();
+    cmd.env("RUST_LOG", log.as_deref().unwrap_or("error"))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(if log.is_some() {
+            std::process::Stdio::inherit()
+        } else {
+            std::process::Stdio::null()
+        });
     kill::Mock::from(cmd.spawn().expect("binary starts"))
 }
 
@@ -54,9 +66,14 @@ async fn connect(port: u16) -> TcpStream {
     panic!("mock does not listen");
 }
 
-/// Sends `requests` one after the other (each waits for its COMPLETE).
-async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMessage>)>) {
+/// Sends `requests` one after the other (each waits for its COMPLETE); returns the first
+/// error answer, if any.
+async fn run_calls(
+    mut s: TcpStream,
+    requests: Vec<(&'static str, Box<dyn WireMessage>)>,
+) -> Option<String> {
     let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+    let mut error = None;
     for (i, (call, body)) in requests.into_iter().enumerate() {
         let id = i as i64 + 1;
         let header = MsgHeader::api_call(id, call);
@@ -66,6 +83,14 @@ async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMe
         'wait: loop {
             while let Some(frame) = codec.decode(&mut buf).expect("frames") {
                 let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+                if env.msg_type() == MsgType::Answer
+                    && env.body_count() > 0
+                    && error.is_none()
+                    && let Ok(reply) = env.body::<MsgApiCallResponse>(0)
+                    && linstor_proto::ReturnCode(reply.ret_code).is_error()
+                {
+                    error = Some(format!("{call}: {}", reply.message));
+                }
                 if env.msg_type() == MsgType::Complete && env.api_call_id() == Some(id) {
                     break 'wait;
                 }
@@ -73,6 +98,40 @@ async fn run_calls(mut s: TcpStream, requests: Vec<(&'static str, Box<dyn WireMe
             assert!(s.read_buf(&mut buf).await.expect("read") > 0, "closed");
         }
     }
+    error
+}
+
+fn crt_vlm_dfn(rsc: &str) -> (&'static str, Box<dyn WireMessage>) {
+    (
+        "CrtVlmDfn",
+        Box::new(MsgCrtVlmDfn {
+            rsc_name: rsc.into(),
+            rsc_dfn_uuid: None,
+            vlm_dfns: vec![VlmDfn {
+                vlm_size: 1024 * 1024,
+                ..Default::default()
+            }],
+        }),
+    )
+}
+
+/// Resources of `rsc` on alpha and bravo of the demo cluster, in its pool `drbdpool`.
+fn crt_rsc(rsc: &str) -> (&'static str, Box<dyn WireMessage>) {
+    let on = |node: &str| Rsc {
+        name: rsc.into(),
+        node_name: node.into(),
+        props: vec![LinStorMapEntry {
+            key: "StorPoolName".into(),
+            value: "drbdpool".into(),
+        }],
+        ..Default::default()
+    };
+    (
+        "CrtRsc",
+        Box::new(MsgCrtRsc {
+            rscs: vec![on("alpha"), on("bravo")],
+        }),
+    )
 }
 
 fn kvs(conn: usize, i: usize) -> (&'static str, Box<dyn WireMessage>) {
@@ -101,9 +160,87 @@ fn crt_rsc_dfn(name: String) -> (&'static str, Box<dyn WireMessage>) {
     )
 }
 
-async fn throughput(state: Option<&std::path::Path>, conns: usize, per_conn: usize) -> f64 {
+/// Ports 7000-60000 for new resource definitions (the default range holds 1,000).
+fn wide_port_range() -> (&'static str, Box<dyn WireMessage>) {
+    (
+        "SetCfgVal",
+        Box::new(MsgSetCtrlCfgProp {
+            key: "TcpPortAutoRange".into(),
+            value: "7000-60000".into(),
+            namespace: None,
+        }),
+    )
+}
+
+/// Sends `requests` keeping up to `window` in flight (a new one goes out as each COMPLETE
+/// arrives).
+async fn run_window(
+    mut s: TcpStream,
+    requests: Vec<(&'static str, Box<dyn WireMessage>)>,
+    window: usize,
+) {
+    let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+    let count = requests.len();
+    let mut requests = requests.into_iter();
+    let (mut sent, mut done) = (0usize, 0usize);
+    while done < count {
+        let mut out = Vec::new();
+        while sent < count && sent - done < window {
+            let Some((call, body)) = requests.next() else {
+                break;
+            };
+            sent += 1;
+            let header = MsgHeader::api_call(sent as i64, call);
+            out.extend_from_slice(&Outgoing::new(&header, &[body.as_ref()]).to_bytes());
+        }
+        if !out.is_empty() {
+            s.write_all(&out).await.expect("write");
+        }
+        let before = done;
+        while done == before {
+            while let Some(frame) = codec.decode(&mut buf).expect("frames") {
+                let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+                if env.msg_type() == MsgType::Complete {
+                    done += 1;
+                }
+            }
+            if done == before {
+                assert!(s.read_buf(&mut buf).await.expect("read") > 0, "closed");
+            }
+        }
+    }
+}
+
+/// What the throughput connections create.
+#[derive(Clone, Copy, Debug)]
+enum Creates {
+    /// A new key of a key-value store per call (`ModifyKvsProps`).
+    KvsKeys,
+    /// A new resource definition per call (`CrtRscDfn`, port and minor drawn).
+    RscDfns,
+}
+
+fn creates(kind: Creates, conn: usize, i: usize) -> (&'static str, Box<dyn WireMessage>) {
+    match kind {
+        Creates::KvsKeys => kvs(conn, i),
+        Creates::RscDfns => crt_rsc_dfn(format!("tp{conn}x{i}")),
+    }
+}
+
+/// Calls/s of `conns` connections each sending `per_conn` creating calls, `window` in
+/// flight per connection.
+async fn throughput(
+    state: Option<&std::path::Path>,
+    kind: Creates,
+    conns: usize,
+    window: usize,
+    per_conn: usize,
+) -> f64 {
     let port = free_port();
     let _mock = spawn(state, port);
+    if matches!(kind, Creates::RscDfns) {
+        run_calls(connect(port).await, vec![wide_port_range()]).await;
+    }
     let mut streams = Vec::new();
     for _ in 0..conns {
         streams.push(connect(port).await);
@@ -112,7 +249,10 @@ async fn throughput(state: Option<&std::path::Path>, conns: usize, per_conn: usi
     let tasks: Vec<_> = streams
         .into_iter()
         .enumerate()
-        .map(|(c, s)| tokio::spawn(run_calls(s, (0..per_conn).map(|i| kvs(c, i)).collect())))
+        .map(|(c, s)| {
+            let calls = (0..per_conn).map(|i| creates(kind, c, i)).collect();
+            tokio::spawn(run_window(s, calls, window))
+        })
         .collect();
     for t in tasks {
         t.await.expect("task");
@@ -127,58 +267,94 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("linstor-mock-state-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     if part("throughput") {
-        let memory = throughput(None, 16, 500).await;
-        let path = dir.join("tp.db");
-        let _ = std::fs::remove_file(&path);
-        let durable = throughput(Some(&path), 16, 500).await;
-        println!(
-            "16 connections, ModifyKvsProps: {memory:.0} calls/s in memory, {durable:.0} calls/s with --state ({:.2}x)",
-            durable / memory
-        );
+        // STATE_BENCH_CALLS: calls per connection (default 2,000).
+        let per_conn = std::env::var("STATE_BENCH_CALLS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2000);
+        for (kind, window) in [
+            (Creates::KvsKeys, 1),
+            (Creates::KvsKeys, 8),
+            (Creates::RscDfns, 1),
+            (Creates::RscDfns, 8),
+        ] {
+            let memory = throughput(None, kind, 16, window, per_conn).await;
+            let path = dir.join("tp.db");
+            let _ = std::fs::remove_file(&path);
+            let durable = throughput(Some(&path), kind, 16, window, per_conn).await;
+            println!(
+                "16 connections x {window} in flight, {kind:?}: {memory:.0} calls/s in memory, {durable:.0} calls/s with --state ({:.2}x)",
+                durable / memory
+            );
+        }
     }
     if part("size") {
+        // The same changes timed after seeding 1,000 / 10,000 / 30,000 resource definitions,
+        // in memory and with --state (demo cluster, no event delay: the figures are the
+        // controller's, not the event script's).
         for n in [1_000usize, 10_000, 30_000] {
-            let path = dir.join(format!("size-{n}.db"));
-            let _ = std::fs::remove_file(&path);
-            let port = free_port();
-            let mut mock = spawn(Some(&path), port);
-            let range: (&'static str, Box<dyn WireMessage>) = (
-                "SetCfgVal",
-                Box::new(MsgSetCtrlCfgProp {
-                    key: "TcpPortAutoRange".into(),
-                    value: "7000-60000".into(),
-                    namespace: None,
-                }),
-            );
-            // Seed n definitions from 8 connections.
-            run_calls(connect(port).await, vec![range]).await;
-            let tasks: Vec<_> = (0..8)
-                .map(|c| {
-                    let names: Vec<_> = (0..n / 8)
-                        .map(|i| crt_rsc_dfn(format!("s{c}x{i}")))
-                        .collect();
-                    async move { run_calls(connect(port).await, names).await }
-                })
-                .map(tokio::spawn)
-                .collect();
-            for t in tasks {
-                t.await.expect("seed");
+            for durable in [false, true] {
+                let path = dir.join(format!("size-{n}.db"));
+                let _ = std::fs::remove_file(&path);
+                let port = free_port();
+                let state = durable.then_some(path.as_path());
+                let mut mock = spawn_with(state, port, &["--demo", "--event-delay-ms", "0"]);
+                // Seed n definitions from 8 connections.
+                run_calls(connect(port).await, vec![wide_port_range()]).await;
+                let tasks: Vec<_> = (0..8)
+                    .map(|c| {
+                        let names: Vec<_> = (0..n / 8)
+                            .map(|i| crt_rsc_dfn(format!("s{c}x{i}")))
+                            .collect();
+                        async move { run_calls(connect(port).await, names).await }
+                    })
+                    .map(tokio::spawn)
+                    .collect();
+                for t in tasks {
+                    assert_eq!(t.await.expect("seed"), None, "seeding");
+                }
+                // The timed changes, from one connection: 2,000 new KVS keys; 500 new
+                // definitions (auto port and minor); 200 volumes (definition, volume
+                // definition, resources on two nodes: three calls each).
+                let s = connect(port).await;
+                let started = Instant::now();
+                let kvs_error = run_calls(s, (0..2000).map(|i| kvs(0, i)).collect()).await;
+                let kvs_cost = started.elapsed() / 2000;
+                let s = connect(port).await;
+                let started = Instant::now();
+                let crt = (0..500).map(|i| crt_rsc_dfn(format!("t{i}"))).collect();
+                let crt_error = run_calls(s, crt).await;
+                let crt_cost = started.elapsed() / 500;
+                let s = connect(port).await;
+                let started = Instant::now();
+                let volumes = (0..200)
+                    .flat_map(|i| {
+                        let name = format!("v{i}");
+                        [
+                            crt_rsc_dfn(name.clone()),
+                            crt_vlm_dfn(&name),
+                            crt_rsc(&name),
+                        ]
+                    })
+                    .collect();
+                let vol_error = run_calls(s, volumes).await;
+                let vol_cost = started.elapsed() / 200;
+                mock.kill();
+                for e in [kvs_error, crt_error, vol_error].into_iter().flatten() {
+                    println!("  error answer: {e}");
+                }
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                let _ = std::fs::remove_file(&path);
+                println!(
+                    "{n} definitions, {}: ModifyKvsProps {kvs_cost:?}/change, CrtRscDfn {crt_cost:?}/change, volume (CrtRscDfn+CrtVlmDfn+CrtRsc x2) {vol_cost:?}/volume{}",
+                    if durable { "--state" } else { "in memory" },
+                    if durable {
+                        format!(" (store {size} bytes)")
+                    } else {
+                        String::new()
+                    }
+                );
             }
-            // The timed change: one connection, 2,000 sequential changes of one definition's
-            // neighbour data (KVS), and 200 new definitions.
-            let s = connect(port).await;
-            let started = Instant::now();
-            run_calls(s, (0..2000).map(|i| kvs(0, i)).collect()).await;
-            let kvs_cost = started.elapsed() / 2000;
-            let s = connect(port).await;
-            let started = Instant::now();
-            run_calls(s, (0..200).map(|i| crt_rsc_dfn(format!("t{i}"))).collect()).await;
-            let crt_cost = started.elapsed() / 200;
-            mock.kill();
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            println!(
-                "{n} definitions: ModifyKvsProps {kvs_cost:?}/change, CrtRscDfn {crt_cost:?}/change (store {size} bytes)"
-            );
         }
     }
     if part("recovery") {
@@ -231,9 +407,14 @@ async fn main() {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1);
         let started = Instant::now();
-        let summary = kill::run(&kdir, 100, 8, 500..3000, seed).await;
+        // STATE_BENCH_KILL_ROUNDS: rounds (default 100).
+        let rounds = std::env::var("STATE_BENCH_KILL_ROUNDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100);
+        let summary = kill::run(&kdir, rounds, 8, 500..3000, seed).await;
         println!(
-            "kill -9 x100 (seed {seed}): {summary:?} in {:?}",
+            "kill -9 x{rounds}, 8 connections (seed {seed}): {summary:?} in {:?}",
             started.elapsed()
         );
     }

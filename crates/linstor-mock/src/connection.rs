@@ -26,6 +26,7 @@
 //! more: every delayed tail sent, every byte written. The abort of the controller ends it at
 //! once.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -103,12 +104,19 @@ struct Answering {
     journal: Option<crate::admin::Pending>,
 }
 
-/// A call waiting for its commit to the state store.
+/// Calls of one connection waiting for their commit to the state store, at most: requests
+/// are read on while earlier ones are being committed, so a client's pipelined calls share
+/// one commit.
+const MAX_SAVING: usize = 64;
+
+/// A call waiting for its commit to the state store, or (`done: None`) a call that changed
+/// nothing, answered in order after the commits before it.
 struct Saving {
-    call: Call,
     answering: Answering,
-    done: Pin<Box<dyn Future<Output = Result<(), SaveError>> + Send>>,
+    done: Option<(Call, SaveWait)>,
 }
+
+type SaveWait = Pin<Box<dyn Future<Output = Result<(), SaveError>> + Send>>;
 
 /// Why a connection was closed.
 #[derive(Debug, thiserror::Error)]
@@ -245,7 +253,7 @@ pub(crate) async fn serve<S>(
         own: None,
         draining: false,
         pending_tails: 0,
-        saving: None,
+        saving: VecDeque::new(),
         frames_seen: 0,
         read_stall: Stall::new(),
         write_stall: Stall::new(),
@@ -292,8 +300,8 @@ struct Connection<S> {
     draining: bool,
     /// Delayed tails scheduled and not yet received back.
     pending_tails: usize,
-    /// Boxed: a connection without a state store never has one.
-    saving: Option<Box<Saving>>,
+    /// Answers waiting for commits, in the order of the requests.
+    saving: VecDeque<Saving>,
     frames_seen: u64,
     read_stall: Stall,
     write_stall: Stall,
@@ -325,7 +333,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             self.report();
             if self.draining
                 && self.pending_tails == 0
-                && self.saving.is_none()
+                && self.saving.is_empty()
                 && self.framed.write_buffer().is_empty()
             {
                 return Ok(End::Done);
@@ -352,10 +360,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     return Err(ConnError::EventQueueFull(self.inner.config.event_queue));
                 }
                 Wake::Saved(result) => {
-                    if let Some(saving) = self.saving.take() {
+                    if let Some(saving) = self.saving.pop_front() {
                         let mut answering = saving.answering;
-                        if let Err(e) = result {
-                            save_failed(saving.call, &mut answering.outcome, &e);
+                        if let (Err(e), Some((call, _))) = (result, saving.done) {
+                            save_failed(call, &mut answering.outcome, &e);
                         }
                         self.answer(answering)?;
                     }
@@ -397,7 +405,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         // `COALESCE_BYTES`): pipelined calls cost one write for all their answers.
         let coalesce = before < COALESCE_BYTES
             && !self.draining
-            && self.saving.is_none()
+            && self.saving.len() < MAX_SAVING
             && self
                 .framed
                 .codec()
@@ -424,12 +432,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         {
             return Poll::Ready(push.map_or(Wake::Kicked, Wake::Push));
         }
-        if let Some(saving) = &mut self.saving
-            && let Poll::Ready(result) = saving.done.as_mut().poll(cx)
-        {
-            return Poll::Ready(Wake::Saved(result));
+        if let Some(saving) = self.saving.front_mut() {
+            match &mut saving.done {
+                None => return Poll::Ready(Wake::Saved(Ok(()))),
+                Some((_, done)) => {
+                    if let Poll::Ready(result) = done.as_mut().poll(cx) {
+                        return Poll::Ready(Wake::Saved(result));
+                    }
+                }
+            }
         }
-        if !self.draining && self.saving.is_none() {
+        if !self.draining && self.saving.len() < MAX_SAVING {
             // Room to read what has arrived in one go (the codec grows it for a large
             // frame); an idle connection holds none (below).
             let buffer = self.framed.read_buffer_mut();
@@ -542,7 +555,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return Ok(());
         }
         let journal = self.inner.admin.begin(&envelope, id);
-        if let Some(answers) = self.cached_answers(&envelope, &faults) {
+        // Behind pending commits an answer waits its turn (below); a cached one would not.
+        if self.saving.is_empty()
+            && let Some(answers) = self.cached_answers(&envelope, &faults)
+        {
             if let Some(pending) = journal {
                 self.inner.admin.record_encoded(pending, self.id, &answers);
             }
@@ -557,13 +573,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             self.send(frame)?;
         }
         match save {
-            None => self.answer(answering),
-            Some((call, save)) => {
-                self.saving = Some(Box::new(Saving {
-                    call,
+            None if self.saving.is_empty() => self.answer(answering),
+            None => {
+                self.saving.push_back(Saving {
                     answering,
-                    done: Box::pin(save.wait()),
-                }));
+                    done: None,
+                });
+                Ok(())
+            }
+            Some((call, save)) => {
+                self.saving.push_back(Saving {
+                    answering,
+                    done: Some((call, Box::pin(save.wait()))),
+                });
                 Ok(())
             }
         }

@@ -140,7 +140,7 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) struct Save {
     ticket: Ticket,
-    path: std::path::PathBuf,
+    path: Arc<std::path::Path>,
 }
 
 /// Longest wait for a commit before the call is answered with an error.
@@ -150,7 +150,7 @@ impl Save {
     pub(crate) fn new(store: &Store, ticket: Ticket) -> Save {
         Save {
             ticket,
-            path: store.path().to_owned(),
+            path: store.shared_path(),
         }
     }
 

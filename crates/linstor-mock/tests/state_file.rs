@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use linstor_codec::{Envelope, FrameCodec, Outgoing};
-use linstor_proto::messages::{MsgCrtRscDfn, MsgHeader, RscDfn, msg_header::MsgType};
+use linstor_proto::messages::{MsgCrtRscDfn, MsgHeader, MsgLstRscDfn, RscDfn, msg_header::MsgType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
@@ -162,5 +162,78 @@ async fn acknowledged_changes_survive_kills() {
         std::fs::read(&state).expect("still there"),
         b"torn, not a database"
     );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// A client that pipelines changes and a list call: the mock reads on while the changes
+/// wait for their commit, answers every call in the order it was sent (the list after the
+/// changes before it, showing them), and every change is in the store after a SIGKILL.
+#[tokio::test]
+async fn pipelined_calls_are_answered_in_order_after_their_commit() {
+    let dir = std::env::temp_dir().join(format!("linstor-mock-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let state = dir.join("state.db");
+    let _ = std::fs::remove_file(&state);
+    let port = free_port();
+    let mut child = spawn(&state, port);
+    let mut s = connect(port).await;
+    let crt = |name: &str| MsgCrtRscDfn {
+        rsc_dfn: RscDfn {
+            rsc_name: name.into(),
+            ..Default::default()
+        },
+    };
+    // One write: 100 definitions, a list of them, one more definition.
+    let mut out = Vec::new();
+    for i in 0..100i64 {
+        let header = MsgHeader::api_call(i + 1, "CrtRscDfn");
+        out.extend_from_slice(&Outgoing::new(&header, &[&crt(&format!("p{i:03}"))]).to_bytes());
+    }
+    out.extend_from_slice(&Outgoing::new(&MsgHeader::api_call(101, "LstRscDfn"), &[]).to_bytes());
+    let header = MsgHeader::api_call(102, "CrtRscDfn");
+    out.extend_from_slice(&Outgoing::new(&header, &[&crt("last")]).to_bytes());
+    s.write_all(&out).await.expect("write");
+
+    let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
+    let mut completes = Vec::new();
+    let mut listed = None;
+    'read: loop {
+        while let Some(frame) = codec.decode(&mut buf).expect("frames decode") {
+            let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
+            match env.msg_type() {
+                MsgType::Complete => completes.push(env.api_call_id().expect("id")),
+                MsgType::Answer if env.api_call_id() == Some(101) && env.body_count() > 0 => {
+                    let list: MsgLstRscDfn = env.body(0).expect("a list");
+                    listed = Some(list.rsc_dfns.len());
+                }
+                _ => {}
+            }
+        }
+        if completes.len() == 102 {
+            break 'read;
+        }
+        let n = tokio::time::timeout(TIMEOUT, s.read_buf(&mut buf))
+            .await
+            .expect("in time")
+            .expect("read");
+        assert!(n > 0, "closed early");
+    }
+    assert_eq!(
+        completes,
+        (1..=102).collect::<Vec<i64>>(),
+        "answered in order"
+    );
+    assert_eq!(
+        listed,
+        Some(100),
+        "the list shows the changes sent before it"
+    );
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let mut names = names_in(&state);
+    names.sort();
+    assert_eq!(names.len(), 101);
+    assert_eq!(names.last().map(String::as_str), Some("p099"));
+    assert!(names.contains(&"last".to_owned()));
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }

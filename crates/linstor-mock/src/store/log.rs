@@ -64,9 +64,16 @@ impl Record {
     }
 
     /// The record's bytes.
+    #[cfg(test)]
     pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = BytesMut::new();
+        self.encode_into(&mut out);
+        out.to_vec()
+    }
+
+    /// Appends the record's bytes to `out` (the commit thread reuses one buffer).
+    pub(crate) fn encode_into(&self, out: &mut BytesMut) {
         let name = self.call().name().as_bytes();
-        let mut out = BytesMut::with_capacity(2 + name.len() + 64);
         let (kind, body) = match self {
             Record::Call(request) => match request.body() {
                 Some(body) => (CALL_WITH_BODY, Some(body)),
@@ -79,9 +86,8 @@ impl Record {
         out.extend_from_slice(&[u8::try_from(name.len()).unwrap_or(u8::MAX)]);
         out.extend_from_slice(name);
         if let Some(body) = body {
-            body.write_wire(&mut out);
+            body.write_wire(out);
         }
-        out.to_vec()
     }
 
     /// Decodes a record written by [`Record::encode`].

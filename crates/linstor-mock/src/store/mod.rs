@@ -265,6 +265,8 @@ impl Files {
 #[derive(Debug)]
 pub(crate) struct Store {
     files: Arc<Files>,
+    /// The file, for the callers' error messages (shared: no copy per call).
+    path: Arc<Path>,
     queue: Option<std::sync::mpsc::Sender<commit::Entry>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -573,6 +575,7 @@ impl Loaded {
             rollback,
         ));
         Store {
+            path: Arc::from(files.path.as_path()),
             files,
             queue: Some(queue),
             thread,
@@ -584,6 +587,11 @@ impl Store {
     /// The file.
     pub(crate) fn path(&self) -> &Path {
         &self.files.path
+    }
+
+    /// The file, shared.
+    pub(crate) fn shared_path(&self) -> Arc<Path> {
+        self.path.clone()
     }
 
     /// Queues an applied call for the next commit. Call it under the lock that orders the
