@@ -179,7 +179,9 @@ impl Model {
                 "false"
             },
         ));
-        let free_space = self.free_kib(pool).map(|free| StorPoolFreeSpace {
+        // An offline satellite reports nothing.
+        let reported = self.node_key_online(&key(&pool.node_name));
+        let free_space = self.free_kib(pool).filter(|_| reported).map(|free| StorPoolFreeSpace {
             stor_pool_uuid: pool.uuid.clone(),
             stor_pool_name: pool.name.clone(),
             free_capacity: free,
