@@ -85,7 +85,11 @@ impl FromStr for DiskState {
     type Err = UnknownDiskState;
 
     fn from_str(s: &str) -> Result<DiskState, UnknownDiskState> {
-        if let Some((_, state)) = DiskState::NAMED.iter().map(|(st, n)| (n, st)).find(|(n, _)| **n == s) {
+        if let Some((_, state)) = DiskState::NAMED
+            .iter()
+            .map(|(st, n)| (n, st))
+            .find(|(n, _)| **n == s)
+        {
             return Ok(*state);
         }
         let bad = || UnknownDiskState(s.to_owned());
@@ -143,7 +147,9 @@ pub struct ResyncRule {
 
 impl ResyncRule {
     fn matches(&self, node: &str, resource: &str) -> bool {
-        self.node.as_deref().is_none_or(|n| n.eq_ignore_ascii_case(node))
+        self.node
+            .as_deref()
+            .is_none_or(|n| n.eq_ignore_ascii_case(node))
             && self
                 .resource
                 .as_deref()
@@ -221,6 +227,10 @@ mod resync_pairs {
             .collect())
     }
 }
+
+/// What the streams of one resource show: node and resource names as created, each
+/// volume's disk state, and `ready`.
+pub(crate) type EventState = (String, String, Vec<(i32, String)>, bool);
 
 /// Why a cluster change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -350,7 +360,9 @@ impl Model {
         for k in pending {
             self.rscs.remove(&k);
             self.remove_rsc_conns_where(|(r, a, b)| *r == k.0 && (*a == k.1 || *b == k.1));
-            self.cluster.resyncs.retain(|(r, n, _), _| *r != k.0 || *n != k.1);
+            self.cluster
+                .resyncs
+                .retain(|(r, n, _), _| *r != k.0 || *n != k.1);
         }
     }
 
@@ -374,7 +386,9 @@ impl Model {
     ) -> Result<Vec<StreamEvent>, ClusterError> {
         let (rsc_key, node_key) = (key(resource), key(node));
         self.set_volume_disk(&rsc_key, &node_key, volume, state, node, resource)?;
-        self.cluster.resyncs.remove(&(rsc_key.clone(), node_key, volume));
+        self.cluster
+            .resyncs
+            .remove(&(rsc_key.clone(), node_key, volume));
         let mut out = Vec::new();
         self.emit_definition_state(&mut out, &rsc_key);
         Ok(out)
@@ -438,13 +452,12 @@ impl Model {
         pool: &str,
         capacity: PoolCapacity,
     ) -> Result<(), ClusterError> {
-        let found = self
-            .pools
-            .get_mut(&(key(node), key(pool)))
-            .ok_or_else(|| ClusterError::PoolNotFound {
+        let found = self.pools.get_mut(&(key(node), key(pool))).ok_or_else(|| {
+            ClusterError::PoolNotFound {
                 node: node.to_owned(),
                 pool: pool.to_owned(),
-            })?;
+            }
+        })?;
         if found.is_diskless() {
             return Err(ClusterError::DisklessPool {
                 node: found.node_name.clone(),
@@ -559,13 +572,21 @@ impl Model {
             };
             let later = &node_keys[i + 1..];
             let (node, name) = (rsc.node_name.clone(), rsc.rsc_name.clone());
-            let nrs: Vec<i32> = rsc.vlms.values().filter(|v| !v.diskless).map(|v| v.nr).collect();
+            let nrs: Vec<i32> = rsc
+                .vlms
+                .values()
+                .filter(|v| !v.diskless)
+                .map(|v| v.nr)
+                .collect();
             for nr in nrs {
                 let has_source = self.rscs_of(rsc_key).any(|((_, n), peer)| {
                     n != node_key
                         && !later.contains(n)
                         && self.node_key_online(n)
-                        && peer.vlms.get(&nr).is_some_and(|v| v.disk_state() == "UpToDate")
+                        && peer
+                            .vlms
+                            .get(&nr)
+                            .is_some_and(|v| v.disk_state() == "UpToDate")
                 });
                 if !has_source {
                     continue;
@@ -601,11 +622,7 @@ impl Model {
     /// A volume can reach up-to-date data when it is `UpToDate`, when an online peer's
     /// replica is, or when it is diskless and no peer has a disk at all (a resource
     /// diskless everywhere, which the mock has always called ready).
-    pub(crate) fn resource_event_state(
-        &self,
-        rsc_key: &str,
-        node_key: &str,
-    ) -> Option<(String, String, Vec<(i32, String)>, bool)> {
+    pub(crate) fn resource_event_state(&self, rsc_key: &str, node_key: &str) -> Option<EventState> {
         if !self.node_key_online(node_key) {
             return None;
         }
@@ -620,7 +637,9 @@ impl Model {
             state == "UpToDate"
                 || peers.iter().any(|(n, p)| {
                     self.node_key_online(n)
-                        && p.vlms.get(&v.nr).is_some_and(|pv| pv.disk_state() == "UpToDate")
+                        && p.vlms
+                            .get(&v.nr)
+                            .is_some_and(|pv| pv.disk_state() == "UpToDate")
                 })
                 || (v.diskless && v.disk.is_none() && peers.iter().all(|(_, p)| p.is_diskless()))
         });

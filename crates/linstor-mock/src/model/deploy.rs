@@ -134,10 +134,7 @@ impl Model {
         for (k, pool, diskless) in placed {
             let uuid = self.uuid();
             if let Some(res) = self.rscs.get_mut(&k) {
-                res.vlms.insert(
-                    nr,
-                    Vlm::new(uuid, nr, pool, diskless),
-                );
+                res.vlms.insert(nr, Vlm::new(uuid, nr, pool, diskless));
             }
         }
         self.put_vlm_dfn(&rsc_key, nr, vlm_dfn);
@@ -198,10 +195,8 @@ impl Model {
                 .or_insert(pool.clone());
             for vd in dfn.vlm_dfns.values() {
                 let uuid = self.uuid();
-                res.vlms.insert(
-                    vd.nr,
-                    Vlm::new(uuid, vd.nr, pool.clone(), true),
-                );
+                res.vlms
+                    .insert(vd.nr, Vlm::new(uuid, vd.nr, pool.clone(), true));
             }
             return Ok(());
         }
@@ -375,7 +370,10 @@ impl Model {
             .collect();
         self.start_resyncs(
             &rsc_key,
-            &created.iter().map(|r| key(&r.node_name)).collect::<Vec<_>>(),
+            &created
+                .iter()
+                .map(|r| key(&r.node_name))
+                .collect::<Vec<_>>(),
         );
         let ctx0 = ctx_for(&first.node_name, &display);
         for (node_key, node) in &all {
@@ -425,7 +423,10 @@ impl Model {
                 .warning(),
             );
         } else {
-            for r in created.iter().filter(|r| self.node_key_online(&key(&r.node_name))) {
+            for r in created
+                .iter()
+                .filter(|r| self.node_key_online(&key(&r.node_name)))
+            {
                 let c = ctx_for(&r.node_name, &display);
                 let mut e = c.plain(
                     RC::CREATED,

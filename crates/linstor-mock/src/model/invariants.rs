@@ -516,7 +516,11 @@ impl Model {
             })?;
         }
         // Offline satellites have their streams closed.
-        for r in self.rscs.values().filter(|r| self.is_node_online(&r.node_name) == Some(true)) {
+        for r in self
+            .rscs
+            .values()
+            .filter(|r| self.is_node_online(&r.node_name) == Some(true))
+        {
             let has = |k: StreamKey| self.streams.get(&k).is_some();
             ensure(
                 has(StreamKey::resource(&r.node_name, &r.rsc_name)),

@@ -110,7 +110,9 @@ impl Model {
             }
         }
         // Every satellite of the definition takes part (it suspends I/O).
-        let connected = self.rscs_of(&rsc_key).all(|((_, n), _)| self.node_key_online(n));
+        let connected = self
+            .rscs_of(&rsc_key)
+            .all(|((_, n), _)| self.node_key_online(n));
         ensure(connected, || {
             ctx.problem(
                 RC::FAIL_NOT_CONNECTED,
@@ -255,13 +257,13 @@ impl Model {
                 ),
             ));
         }
-        let connected = self.rscs_of(&rsc_key).all(|((_, n), _)| self.node_key_online(n));
+        let connected = self
+            .rscs_of(&rsc_key)
+            .all(|((_, n), _)| self.node_key_online(n));
         ensure(connected, || {
             ctx.problem(
                 RC::FAIL_NOT_CONNECTED,
-                format!(
-                    "Rollback of resource '{display}' needs every satellite of it connected."
-                ),
+                format!("Rollback of resource '{display}' needs every satellite of it connected."),
             )
         })?;
         let mut deferred = Vec::new();
@@ -436,10 +438,7 @@ impl Model {
                     .get(nr)
                     .cloned()
                     .unwrap_or_else(|| linstor_proto::consts::names::DFLT_STOR_POOL.to_owned());
-                res.vlms.insert(
-                    *nr,
-                    Vlm::new(uuid, *nr, pool, false),
-                );
+                res.vlms.insert(*nr, Vlm::new(uuid, *nr, pool, false));
             }
             self.rscs.insert((to_key.clone(), key(&node.name)), res);
             self.emit_resource_state(&mut out.events, &to_key, &key(&node.name));

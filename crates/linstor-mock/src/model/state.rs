@@ -517,7 +517,8 @@ impl Model {
         else {
             return;
         };
-        self.streams.resource_state(out, &node, &name, volumes, ready);
+        self.streams
+            .resource_state(out, &node, &name, volumes, ready);
     }
 
     /// The resources of definition `rsc_key`, in node order (a range of the map, not a scan).

@@ -7,9 +7,7 @@ use crate::model::test_support::{
     auto_place, body, cluster, codes, crt_diskless, crt_pool, crt_rsc, crt_rsc_dfn, crt_vlm_dfn,
     deferred_messages, is, ok, refused,
 };
-use linstor_proto::messages::{
-    MsgCrtSnapshot, MsgDelRsc, MsgLstRsc, SnapshotDfn,
-};
+use linstor_proto::messages::{MsgCrtSnapshot, MsgDelRsc, MsgLstRsc, SnapshotDfn};
 use linstor_proto::{Request, ReturnCode as RC};
 
 /// `node/resource[/volume] Action [value]` for each event.
@@ -73,10 +71,7 @@ fn offline_closes_the_nodes_streams_and_lists_it_offline() {
     let events = m.set_node_online("BRAVO", false).unwrap();
     assert_eq!(
         show(&events),
-        [
-            "bravo/r1/0 CloseNoConnection",
-            "bravo/r1 CloseNoConnection"
-        ]
+        ["bravo/r1/0 CloseNoConnection", "bravo/r1 CloseNoConnection"]
     );
     assert_eq!(m.is_node_online("bravo"), Some(false));
     assert_eq!(
@@ -347,10 +342,11 @@ fn disk_states_need_an_existing_diskful_volume() {
         m.set_disk_state("charlie", "r1", 0, DiskState::Failed),
         Err(ClusterError::DisklessVolume { .. })
     ));
-    assert!(m
-        .set_disk_state("charlie", "r1", 0, DiskState::Diskless)
-        .unwrap()
-        .is_empty());
+    assert!(
+        m.set_disk_state("charlie", "r1", 0, DiskState::Diskless)
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
         m.set_disk_state("alpha", "r1", 7, DiskState::Failed),
         Err(ClusterError::VolumeNotFound { volume: 7, .. })
@@ -392,7 +388,12 @@ fn a_new_replica_resyncs_from_an_up_to_date_peer() {
     assert_eq!(running.len(), 1);
     let r = &running[0];
     assert_eq!(
-        (r.node.as_str(), r.resource.as_str(), r.volume, r.duration_ms),
+        (
+            r.node.as_str(),
+            r.resource.as_str(),
+            r.volume,
+            r.duration_ms
+        ),
         ("bravo", "r1", 0, 5000)
     );
     check(&m);
@@ -523,8 +524,12 @@ fn auto_place_honours_capacity_and_unknown_capacity() {
         total_kib: total,
         reserved_kib: reserved,
     };
-    m.set_pool_capacity("alpha", "DfltStorPool", cap(Some(10 * 1024), 5 * 1024 + 512))
-        .unwrap();
+    m.set_pool_capacity(
+        "alpha",
+        "DfltStorPool",
+        cap(Some(10 * 1024), 5 * 1024 + 512),
+    )
+    .unwrap();
     m.set_pool_capacity("bravo", "DfltStorPool", cap(None, 0))
         .unwrap();
     let e = refused(&mut m, auto_place("r1", 2, false));
@@ -588,7 +593,10 @@ fn the_cluster_state_survives_serialization() {
     back.rebuild_streams();
     assert_eq!(back.is_node_online("bravo"), Some(false));
     assert_eq!(back.resync_rules(), m.resync_rules());
-    let a: Vec<_> = back.streams().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let a: Vec<_> = back
+        .streams()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let b: Vec<_> = m.streams().map(|(k, v)| (k.clone(), v.clone())).collect();
     assert_eq!(a, b);
     check(&back);
