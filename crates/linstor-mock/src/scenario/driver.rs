@@ -37,8 +37,9 @@ pub(crate) enum Command {
 pub(crate) struct Runtime {
     /// The driver's queue, once it runs.
     tx: Option<mpsc::Sender<Command>>,
-    /// Extra delay of the delayed tail of calls involving a node (by node key).
-    slow: HashMap<String, Duration>,
+    /// Extra delay of the delayed tail of calls involving a node: node key → (name as
+    /// given, delay).
+    slow: HashMap<String, (String, Duration)>,
     /// The model's resync counter when the driver was last woken.
     seen_resync: u64,
     /// The latest steps that failed, oldest first.
@@ -90,15 +91,14 @@ impl Runtime {
             .map(|r| crate::model::names::key(&r.value));
         from_events
             .chain(from_entries)
-            .filter_map(|n| self.slow.get(&n).copied())
+            .filter_map(|n| self.slow.get(&n).map(|(_, d)| *d))
             .max()
             .unwrap_or_default()
     }
 
-    /// Slow satellites (node key, delay), sorted.
+    /// Slow satellites (node name, delay), sorted.
     pub(crate) fn slow_satellites(&self) -> Vec<(String, Duration)> {
-        let mut list: Vec<(String, Duration)> =
-            self.slow.iter().map(|(k, d)| (k.clone(), *d)).collect();
+        let mut list: Vec<(String, Duration)> = self.slow.values().cloned().collect();
         list.sort();
         list
     }
@@ -127,7 +127,7 @@ pub(crate) fn execute(shared: &mut Shared, action: &Action) -> Result<(), Cluste
             if delay.is_zero() {
                 shared.scenario.slow.remove(&k);
             } else {
-                shared.scenario.slow.insert(k, *delay);
+                shared.scenario.slow.insert(k, (node.clone(), *delay));
             }
             return Ok(());
         }
