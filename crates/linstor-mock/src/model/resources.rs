@@ -283,7 +283,11 @@ impl Model {
             }
             deferred.push(ctx.plain(RC::MODIFIED, format!("Added disk on '{n}'")));
         }
-        self.emit_resource_state(&mut out.events, &k.0, &k.1);
+        if !remove {
+            // A disk added is a new replica: it resyncs when a rule says so.
+            self.start_resyncs(&k.0, std::slice::from_ref(&k.1));
+        }
+        self.emit_definition_state(&mut out.events, &k.0);
         if let Some(m) = migrate {
             let mk = (k.0.clone(), key(&m.node_name));
             self.rscs.remove(&mk);

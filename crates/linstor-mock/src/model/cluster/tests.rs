@@ -638,3 +638,34 @@ fn disk_state_names_parse_and_print() {
         assert!(bad.parse::<DiskState>().is_err(), "{bad}");
     }
 }
+
+#[test]
+fn a_disk_added_by_toggle_disk_resyncs_too() {
+    let mut m = three();
+    m.set_resync_rule(ResyncRule {
+        node: Some("charlie".into()),
+        resource: None,
+        duration_ms: 100,
+        progress_steps: 0,
+    })
+    .unwrap();
+    let out = ok(
+        &mut m,
+        Request::ToggleDisk(linstor_proto::messages::MsgToggleDisk {
+            node_name: "charlie".into(),
+            rsc_name: "r1".into(),
+            diskless: Some(false),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(show(&out.events), ["charlie/r1/0 Value Inconsistent",]);
+    let id = m.running_resyncs().next().unwrap().id;
+    assert_eq!(
+        show(&m.finish_resync(id)),
+        [
+            "charlie/r1/0 Value UpToDate",
+            "charlie/r1 Value ready=true up_to_date=true"
+        ]
+    );
+    check(&m);
+}
