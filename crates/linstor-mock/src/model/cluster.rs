@@ -615,7 +615,7 @@ impl Model {
         }
     }
 
-    /// What the event streams of a resource show (`docs/scenarios.md#readiness`): node and
+    /// What the event streams of a resource show (`docs/scenarios.md#disk-states`): node and
     /// resource names, each volume's disk state, and `ready`. `None` for a missing resource
     /// or an offline node (its streams are closed).
     ///

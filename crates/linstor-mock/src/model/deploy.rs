@@ -404,6 +404,8 @@ impl Model {
         for r in created {
             self.emit_resource_state(&mut out.events, &rsc_key, &key(&r.node_name));
         }
+        // Peers whose readiness the new replicas changed (never with default disk states).
+        self.emit_definition_state(&mut out.events, &rsc_key);
         if !has_vlms {
             deferred.push(
                 ctx0.problem(

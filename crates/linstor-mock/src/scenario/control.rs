@@ -8,7 +8,7 @@ use crate::model::{DiskState, PoolCapacity, ResyncRule};
 use crate::server::{MockController, lock};
 
 impl MockController {
-    /// Runs one scenario action now (`docs/scenarios.md#actions`): the model changes, the
+    /// Runs one scenario action now (`docs/scenarios.md#file-format`): the model changes, the
     /// events reach the watches before this returns, and with a state store a snapshot is
     /// queued. Starts the scenario driver if it does not run yet (resyncs need it).
     ///
