@@ -509,3 +509,81 @@ async fn a_scenario_file_plays_its_timeline_in_order() {
             .is_err()
     );
 }
+
+/// Scenario changes go into the state store in order with the calls around them: after a
+/// restart the model is the same, and the calls logged after a step replay on top of it.
+#[tokio::test]
+async fn scenario_changes_survive_a_restart_with_the_calls_around_them() {
+    let dir = std::env::temp_dir().join(format!("linstor-scenario-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("state.redb");
+    let _ = std::fs::remove_file(&path);
+    let config = || Config {
+        demo: true,
+        state_file: Some(path.clone()),
+        ..Config::default()
+    };
+    let mock = MockController::start(config()).await.expect("mock starts");
+    for r in crt_rsc_dfn("r1", 1024) {
+        assert!(
+            mock.apply(r)
+                .entries()
+                .all(|e| !ReturnCode(e.ret_code).is_error())
+        );
+    }
+    mock.apply(crt_rsc("r1", &["alpha", "bravo"], false));
+    mock.set_resync(ResyncRule {
+        node: Some("charlie".into()),
+        resource: None,
+        duration_ms: 3_600_000,
+        progress_steps: 0,
+    })
+    .expect("rule");
+    // Logged after the rule: a replica that resyncs from alpha.
+    mock.apply(crt_rsc("r1", &["charlie"], false));
+    mock.set_disk_state("alpha", "r1", 0, DiskState::Outdated)
+        .expect("set");
+    mock.node_offline("bravo").expect("offline");
+    // Logged after the steps: a deletion that waits for bravo.
+    mock.apply(Request::DelRsc(linstor_proto::messages::MsgDelRsc {
+        node_name: "bravo".into(),
+        rsc_name: "r1".into(),
+        ..Default::default()
+    }));
+    let before = serde_json::to_value(&*mock.model()).expect("json");
+    mock.shutdown().await;
+
+    let mock = MockController::start(config())
+        .await
+        .expect("mock restarts");
+    let after = serde_json::to_value(&*mock.model()).expect("json");
+    assert_eq!(before, after);
+    {
+        let model = mock.model();
+        assert_eq!(model.is_node_online("bravo"), Some(false));
+        assert_eq!(model.running_resyncs().count(), 1);
+        let streams: Vec<String> = model
+            .streams()
+            .map(|(k, _)| format!("{}/{}/{:?}", k.node, k.resource, k.volume))
+            .collect();
+        assert_eq!(
+            streams,
+            [
+                "alpha/r1/None",
+                "alpha/r1/Some(0)",
+                "charlie/r1/None",
+                "charlie/r1/Some(0)"
+            ]
+        );
+    }
+    mock.node_online("bravo").expect("online");
+    assert_eq!(
+        mock.model().resources(),
+        [
+            ("r1".to_owned(), "alpha".to_owned()),
+            ("r1".to_owned(), "charlie".to_owned())
+        ]
+    );
+    mock.shutdown().await;
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
