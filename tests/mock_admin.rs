@@ -627,3 +627,172 @@ async fn a_reset_drops_the_events_the_old_model_scheduled() {
         assert_eq!(event.action, EventAction::CloseRemoved, "{event:?}");
     }
 }
+
+#[tokio::test]
+async fn scenario_routes_drive_the_cluster() {
+    let (mock, admin, client) = start(Config {
+        demo: true,
+        ..Config::default()
+    })
+    .await;
+    for r in [
+        linstor_proto::Request::CrtRscDfn(linstor_proto::messages::MsgCrtRscDfn {
+            rsc_dfn: linstor_proto::messages::RscDfn {
+                rsc_name: "r1".into(),
+                ..Default::default()
+            },
+        }),
+        linstor_proto::Request::CrtVlmDfn(linstor_proto::messages::MsgCrtVlmDfn {
+            rsc_name: "r1".into(),
+            vlm_dfns: vec![linstor_proto::messages::VlmDfn {
+                vlm_size: 1024,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+    ] {
+        assert!(client.call(&r).await.expect("answered").no_error());
+    }
+    let placed = client
+        .resource_auto_place(&ResourceAutoPlace {
+            rsc_name: "r1".into(),
+            filter: PlacementFilter {
+                place_count: 3,
+                ..Default::default()
+            },
+            diskless_on_remaining: false,
+        })
+        .await
+        .expect("placed");
+    assert!(placed.no_error(), "{:?}", placed.first_error());
+    let mut watch = client
+        .watch(ObjectIdentifier {
+            node_name: Some("alpha".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("watch");
+    for _ in 0..2 {
+        watch.next().await.expect("item").expect("current value");
+    }
+
+    let (status, _) = http(admin, "POST", "/api/v1/nodes/alpha/offline", None).await;
+    assert_eq!(status, 204);
+    for _ in 0..2 {
+        let e = watch.next().await.expect("item").expect("event");
+        assert_eq!(e.action, EventAction::CloseNoConnection);
+    }
+    assert_eq!(mock.model().is_node_online("alpha"), Some(false));
+    let (status, body) = http(admin, "POST", "/api/v1/nodes/nope/offline", None).await;
+    assert_eq!(
+        (status, body),
+        (404, json!({"error": "node 'nope' does not exist"}))
+    );
+    let (status, _) = http(admin, "POST", "/api/v1/nodes/alpha/online", None).await;
+    assert_eq!(status, 204);
+    let e = watch.next().await.expect("item").expect("event");
+    assert!(matches!(e.action, EventAction::VolumeDiskState(_)), "{e:?}");
+    watch.next().await.expect("item").expect("resource state");
+
+    let (status, _) = http(
+        admin,
+        "PUT",
+        "/api/v1/resources/r1/alpha/volumes/0/disk-state",
+        Some(br#"{"state": "Outdated"}"#),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let e = watch.next().await.expect("item").expect("event");
+    assert!(
+        matches!(&e.action, EventAction::VolumeDiskState(d) if d.disk_state.as_deref() == Some("Outdated")),
+        "{e:?}"
+    );
+    let (status, body) = http(
+        admin,
+        "PUT",
+        "/api/v1/resources/r1/alpha/volumes/0/disk-state",
+        Some(br#"{"state": "Melted"}"#),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("unknown disk state 'Melted'")),
+        "{body}"
+    );
+
+    let (status, _) = http(
+        admin,
+        "PUT",
+        "/api/v1/nodes/alpha/pools/drbdpool/capacity",
+        Some(br#"{"total_kib": 2048, "reserved_kib": 1024}"#),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = http(
+        admin,
+        "PUT",
+        "/api/v1/nodes/bravo/delay",
+        Some(br#"{"delay": "250ms"}"#),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = http(
+        admin,
+        "POST",
+        "/api/v1/resync",
+        Some(br#"{"node": "charlie", "duration": "2s"}"#),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, body) = http(
+        admin,
+        "POST",
+        "/api/v1/scenario",
+        Some(br#"{"steps": [{"at": "100ms", "action": "node_offline", "node": "bravo"}, {"at": "200ms", "action": "node_online", "node": "ghost"}]}"#),
+    )
+    .await;
+    assert_eq!((status, body), (202, json!({"steps": 2})));
+    let (status, body) = http(
+        admin,
+        "POST",
+        "/api/v1/scenario",
+        Some(br#"{"steps": [{"action": "node_offline"}]}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"error": "scenario: step 1 (node_offline): missing field `node`"})
+        )
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let state = get(admin, "/api/v1/scenario").await;
+    assert_eq!(state["offline_nodes"], json!(["bravo"]));
+    assert_eq!(
+        state["resync_rules"],
+        json!([{"node": "charlie", "duration_ms": 2000, "progress_steps": 0}])
+    );
+    assert_eq!(
+        state["slow_satellites"],
+        json!([{"node": "bravo", "delay_ms": 250}])
+    );
+    assert_eq!(
+        state["failures"],
+        json!(["step node_online failed: node 'ghost' does not exist"])
+    );
+    // The model's state shows the pool's new capacity.
+    let list = client
+        .storage_pool_list(&ListFilter::default())
+        .await
+        .expect("listed");
+    let alpha = list
+        .stor_pools
+        .iter()
+        .find(|p| p.node_name == "alpha" && p.stor_pool_name == "drbdpool")
+        .and_then(|p| p.free_space.as_ref())
+        .map(|f| (f.free_capacity, f.total_capacity));
+    assert_eq!(alpha, Some((1024, 2048)));
+}

@@ -143,9 +143,48 @@ pub enum ClientError {
         /// What is not up to date.
         pending: Vec<String>,
     },
+    /// `Resource::wait_ready` saw a replica that cannot become ready by waiting: a disk
+    /// `Failed` or detached (`Diskless` on a diskful assignment), a satellite that lost its
+    /// connection (`CloseNoConnection`, or `OFFLINE` in `LstNode`), or a replica removed.
+    #[error("resource {resource} on node {node}{}: {problem}", .volume.map(|v| format!(" volume {v}")).unwrap_or_default())]
+    ReplicaFailed {
+        /// The resource.
+        resource: String,
+        /// The node, as the controller names it.
+        node: String,
+        /// The volume, for disk problems.
+        volume: Option<i32>,
+        /// What happened.
+        problem: ReplicaProblem,
+    },
     /// Every controller of a multi-controller list failed.
     #[error("unable to connect to any of the given controller hosts: {}", .0.iter().map(|(u, e)| format!("{u}: {e}")).collect::<Vec<_>>().join("; "))]
     AllControllersFailed(Vec<(String, ClientError)>),
+}
+
+/// What made [`ClientError::ReplicaFailed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplicaProblem {
+    /// The volume reported this disk state (`Failed`, or `Diskless` after a detach).
+    Disk {
+        /// The DRBD disk state.
+        state: String,
+    },
+    /// The node's satellite is not connected to the controller.
+    SatelliteOffline,
+    /// The replica was deleted while waiting.
+    Removed,
+}
+
+impl std::fmt::Display for ReplicaProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplicaProblem::Disk { state } => write!(f, "disk state {state}"),
+            ReplicaProblem::SatelliteOffline => f.write_str("satellite offline"),
+            ReplicaProblem::Removed => f.write_str("replica removed"),
+        }
+    }
 }
 
 /// The lower-level error behind a [`ClientError`]: an I/O, codec, envelope, PEM or rustls

@@ -35,7 +35,7 @@ mod watch;
 pub use answers::{Answer, Answers, ApiCallResponse, ListMessage};
 pub use client::{CallOptions, Client, ClientConfig, DEFAULT_MAX_ANSWER_PAYLOAD, encode_request};
 pub use connection::{Event, EventAction};
-pub use error::{Cause, ClientError};
+pub use error::{Cause, ClientError, ReplicaProblem};
 pub use tls::TlsOptions;
 pub use uri::ControllerUri;
 pub use watch::Watch;

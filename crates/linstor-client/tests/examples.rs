@@ -75,3 +75,42 @@ async fn an_example_fails_when_what_it_shows_does_not_hold() {
     .expect("join");
     assert!(!out.status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_failover_plugin_reacts_to_a_failed_disk_and_a_lost_satellite() {
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/plugin_failover.json");
+    let mock = MockController::start(Config {
+        demo: true,
+        scenario: Some(linstor_mock::scenario::Scenario::load(&scenario).expect("loads")),
+        ..Config::default()
+    })
+    .await
+    .expect("mock starts");
+    let path = example("plugin_failover");
+    assert!(path.exists(), "{} is not built", path.display());
+    let uri = format!("linstor://{}", mock.addr());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(path).arg(uri).output().expect("example runs")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "vol1 ready on alpha, bravo",
+            "disk of vol1/0 failed on bravo: replacing the replica",
+            "vol1 redundant again on alpha, charlie",
+            "satellite charlie lost: vol1 degraded, served by its peers",
+            "satellite charlie is back",
+            "vol1 healthy on alpha, charlie",
+        ]
+    );
+    assert!(mock.scenario_failures().is_empty());
+}

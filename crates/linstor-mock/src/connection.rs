@@ -628,6 +628,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             },
         };
         let script = !outcome.events.is_empty() && !config.event_delay.is_zero();
+        // Slow satellites (docs/scenarios.md#slow-satellites) delay the tail further.
+        let slow = shared.scenario.satellite_delay(&outcome);
         // A list answer without entries (an injected failure has one), events or changes
         // is kept encoded for the next identical call (`list_cache.rs`).
         let encoded = match call {
@@ -649,7 +651,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
             _ => None,
         };
-        let answering = if answer_delay.is_zero() && !script {
+        let answering = if answer_delay.is_zero() && !script && slow.is_zero() {
             shared.registry.deliver(&outcome.events);
             Answering {
                 id,
@@ -670,7 +672,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 id,
                 outcome,
                 encoded: None,
-                delay: Some(answer_delay + script_delay),
+                delay: Some(answer_delay + script_delay + slow),
                 head_now: answer_delay.is_zero(),
                 journal: None,
             }

@@ -3,6 +3,8 @@
 //! `linstor-client`) can be tested without a cluster.
 //!
 //! * [`model`]: the pure state and the rules of every call (docs/controller-rules.md).
+//! * [`scenario`]: cluster scenarios (satellites offline, failing disks, resyncs, full
+//!   pools, slow satellites) as timelines or single steps (docs/scenarios.md).
 //! * [`MockController`]: a server on `127.0.0.1:0` by default, one task per connection,
 //!   with a handle to inspect or seed the model. It never opens an outbound connection:
 //!   node addresses are data only. Every wait and queue of a connection is bounded
@@ -29,6 +31,7 @@ mod faults;
 mod list_cache;
 mod listener;
 pub mod model;
+pub mod scenario;
 mod server;
 pub mod store;
 mod tls;

@@ -90,6 +90,11 @@ struct Args {
     /// Entries the request journal keeps at most; the oldest are dropped first.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     journal_limit: usize,
+    /// Play this cluster scenario (JSON timeline of satellites going offline, failing
+    /// disks, resyncs, pool capacity, slow satellites; docs/scenarios.md) from the start.
+    /// A file that does not load stops the mock before it listens.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<std::path::PathBuf>,
 }
 
 /// Subcommands (without one, the controller runs).
@@ -159,7 +164,14 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::State { action }) = args.command {
         return state_command(action);
     }
+    // A bad scenario names the file, the step and what is wrong; nothing starts.
+    let scenario = args
+        .scenario
+        .as_deref()
+        .map(linstor_mock::scenario::Scenario::load)
+        .transpose()?;
     let config = Config {
+        scenario,
         listen: args.listen,
         api_version: args.api_version,
         controller_info: args.controller_info,

@@ -89,6 +89,8 @@ pub struct Config {
     pub admin: Option<SocketAddr>,
     /// Entries the request journal keeps at most (default 100,000); the oldest go first.
     pub journal_limit: usize,
+    /// A cluster scenario played from the start (docs/scenarios.md; default none).
+    pub scenario: Option<crate::scenario::Scenario>,
 }
 
 impl Default for Config {
@@ -115,6 +117,7 @@ impl Default for Config {
             model: ModelConfig::default(),
             admin: None,
             journal_limit: 100_000,
+            scenario: None,
         }
     }
 }
@@ -133,6 +136,8 @@ pub(crate) struct Shared {
     pub(crate) generation: u64,
     /// The encoded answers of list calls at `generation`.
     pub(crate) lists: ListCache,
+    /// Slow satellites and the scenario driver's queue (`scenario/driver.rs`).
+    pub(crate) scenario: crate::scenario::Runtime,
 }
 
 /// The state store's part of a call that changed the model: its queued record, answered
@@ -200,11 +205,14 @@ impl Shared {
             self.touch();
         }
         let Some(store) = &self.store else {
-            return (self.model.apply(request), None);
+            let outcome = self.model.apply(request);
+            self.scenario.after_call(&self.model);
+            return (outcome, None);
         };
         let before = self.model.generators();
         let record = Record::Call(request.clone());
         let outcome = self.model.apply(request);
+        self.scenario.after_call(&self.model);
         let save = crate::store::logged(&outcome, before, &self.model)
             .then(|| Save::new(store, store.append(record)));
         (outcome, save)
@@ -295,6 +303,7 @@ impl Inner {
                 store,
                 generation: 0,
                 lists: ListCache::default(),
+                scenario: crate::scenario::Runtime::default(),
             }),
             tracker: TaskTracker::new(),
             stop: abort.child_token(),
@@ -453,6 +462,7 @@ impl MockController {
             Some(addr) => Some(crate::admin::serve(&inner, addr).await?),
             None => None,
         };
+        crate::scenario::start(&inner);
         for (listener, tls) in listeners {
             inner
                 .tracker
@@ -465,6 +475,11 @@ impl MockController {
             admin_addr,
             inner,
         })
+    }
+
+    /// What the tasks of this controller share.
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
     }
 
     /// The address of the plain listener (of the TLS listener when plain is disabled).

@@ -153,3 +153,68 @@ fn no_admin_prints_no_dashboard() {
     assert!(!rest.contains("dashboard"), "{rest}");
     assert!(child.wait().expect("wait").success());
 }
+
+#[test]
+fn a_bad_scenario_file_stops_the_mock_before_it_listens() {
+    let dir =
+        std::env::temp_dir().join(format!("linstor-mock-bin-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("broken.json");
+    std::fs::write(
+        &path,
+        r#"{"steps": [
+            {"at": "1s", "action": "node_offline", "node": "bravo"},
+            {"at": "2s", "action": "disk_state", "node": "alpha", "resource": "r1", "state": "Exploded"}
+        ]}"#,
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
+        .args(["--listen", "127.0.0.1:0", "--no-admin", "--scenario"])
+        .arg(&path)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("binary runs");
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "it never listened");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!(
+        "scenario file '{}': step 2 (disk_state): unknown disk state 'Exploded'",
+        path.display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+
+    // A good file starts.
+    let good = dir.join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"steps": [{"at": "1s", "action": "node_offline", "node": "bravo"}]}"#,
+    )
+    .expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--no-admin",
+            "--demo",
+            "--scenario",
+        ])
+        .arg(&good)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a line");
+    assert!(line.starts_with("linstor-mock listening on "), "{line}");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -TERM {}", child.id()))
+        .status()
+        .expect("sh runs");
+    assert!(status.success());
+    assert!(child.wait().expect("wait").success());
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -14,7 +14,10 @@ use linstor_proto::messages::{
 use super::size::kib_round_up;
 use crate::answers::Answers;
 use crate::requests::*;
-use crate::{Client, ClientError, EventAction};
+use crate::{Client, ClientError, EventAction, ReplicaProblem};
+
+/// `Node.connection_status` of a node whose satellite is not connected (`OFFLINE`).
+const CONN_STATUS_OFFLINE: i32 = 0;
 
 /// Where new assignments go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -672,20 +675,47 @@ impl Resource {
 
     /// Waits through a watch until every volume of every diskful assignment is `UpToDate`.
     ///
+    /// `Inconsistent`, `Outdated` and `SyncTarget(..)` volumes are waited for (a resync
+    /// ends); what waiting cannot mend ends the wait at once, naming the node, the volume
+    /// and what happened.
+    ///
     /// # Errors
     ///
-    /// [`ClientError::NotReady`] naming what is not up to date when `timeout` passes, and
-    /// the watch's errors.
+    /// [`ClientError::ReplicaFailed`] when a diskful assignment's satellite is offline
+    /// (listed `OFFLINE`, or its stream closes with `CloseNoConnection`), one of its
+    /// volumes reports `Failed` or `Diskless` (detached), or it is removed;
+    /// [`ClientError::NotReady`] naming what is not up to date (`node/volume: state`) when
+    /// `timeout` passes; and the watch's errors.
     pub async fn wait_ready(&mut self, timeout: Duration) -> Result<(), ClientError> {
         self.refresh().await?;
         let mut pending: BTreeMap<(String, i32), String> = BTreeMap::new();
-        for node in self.diskful_nodes() {
+        let diskful = self.diskful_nodes();
+        for node in &diskful {
             for nr in self.volumes.keys() {
                 pending.insert((node.to_ascii_lowercase(), *nr), "unknown".to_owned());
             }
         }
         if pending.is_empty() {
             return Ok(());
+        }
+        let failed =
+            |node: &str, volume: Option<i32>, problem: ReplicaProblem| ClientError::ReplicaFailed {
+                resource: self.name.clone(),
+                node: node.to_owned(),
+                volume,
+                problem,
+            };
+        // A satellite already offline never reports: say so instead of timing out.
+        let nodes = self.client.node_list().await?;
+        if let Some(offline) = nodes.nodes.iter().find(|n| {
+            n.connection_status == Some(CONN_STATUS_OFFLINE)
+                && diskful.iter().any(|d| d.eq_ignore_ascii_case(&n.name))
+        }) {
+            return Err(failed(
+                &offline.name,
+                None,
+                ReplicaProblem::SatelliteOffline,
+            ));
         }
         let mut watch = self
             .client
@@ -697,19 +727,39 @@ impl Resource {
         let wait = async {
             while let Some(item) = watch.next_event().await {
                 let event = item?;
-                if let (EventAction::VolumeDiskState(d), Some(node), Some(nr)) =
-                    (&event.action, &event.node_name, event.volume_number)
-                {
-                    let key = (node.to_ascii_lowercase(), nr);
-                    let state = d.disk_state.clone().unwrap_or_default();
-                    if state == "UpToDate" {
-                        pending.remove(&key);
-                    } else if let Some(s) = pending.get_mut(&key) {
-                        *s = state;
+                let Some(node) = event.node_name.as_deref() else {
+                    continue;
+                };
+                let lower = node.to_ascii_lowercase();
+                let waits_for = |nr: Option<i32>| {
+                    pending
+                        .keys()
+                        .any(|(n, v)| *n == lower && nr.is_none_or(|nr| nr == *v))
+                };
+                match (&event.action, event.volume_number) {
+                    (EventAction::VolumeDiskState(d), Some(nr)) => {
+                        let key = (lower.clone(), nr);
+                        let state = d.disk_state.clone().unwrap_or_default();
+                        if state == "UpToDate" {
+                            pending.remove(&key);
+                        } else if pending.contains_key(&key)
+                            && (state == "Failed" || state == "Diskless")
+                        {
+                            return Err(failed(node, Some(nr), ReplicaProblem::Disk { state }));
+                        } else if let Some(s) = pending.get_mut(&key) {
+                            *s = state;
+                        }
+                        if pending.is_empty() {
+                            return Ok(());
+                        }
                     }
-                    if pending.is_empty() {
-                        return Ok(());
+                    (EventAction::CloseNoConnection, nr) if waits_for(nr) => {
+                        return Err(failed(node, None, ReplicaProblem::SatelliteOffline));
                     }
+                    (EventAction::CloseRemoved, nr) if waits_for(nr) => {
+                        return Err(failed(node, nr, ReplicaProblem::Removed));
+                    }
+                    _ => {}
                 }
             }
             Err(self.client.disconnected())

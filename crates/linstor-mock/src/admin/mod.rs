@@ -16,6 +16,7 @@ mod journal;
 mod metrics;
 mod proto_json;
 mod routes;
+mod scenario;
 mod sse;
 pub(crate) mod state;
 

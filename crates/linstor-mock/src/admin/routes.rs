@@ -79,6 +79,7 @@ pub(crate) fn router(inner: Arc<Inner>) -> Router {
             get(|State(inner): Shared| async move { super::sse::events(inner) }),
         )
         .route("/metrics", get(metrics))
+        .merge(super::scenario::routes())
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such path".into()) })
         .method_not_allowed_fallback(|| async {
             ApiError(

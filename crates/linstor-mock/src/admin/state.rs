@@ -127,6 +127,9 @@ pub(crate) async fn replace_model(
         // the old streams' close events.
         shared.registry.forget_held();
         shared.registry.deliver(&events);
+        // Resyncs of the new model get their timers (when the driver runs).
+        let shared = &mut *shared;
+        shared.scenario.after_call(&shared.model);
         // The store takes the whole new model as a snapshot, ordered before later calls.
         shared
             .store

@@ -105,6 +105,7 @@ impl Model {
         let mut by_pool: BTreeMap<String, Vec<&StorPool>> = BTreeMap::new();
         for ((n, p), pool) in &self.pools {
             if pool.is_diskless()
+                || !self.node_key_online(n)
                 || avoided_nodes.contains(n)
                 || forced.is_some_and(|f| key(f) != *p)
             {

@@ -134,15 +134,7 @@ impl Model {
         for (k, pool, diskless) in placed {
             let uuid = self.uuid();
             if let Some(res) = self.rscs.get_mut(&k) {
-                res.vlms.insert(
-                    nr,
-                    Vlm {
-                        uuid,
-                        nr,
-                        stor_pool: pool,
-                        diskless,
-                    },
-                );
+                res.vlms.insert(nr, Vlm::new(uuid, nr, pool, diskless));
             }
         }
         self.put_vlm_dfn(&rsc_key, nr, vlm_dfn);
@@ -203,15 +195,8 @@ impl Model {
                 .or_insert(pool.clone());
             for vd in dfn.vlm_dfns.values() {
                 let uuid = self.uuid();
-                res.vlms.insert(
-                    vd.nr,
-                    Vlm {
-                        uuid,
-                        nr: vd.nr,
-                        stor_pool: pool.clone(),
-                        diskless: true,
-                    },
-                );
+                res.vlms
+                    .insert(vd.nr, Vlm::new(uuid, vd.nr, pool.clone(), true));
             }
             return Ok(());
         }
@@ -229,6 +214,7 @@ impl Model {
             };
             ensure(
                 pool.is_diskless()
+                    || !self.node_key_online(&node_key)
                     || self
                         .placeable_kib(&pool)
                         .is_none_or(|free| free >= vd.size_kib.max(0) as u64),
@@ -256,12 +242,7 @@ impl Model {
             let uuid = self.uuid();
             res.vlms.insert(
                 nr,
-                Vlm {
-                    uuid,
-                    nr,
-                    stor_pool: pool.name.clone(),
-                    diskless: diskless || pool.is_diskless(),
-                },
+                Vlm::new(uuid, nr, pool.name.clone(), diskless || pool.is_diskless()),
             );
         }
         Ok(())
@@ -387,9 +368,19 @@ impl Model {
             .rscs_of(&rsc_key)
             .map(|((_, n), x)| (n.clone(), x.node_name.clone()))
             .collect();
+        self.start_resyncs(
+            &rsc_key,
+            &created
+                .iter()
+                .map(|r| key(&r.node_name))
+                .collect::<Vec<_>>(),
+        );
         let ctx0 = ctx_for(&first.node_name, &display);
-        for (_, node) in &all {
-            if new_nodes.contains(node) {
+        for (node_key, node) in &all {
+            if !self.node_key_online(node_key) {
+                // The controller keeps the change for the satellite's return.
+                deferred.push(not_connected(&ctx0, node));
+            } else if new_nodes.contains(node) {
                 deferred.push(ctx0.plain(
                     RC::MODIFIED,
                     format!("Created resource '{display}' on '{node}'"),
@@ -413,6 +404,8 @@ impl Model {
         for r in created {
             self.emit_resource_state(&mut out.events, &rsc_key, &key(&r.node_name));
         }
+        // Peers whose readiness the new replicas changed (never with default disk states).
+        self.emit_definition_state(&mut out.events, &rsc_key);
         if !has_vlms {
             deferred.push(
                 ctx0.problem(
@@ -432,7 +425,10 @@ impl Model {
                 .warning(),
             );
         } else {
-            for r in created {
+            for r in created
+                .iter()
+                .filter(|r| self.node_key_online(&key(&r.node_name)))
+            {
                 let c = ctx_for(&r.node_name, &display);
                 let mut e = c.plain(
                     RC::CREATED,
@@ -444,4 +440,17 @@ impl Model {
         }
         deferred
     }
+}
+
+/// The `WARN_NOT_CONNECTED` entry a satellite step gets when the node's satellite is offline
+/// (`docs/scenarios.md#satellites`).
+pub(crate) fn not_connected(ctx: &Ctx, node: &str) -> MsgApiCallResponse {
+    ctx.problem(
+        RC::WARN_NOT_CONNECTED,
+        format!("No connection to satellite '{node}'"),
+    )
+    .cause(format!(
+        "The satellite of node '{node}' is offline: the change is stored and reaches it when it connects again."
+    ))
+    .warning()
 }

@@ -185,21 +185,22 @@ impl Streams {
         out: &mut Vec<StreamEvent>,
         node: &str,
         name: &str,
-        volumes: impl IntoIterator<Item = (i32, &'static str)>,
+        volumes: impl IntoIterator<Item = (i32, String)>,
+        ready: bool,
     ) {
         let mut up_to_date = true;
         for (nr, state) in volumes {
             up_to_date &= state == "UpToDate";
             let key = StreamKey::volume(node, name, nr);
             let data = EventData::Volume(EventVlmDiskState {
-                disk_state: Some(state.to_owned()),
+                disk_state: Some(state),
             });
             if self.get(&key) != Some(&data) {
                 self.set(out, key, data);
             }
         }
         let data = EventData::Resource(EventRscState {
-            ready: Some(true),
+            ready: Some(ready),
             in_use: Some(false),
             up_to_date: Some(up_to_date),
         });

@@ -487,6 +487,13 @@ impl Model {
                 obj,
                 || format!("the resource is '{}' on '{}'", rsc.rsc_name, rsc.node_name),
             )?;
+            let (_, _, volumes, ready) = self
+                .resource_event_state(&k.rsc_key, &k.node_key)
+                .ok_or_else(|| InvariantError {
+                    object: obj(),
+                    rule: Invariant::StreamOfObject,
+                    found: "a stream of a node whose satellite is offline".to_owned(),
+                })?;
             let expected = match k.volume {
                 Some(nr) => {
                     let v = rsc.vlms.get(&nr).ok_or_else(|| InvariantError {
@@ -499,16 +506,21 @@ impl Model {
                     })
                 }
                 None => EventData::Resource(EventRscState {
-                    ready: Some(true),
+                    ready: Some(ready),
                     in_use: Some(false),
-                    up_to_date: Some(rsc.vlms.values().all(|v| v.disk_state() == "UpToDate")),
+                    up_to_date: Some(volumes.iter().all(|(_, s)| s == "UpToDate")),
                 }),
             };
             ensure(*data == expected, Invariant::StreamOfObject, obj, || {
                 format!("value {data:?}, expected {expected:?}")
             })?;
         }
-        for r in self.rscs.values() {
+        // Offline satellites have their streams closed.
+        for r in self
+            .rscs
+            .values()
+            .filter(|r| self.is_node_online(&r.node_name) == Some(true))
+        {
             let has = |k: StreamKey| self.streams.get(&k).is_some();
             ensure(
                 has(StreamKey::resource(&r.node_name, &r.rsc_name)),

@@ -9,7 +9,8 @@
 //!   `storage_pools.rs`, `resource_dfns.rs`, `volume_dfns.rs`, `resources.rs` (with ToggleDisk
 //!   and the lists), `placement.rs` (AutoPlaceRsc, QryMaxVlmSize), `snapshots.rs`,
 //!   `controller.rs` (properties, shutdown, crypt, error reports), `connections.rs` (resource
-//!   connections, DRBD proxy), `kvs.rs`;
+//!   connections, DRBD proxy), `kvs.rs`; `cluster.rs` holds what scenarios change (satellites
+//!   offline, disk states, resyncs, pool capacity; `docs/scenarios.md`);
 //! * below them, what several families share: `state.rs` (the `Model` and every object it
 //!   holds), `props.rs` (the property whitelist), `reply.rs` (building answer entries,
 //!   `Problem`), `names.rs`, `events.rs` (event streams), `deploy.rs` (pool
@@ -26,6 +27,7 @@
 #![allow(clippy::result_large_err)]
 
 mod candidates;
+mod cluster;
 mod connections;
 mod controller;
 mod deploy;
@@ -56,6 +58,9 @@ use linstor_proto::consts::names as special;
 use linstor_proto::messages::MsgApiCallResponse;
 use linstor_proto::{Call, Request, RequestError, ReturnCode};
 
+pub use cluster::{
+    ClusterError, DiskState, MAX_RESYNC_RULES, PoolCapacity, Resync, ResyncRule, UnknownDiskState,
+};
 pub use events::{EventData, StreamAction, StreamEvent, StreamKey, StreamKind, WatchFilter};
 pub use invariants::{Invariant, InvariantError};
 pub use reply::{Answer, Outcome};

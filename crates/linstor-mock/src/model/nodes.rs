@@ -109,6 +109,7 @@ impl Model {
                 props,
                 flags: Vec::new(),
                 net_ifs,
+                offline: false,
             },
         );
         entries.push(ctx.success(

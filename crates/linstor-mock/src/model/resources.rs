@@ -13,7 +13,7 @@ use linstor_proto::return_code::{Object, Operation};
 use super::events::{EventData, StreamAction};
 use super::names::{key, selected, valid_node_name, valid_rsc_name, valid_stor_pool_name};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Outcome, Problem, ctx, ensure, rsc_ctx};
+use super::reply::{Answer, Ctx, Outcome, Problem, ctx, ensure, rsc_ctx};
 use super::state::{Model, Rsc, RscEntry, props_to_wire};
 
 impl Model {
@@ -120,6 +120,9 @@ impl Model {
                 ),
             )
         })?;
+        if !self.node_key_online(&k.1) {
+            return Ok(self.del_rsc_offline(&ctx, res, &others));
+        }
         self.rscs.remove(&k);
         self.remove_rsc_conns_where(|(r, a, b)| *r == k.0 && (*a == k.1 || *b == k.1));
         let mut out = Outcome::default().changed();
@@ -153,6 +156,40 @@ impl Model {
             &res.uuid,
         )]));
         Ok(out.deferred(deferred))
+    }
+
+    /// DelRsc of a resource whose satellite is offline (`docs/scenarios.md#satellites`):
+    /// the resource and its volumes are flagged `DELETE` and stay listed until the satellite
+    /// is back, when the deletion completes; its streams are closed already.
+    fn del_rsc_offline(&mut self, ctx: &Ctx, mut res: Rsc, others: &[Rsc]) -> Outcome {
+        let (n, r) = (res.node_name.clone(), res.rsc_name.clone());
+        if !res.flags.iter().any(|f| f == flags::DELETE) {
+            res.flags.push(flags::DELETE.to_owned());
+        }
+        let uuid = res.uuid.clone();
+        self.rscs.insert((key(&r), key(&n)), res);
+        let mut deferred = vec![crate::model::deploy::not_connected(ctx, &n)];
+        for o in others {
+            deferred.push(if self.node_key_online(&key(&o.node_name)) {
+                ctx.plain(
+                    RC::MODIFIED,
+                    format!(
+                        "Notified '{}' that '{r}' is being deleted on '{n}'",
+                        o.node_name
+                    ),
+                )
+            } else {
+                crate::model::deploy::not_connected(ctx, &o.node_name)
+            });
+        }
+        let mut out = Outcome::default().changed();
+        out.immediate.push(Answer::reply(vec![ctx.success(
+            RC::DELETED,
+            format!("Node: {n}, Resource: {r} marked for deletion."),
+            "Resource UUID is:",
+            &uuid,
+        )]));
+        out.deferred(deferred)
     }
 
     pub(crate) fn toggle_disk(&mut self, msg: MsgToggleDisk) -> Result<Outcome, Problem> {
@@ -246,7 +283,11 @@ impl Model {
             }
             deferred.push(ctx.plain(RC::MODIFIED, format!("Added disk on '{n}'")));
         }
-        self.emit_resource_state(&mut out.events, &k.0, &k.1);
+        if !remove {
+            // A disk added is a new replica: it resyncs when a rule says so.
+            self.start_resyncs(&k.0, std::slice::from_ref(&k.1));
+        }
+        self.emit_definition_state(&mut out.events, &k.0);
         if let Some(m) = migrate {
             let mk = (k.0.clone(), key(&m.node_name));
             self.rscs.remove(&mk);

@@ -109,6 +109,16 @@ impl Model {
                 }
             }
         }
+        // Every satellite of the definition takes part (it suspends I/O).
+        let connected = self
+            .rscs_of(&rsc_key)
+            .all(|((_, n), _)| self.node_key_online(n));
+        ensure(connected, || {
+            ctx.problem(
+                RC::FAIL_NOT_CONNECTED,
+                "Snapshots cannot be created when the corresponding satellites are not connected.",
+            )
+        })?;
         let uuid = self.uuid();
         let seq = self.next_snapshot_seq;
         self.next_snapshot_seq += 1;
@@ -247,6 +257,15 @@ impl Model {
                 ),
             ));
         }
+        let connected = self
+            .rscs_of(&rsc_key)
+            .all(|((_, n), _)| self.node_key_online(n));
+        ensure(connected, || {
+            ctx.problem(
+                RC::FAIL_NOT_CONNECTED,
+                format!("Rollback of resource '{display}' needs every satellite of it connected."),
+            )
+        })?;
         let mut deferred = Vec::new();
         for n in &diskful {
             deferred.push(ctx.plain(
@@ -419,15 +438,7 @@ impl Model {
                     .get(nr)
                     .cloned()
                     .unwrap_or_else(|| linstor_proto::consts::names::DFLT_STOR_POOL.to_owned());
-                res.vlms.insert(
-                    *nr,
-                    Vlm {
-                        uuid,
-                        nr: *nr,
-                        stor_pool: pool,
-                        diskless: false,
-                    },
-                );
+                res.vlms.insert(*nr, Vlm::new(uuid, *nr, pool, false));
             }
             self.rscs.insert((to_key.clone(), key(&node.name)), res);
             self.emit_resource_state(&mut out.events, &to_key, &key(&node.name));

@@ -56,6 +56,9 @@ pub struct Model {
     pub(crate) ctrl_props: Props,
     pub(crate) kvs: BTreeMap<String, Props>,
     pub(crate) passphrase: Option<String>,
+    /// What a scenario set: resync rules and running resyncs (`cluster.rs`).
+    #[serde(default)]
+    pub(crate) cluster: super::cluster::ClusterState,
     #[serde(skip)]
     pub(crate) streams: Streams,
     /// The ports and minors in use, built on first use (`numbers.rs`).
@@ -76,6 +79,9 @@ pub(crate) struct Node {
     pub props: Props,
     pub flags: Vec<String>,
     pub net_ifs: Vec<NetIf>,
+    /// Whether its satellite is unreachable (a scenario's; `cluster.rs`).
+    #[serde(default)]
+    pub offline: bool,
 }
 
 /// A network interface of a node.
@@ -116,6 +122,10 @@ pub(crate) struct StorPool {
     pub props: Props,
     /// Total capacity in KiB (`None`: unknown, pool unusable for placement).
     pub total_kib: Option<u64>,
+    /// Capacity in KiB used by something other than LINSTOR's volumes (a scenario's
+    /// "the pool fills up"; `cluster.rs`): subtracted from the free capacity.
+    #[serde(default)]
+    pub reserved_kib: u64,
 }
 
 impl StorPool {
@@ -133,6 +143,7 @@ impl StorPool {
             driver: driver.to_owned(),
             props,
             total_kib: None,
+            reserved_kib: 0,
         }
     }
 
@@ -227,14 +238,28 @@ pub(crate) struct Vlm {
     pub nr: i32,
     pub stor_pool: String,
     pub diskless: bool,
+    /// The disk state a scenario set (`None`: the default, `UpToDate` or `Diskless`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<String>,
 }
 
 impl Vlm {
-    pub(crate) fn disk_state(&self) -> &'static str {
-        if self.diskless {
-            "Diskless"
-        } else {
-            "UpToDate"
+    /// A new volume in its default state.
+    pub(crate) fn new(uuid: String, nr: i32, stor_pool: String, diskless: bool) -> Vlm {
+        Vlm {
+            uuid,
+            nr,
+            stor_pool,
+            diskless,
+            disk: None,
+        }
+    }
+
+    pub(crate) fn disk_state(&self) -> &str {
+        match &self.disk {
+            Some(state) => state,
+            None if self.diskless => "Diskless",
+            None => "UpToDate",
         }
     }
 }
@@ -333,6 +358,7 @@ impl Model {
                 .collect(),
             kvs: BTreeMap::new(),
             passphrase: None,
+            cluster: super::cluster::ClusterState::default(),
             streams: Streams::default(),
             numbers: None,
             next_id: 1,
@@ -488,20 +514,20 @@ impl Model {
             .collect()
     }
 
-    /// The event script of a deployed resource (see [`Streams::resource_state`]).
+    /// The event script of a deployed resource (see [`Streams::resource_state`]); nothing
+    /// for a resource whose satellite is offline (its streams are closed).
     pub(crate) fn emit_resource_state(
         &mut self,
         out: &mut Vec<StreamEvent>,
         rsc_key: &str,
         node_key: &str,
     ) {
-        let Some(rsc) = self.rscs.get(&(rsc_key.to_owned(), node_key.to_owned())) else {
+        let Some((node, name, volumes, ready)) = self.resource_event_state(rsc_key, node_key)
+        else {
             return;
         };
-        let volumes: Vec<(i32, &'static str)> =
-            rsc.vlms.values().map(|v| (v.nr, v.disk_state())).collect();
-        let (node, name) = (rsc.node_name.clone(), rsc.rsc_name.clone());
-        self.streams.resource_state(out, &node, &name, volumes);
+        self.streams
+            .resource_state(out, &node, &name, volumes, ready);
     }
 
     /// The resources of definition `rsc_key`, in node order (a range of the map, not a scan).
@@ -571,6 +597,7 @@ impl Model {
             return Some(DISKLESS_CAPACITY);
         }
         let total = pool.total_kib?;
+        let total = total.saturating_sub(pool.reserved_kib);
         if pool.is_thin() {
             return Some(total);
         }

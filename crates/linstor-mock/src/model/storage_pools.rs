@@ -179,17 +179,22 @@ impl Model {
                 "false"
             },
         ));
-        let free_space = self.free_kib(pool).map(|free| StorPoolFreeSpace {
-            stor_pool_uuid: pool.uuid.clone(),
-            stor_pool_name: pool.name.clone(),
-            free_capacity: free,
-            total_capacity: if pool.is_diskless() {
-                DISKLESS_CAPACITY
-            } else {
-                pool.total_kib.unwrap_or(0)
-            },
-            errors: vec![],
-        });
+        // An offline satellite reports nothing.
+        let reported = self.node_key_online(&key(&pool.node_name));
+        let free_space = self
+            .free_kib(pool)
+            .filter(|_| reported)
+            .map(|free| StorPoolFreeSpace {
+                stor_pool_uuid: pool.uuid.clone(),
+                stor_pool_name: pool.name.clone(),
+                free_capacity: free,
+                total_capacity: if pool.is_diskless() {
+                    DISKLESS_CAPACITY
+                } else {
+                    pool.total_kib.unwrap_or(0)
+                },
+                errors: vec![],
+            });
         let node = self.node(&pool.node_name);
         WirePool {
             stor_pool_uuid: Some(pool.uuid.clone()),

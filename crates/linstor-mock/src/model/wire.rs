@@ -101,7 +101,8 @@ fn backing_disk(pool: Option<&StorPool>, rsc: &str, nr: i32) -> Option<String> {
 }
 
 /// A node as `LstNode` shows it: the satellite port and encryption type only on the
-/// interface that carries the satellite connection; always online.
+/// interface that carries the satellite connection; `ONLINE` unless a scenario took its
+/// satellite offline.
 pub(crate) fn wire_node(n: &Node) -> WireNode {
     WireNode {
         uuid: Some(n.uuid.clone()),
@@ -120,6 +121,10 @@ pub(crate) fn wire_node(n: &Node) -> WireNode {
                 stlt_encryption_type: i.stlt.as_ref().map(|s| s.1.clone()),
             })
             .collect(),
-        connection_status: Some(ConnectionStatus::Online as i32),
+        connection_status: Some(if n.offline {
+            ConnectionStatus::Offline as i32
+        } else {
+            ConnectionStatus::Online as i32
+        }),
     }
 }
