@@ -23,7 +23,9 @@ async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&[u8]>) -
         body.len()
     );
     s.write_all(head.as_bytes()).await.expect("write");
-    s.write_all(body).await.expect("write");
+    // A server that refuses a body (413) may close before it is all written: the answer
+    // it sent first is what the test reads.
+    let _ = s.write_all(body).await;
     let mut out = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out))
         .await
@@ -496,7 +498,9 @@ async fn errors_are_json_unknown_paths_404_bodies_bounded() {
     assert_eq!((status, v["error"].is_string()), (404, true), "{v}");
     let (status, v) = http(admin, "POST", "/api/v1/state", None).await;
     assert_eq!((status, v["error"].is_string()), (405, true), "{v}");
-    let big = vec![b' '; 65 * 1024 * 1024];
+    // One byte above the limit: the server reads it all before it refuses, so it closes
+    // without unread bytes (a reset could lose its answer).
+    let big = vec![b' '; 64 * 1024 * 1024 + 1];
     let (status, v) = http(admin, "PUT", "/api/v1/state", Some(&big)).await;
     assert_eq!(status, 413, "{v}");
     let (status, page) = http(admin, "GET", "/", None).await;
