@@ -15,9 +15,8 @@
 //! Run with `cargo bench --bench client_perf` (`-- --quick` for a short run). It prints one
 //! table of figures and ratios; the goals of each row are in the README.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -27,18 +26,23 @@ use linstor_proto::messages::MsgLstNode;
 use prost::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+#[path = "support/child_server.rs"]
+#[allow(dead_code)] // each bench uses part of it
+mod child_server;
+use child_server::ChildServer;
+
 /// Nodes in the model, as in the figures.
 const NODES: usize = 50;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve-mock") {
-        serve_mock();
+        child_server::serve_mock(linstor_mock::Config::default());
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
     let serial = if quick { 2_000 } else { 20_000 };
-    let mut mock = MockProcess::spawn();
+    let mut mock = ChildServer::spawn("--serve-mock");
     let addr = mock.addr;
     let rt = current_thread();
     rt.block_on(seed(addr));
@@ -386,53 +390,4 @@ fn multi_thread() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("runtime")
-}
-
-/// The mock in a child process: this binary with `--serve-mock`, which prints its address
-/// and runs until its stdin closes.
-struct MockProcess {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl MockProcess {
-    fn spawn() -> MockProcess {
-        let exe = std::env::current_exe().expect("own path");
-        let mut child = Command::new(exe)
-            .arg("--serve-mock")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("mock process");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("address");
-        let addr = line.trim().parse().expect("an address");
-        MockProcess { child, addr }
-    }
-
-    fn stop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
-fn serve_mock() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(async {
-        let mock = linstor_mock::MockController::start(linstor_mock::Config::default())
-            .await
-            .expect("mock starts");
-        println!("{}", mock.addr());
-        // Until the parent closes our stdin.
-        tokio::task::spawn_blocking(|| {
-            let mut sink = Vec::new();
-            let _ = std::io::stdin().read_to_end(&mut sink);
-        })
-        .await
-        .expect("stdin");
-        mock.shutdown().await;
-    });
 }

@@ -6,20 +6,39 @@
 //! `CloseRemoved` per watch), from a separate connection. Every watch's latency is the time
 //! from just before the change's request is written to the moment its reader task has the
 //! event frame decoded. The table gives p50 / p99 / max over all (watch, round) samples and
-//! the mock's CPU time per change (from `/proc`, so Linux only).
+//! the server's CPU time per change (from `/proc`, so Linux only).
+//!
+//! Each row is measured twice, against the mock and against the floor: a bare server in its
+//! own process (`--serve-floor`) that speaks just enough of the protocol for this bench and,
+//! on the change's request, writes the event frames of every watch straight to their
+//! sockets from the task that read the request (one write per socket), then answers. That
+//! is one write per connection and nothing else: what the kernel and this machine's cores cost, whatever a
+//! controller does besides.
 //!
 //! Run with `cargo bench --bench event_fanout` (`-- --quick` for fewer rounds). The goal of
 //! the 1,000 x 1 row (issue 11) is p99 within 2 ms.
 
-use std::io::{BufRead, BufReader, Read};
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use linstor_proto::messages::{MsgCrtRsc, MsgCrtRscDfn, MsgCrtWatch, MsgDelRsc, Rsc, RscDfn};
+use bytes::{Bytes, BytesMut};
+use linstor_codec::{Envelope, FrameCodec, Outgoing};
+use linstor_proto::WireMessage;
+use linstor_proto::messages::eventdata::EventRscState;
+use linstor_proto::messages::{
+    MsgApiCallResponse, MsgApiVersion, MsgCrtRsc, MsgCrtRscDfn, MsgCrtWatch, MsgDelRsc, MsgEvent,
+    MsgHeader, Rsc, RscDfn,
+};
 use linstor_tests::raw::RawClient;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_util::codec::Decoder;
+
+#[path = "support/child_server.rs"]
+mod child_server;
+use child_server::ChildServer;
 
 /// The resource every watch follows.
 const RESOURCE: &str = "fanout";
@@ -27,30 +46,55 @@ const RESOURCE: &str = "fanout";
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve-mock") {
-        serve_mock();
+        child_server::serve_mock(linstor_mock::Config {
+            demo: true,
+            event_delay: Duration::ZERO,
+            max_connections: 4096,
+            admin: None,
+            ..linstor_mock::Config::default()
+        });
+        return;
+    }
+    if args.iter().any(|a| a == "--serve-floor") {
+        child_server::run_child(serve_floor());
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
     let rounds = if quick { 40 } else { 200 };
-    let mut mock = MockProcess::spawn();
+    let mut mock = ChildServer::spawn("--serve-mock");
+    let mut floor = ChildServer::spawn("--serve-floor");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     println!(
-        "{:<28} {:>8} {:>9} {:>9} {:>9} {:>14}",
-        "connections x watches", "samples", "p50 ms", "p99 ms", "max ms", "mock CPU/change"
+        "{:<24} {:>8} {:>9} {:>9} {:>9} {:>16} {:>10}",
+        "connections x watches",
+        "samples",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "server CPU/change",
+        "p99/floor"
     );
     for (conns, watches) in [(1000, 1), (100, 10), (10, 100), (1, 1)] {
+        let base = rt.block_on(fan_out(floor.addr, floor.pid(), conns, watches, rounds));
         let row = rt.block_on(fan_out(mock.addr, mock.pid(), conns, watches, rounds));
-        println!(
-            "{:<28} {:>8} {:>9.3} {:>9.3} {:>9.3} {:>11.3} ms",
-            format!("{conns} x {watches}"),
-            row.samples,
-            ms(row.p50),
-            ms(row.p99),
-            ms(row.max),
-            ms(row.mock_cpu_per_change),
-        );
+        for (server, r, ratio) in [
+            ("mock", &row, format!("{:.2}x", ms(row.p99) / ms(base.p99))),
+            ("floor", &base, String::new()),
+        ] {
+            println!(
+                "{:<24} {:>8} {:>9.3} {:>9.3} {:>9.3} {:>13.3} ms {:>10}",
+                format!("{conns} x {watches} {server}"),
+                r.samples,
+                ms(r.p50),
+                ms(r.p99),
+                ms(r.max),
+                ms(r.cpu_per_change),
+                ratio,
+            );
+        }
     }
     mock.stop();
+    floor.stop();
 }
 
 fn ms(d: Duration) -> f64 {
@@ -62,7 +106,8 @@ struct Row {
     p50: Duration,
     p99: Duration,
     max: Duration,
-    mock_cpu_per_change: Duration,
+    /// The server process's CPU time per change.
+    cpu_per_change: Duration,
 }
 
 async fn fan_out(addr: SocketAddr, pid: u32, conns: usize, watches: i32, rounds: usize) -> Row {
@@ -142,7 +187,7 @@ async fn fan_out(addr: SocketAddr, pid: u32, conns: usize, watches: i32, rounds:
             samples.push(sample);
         }
     }
-    let mock_cpu = process_cpu(pid).saturating_sub(cpu_before);
+    let server_cpu = process_cpu(pid).saturating_sub(cpu_before);
     for r in readers {
         r.abort();
     }
@@ -153,7 +198,7 @@ async fn fan_out(addr: SocketAddr, pid: u32, conns: usize, watches: i32, rounds:
         p50: at(0.50),
         p99: at(0.99),
         max: at(1.0),
-        mock_cpu_per_change: mock_cpu / rounds as u32,
+        cpu_per_change: server_cpu / rounds as u32,
     }
 }
 
@@ -173,59 +218,144 @@ fn process_cpu(pid: u32) -> Duration {
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
-struct MockProcess {
-    child: Child,
-    addr: SocketAddr,
-}
+/// The watching sockets of the floor server: per connection, the socket and its watch ids.
+type Watchers = Arc<Mutex<HashMap<u64, (Arc<TcpStream>, Vec<i32>)>>>;
 
-impl MockProcess {
-    fn spawn() -> MockProcess {
-        let exe = std::env::current_exe().expect("own path");
-        let mut child = Command::new(exe)
-            .arg("--serve-mock")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("mock process");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("address");
-        let addr = line.trim().parse().expect("an address");
-        MockProcess { child, addr }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
+/// The floor server (see the module's text): greets, answers every call with one `Reply`
+/// entry of code 0, `EndOfImmediateAnswers` and `COMPLETE`, registers `CrtWatch` ids, and on
+/// `CrtRsc` / `DelRsc` writes the event to every watch before answering.
+async fn serve_floor() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    println!("{}", listener.local_addr().expect("address"));
+    let watchers = Watchers::default();
+    let accept = async {
+        for id in 0u64.. {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(floor_connection(id, Arc::new(stream), watchers.clone()));
+        }
+    };
+    tokio::select! {
+        _ = accept => {}
+        _ = child_server::until_stdin_closes() => {}
     }
 }
 
-fn serve_mock() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(async {
-        let mock = linstor_mock::MockController::start(linstor_mock::Config {
-            demo: true,
-            event_delay: Duration::ZERO,
-            max_connections: 4096,
-            admin: None,
-            ..linstor_mock::Config::default()
-        })
-        .await
-        .expect("mock starts");
-        println!("{}", mock.addr());
-        // Until the parent closes our stdin.
-        tokio::task::spawn_blocking(|| {
-            let mut sink = Vec::new();
-            let _ = std::io::stdin().read_to_end(&mut sink);
-        })
-        .await
-        .expect("stdin");
-        mock.shutdown().await;
-    });
+async fn floor_connection(id: u64, stream: Arc<TcpStream>, watchers: Watchers) {
+    let version = MsgApiVersion {
+        version: linstor_proto::consts::API_VERSION,
+        min_version: linstor_proto::consts::API_VERSION,
+        features: Some(0),
+        controller_info: Some("floor".into()),
+    };
+    write_all(&stream, &frame(&MsgHeader::oneway("Version"), &[&version])).await;
+    let mut codec = FrameCodec::new();
+    let mut buf = BytesMut::with_capacity(8 * 1024);
+    loop {
+        while let Ok(Some(request)) = codec.decode(&mut buf) {
+            let Ok(envelope) = Envelope::decode(request.payload_bytes()) else {
+                continue;
+            };
+            let Some(call_id) = envelope.api_call_id() else {
+                continue;
+            };
+            match envelope.content() {
+                "CrtWatch" => {
+                    let watch: MsgCrtWatch = envelope.body(0).expect("MsgCrtWatch");
+                    lock(&watchers)
+                        .entry(id)
+                        .or_insert_with(|| (stream.clone(), Vec::new()))
+                        .1
+                        .push(watch.watch_id);
+                }
+                call @ ("CrtRsc" | "DelRsc") => {
+                    let targets: Vec<(Arc<TcpStream>, Vec<i32>)> =
+                        lock(&watchers).values().cloned().collect();
+                    // Encoded once per watch id, as the mock does; one write per socket.
+                    let mut frames: HashMap<i32, Bytes> = HashMap::new();
+                    let mut out = BytesMut::new();
+                    for (socket, ids) in &targets {
+                        out.clear();
+                        for watch_id in ids {
+                            let event = frames
+                                .entry(*watch_id)
+                                .or_insert_with(|| event_frame(*watch_id, call == "CrtRsc"));
+                            out.extend_from_slice(event);
+                        }
+                        write_all(socket, &out).await;
+                    }
+                }
+                _ => {}
+            }
+            let entry = MsgApiCallResponse {
+                ret_code: 0,
+                message: "done".into(),
+                ..MsgApiCallResponse::default()
+            };
+            let mut answer = BytesMut::new();
+            answer.extend_from_slice(&frame(&MsgHeader::answer(call_id, "Reply"), &[&entry]));
+            answer.extend_from_slice(&frame(
+                &MsgHeader::answer(call_id, "EndOfImmediateAnswers"),
+                &[],
+            ));
+            answer.extend_from_slice(&frame(&MsgHeader::complete(call_id), &[]));
+            write_all(&stream, &answer).await;
+        }
+        if stream.readable().await.is_err() {
+            break;
+        }
+        match stream.try_read_buf(&mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => break,
+        }
+    }
+    lock(&watchers).remove(&id);
+}
+
+/// One `Event` frame of the watched resource: a `ResourceState` value, or its removal.
+fn event_frame(watch_id: i32, created: bool) -> Bytes {
+    let event = MsgEvent {
+        watch_id,
+        event_action: if created { "Value" } else { "CloseRemoved" }.into(),
+        event_name: "ResourceState".into(),
+        resource_name: Some(RESOURCE.into()),
+        node_name: Some("alpha".into()),
+        ..MsgEvent::default()
+    };
+    let state = EventRscState::default();
+    let header = MsgHeader::oneway("Event");
+    if created {
+        frame(&header, &[&event as &dyn WireMessage, &state])
+    } else {
+        frame(&header, &[&event])
+    }
+}
+
+fn frame(header: &MsgHeader, bodies: &[&dyn WireMessage]) -> Bytes {
+    Outgoing::new(header, bodies).to_bytes()
+}
+
+/// Writes all of `bytes` (the floor's sockets are shared by their reader task and the
+/// fan-out; in this bench a watching connection sends nothing after its watches, so their
+/// writes never interleave).
+async fn write_all(stream: &TcpStream, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        match stream.try_write(bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if stream.writable().await.is_err() {
+                    return;
+                }
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

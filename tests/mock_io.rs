@@ -564,3 +564,77 @@ async fn pipelined_requests_share_one_write_for_their_answers() {
     let writes = writes.load(std::sync::atomic::Ordering::Relaxed);
     assert!(writes <= 4, "{writes} writes for {CALLS} pipelined calls");
 }
+
+/// The events of one change to many watches of one connection are queued together and
+/// written together (one write per watch before), each watch still getting its event.
+#[tokio::test]
+async fn one_change_to_many_watches_of_a_connection_shares_one_write() {
+    const WATCHES: i32 = 100;
+    let mock = MockController::start(Config {
+        demo: true,
+        event_delay: Duration::ZERO,
+        ..Config::default()
+    })
+    .await
+    .expect("mock starts");
+    let (mut admin, _) = RawClient::connect(mock.addr()).await;
+    let rd = MsgCrtRscDfn {
+        rsc_dfn: RscDfn {
+            rsc_name: "many".into(),
+            ..RscDfn::default()
+        },
+    };
+    assert!(RC(admin.call("CrtRscDfn", Some(&rd)).await.replies()[0].ret_code).is_success());
+    let (client, server) = tokio::io::duplex(1024 * 1024);
+    let writes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let _served = mock.serve_io(CountingWrites {
+        io: server,
+        writes: writes.clone(),
+    });
+    let (read, mut write) = tokio::io::split(client);
+    let mut frames = FramedRead::new(read, FrameCodec::new());
+    let mut next = async || {
+        let frame = tokio::time::timeout(LIMIT, frames.next())
+            .await
+            .expect("in time")
+            .expect("open")
+            .expect("frame");
+        Envelope::decode(frame.payload_bytes()).expect("envelope")
+    };
+    assert_eq!(next().await.content(), "Version");
+    for watch_id in 1..=WATCHES {
+        let watch = MsgCrtWatch {
+            watch_id,
+            resource_name: Some("many".into()),
+            ..MsgCrtWatch::default()
+        };
+        let header = MsgHeader::api_call(watch_id.into(), "CrtWatch");
+        let request = Outgoing::new(&header, &[&watch]).to_bytes();
+        write.write_all(&request).await.expect("write");
+        while next().await.msg_type() != MsgType::Complete {}
+    }
+    let before = writes.load(std::sync::atomic::Ordering::SeqCst);
+    let rsc = MsgCrtRsc {
+        rscs: vec![Rsc {
+            name: "many".into(),
+            node_name: "alpha".into(),
+            ..Rsc::default()
+        }],
+    };
+    assert!(RC(admin.call("CrtRsc", Some(&rsc)).await.replies()[0].ret_code).is_success());
+    let mut seen = Vec::new();
+    while seen.len() < WATCHES as usize {
+        let event = next().await;
+        assert_eq!(event.content(), "Event");
+        let event: MsgEvent = event.body(0).expect("MsgEvent");
+        assert_eq!(event.resource_name.as_deref(), Some("many"));
+        seen.push(event.watch_id);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=WATCHES).collect::<Vec<_>>(), "every watch once");
+    let writes = writes.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert!(
+        writes <= 2,
+        "{writes} writes for the events of {WATCHES} watches"
+    );
+}

@@ -31,7 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -247,6 +247,7 @@ pub(crate) async fn serve<S>(
             .max(inner.config.max_payload as usize + HEADER_LEN),
         abort: Box::pin(inner.abort.clone().cancelled_owned()),
         stop: Some(Box::pin(inner.stop.clone().cancelled_owned())),
+        signal_waker: None,
         inner,
         framed,
         pushes: None,
@@ -296,6 +297,9 @@ struct Connection<S> {
     abort: Pin<Box<WaitForCancellationFutureOwned>>,
     /// `None` once the stop was seen.
     stop: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
+    /// The waker `abort` and `stop` hold: they are polled again only when the task's waker
+    /// changed or `Inner::signalled` is set.
+    signal_waker: Option<Waker>,
     /// No more requests are read (the client half-closed, or the controller stops).
     draining: bool,
     /// Delayed tails scheduled and not yet received back.
@@ -390,20 +394,34 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// side ever waits for the other; only requests already in the read buffer go before a
     /// write (bounded by `COALESCE_BYTES`), so that their answers share it.
     fn poll_wake(&mut self, cx: &mut Context<'_>) -> Poll<Wake> {
-        if self.abort.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Wake::Abort);
-        }
-        if let Some(stop) = &mut self.stop
-            && stop.as_mut().poll(cx).is_ready()
-        {
-            self.stop = None;
-            return Poll::Ready(Wake::Stop);
+        let rewake = self
+            .signal_waker
+            .as_ref()
+            .is_none_or(|w| !w.will_wake(cx.waker()));
+        if rewake || self.inner.signalled.load(Ordering::SeqCst) {
+            if rewake {
+                self.signal_waker = Some(cx.waker().clone());
+            }
+            if self.abort.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Wake::Abort);
+            }
+            if let Some(stop) = &mut self.stop
+                && stop.as_mut().poll(cx).is_ready()
+            {
+                self.stop = None;
+                return Poll::Ready(Wake::Stop);
+            }
         }
         let timeout = self.inner.config.stalled_frame_timeout;
         let before = self.framed.write_buffer().len();
-        // Requests already received are answered before the answers are written (up to
-        // `COALESCE_BYTES`): pipelined calls cost one write for all their answers.
-        let coalesce = before < COALESCE_BYTES
+        // Events already queued, and requests already received, are queued before what is
+        // queued is written (up to `COALESCE_BYTES`): the events of one change to many
+        // watches, and pipelined calls' answers, cost one write.
+        let below = before < COALESCE_BYTES;
+        if below && let Some(push) = self.poll_push(cx) {
+            return Poll::Ready(push);
+        }
+        let coalesce = below
             && !self.draining
             && self.saving.len() < MAX_SAVING
             && self
@@ -427,10 +445,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 }
             }
         }
-        if let Some(pushes) = &mut self.pushes
-            && let Poll::Ready(push) = pushes.poll_recv(cx)
-        {
-            return Poll::Ready(push.map_or(Wake::Kicked, Wake::Push));
+        if !below && let Some(push) = self.poll_push(cx) {
+            return Poll::Ready(push);
         }
         if let Some(saving) = self.saving.front_mut() {
             match &mut saving.done {
@@ -483,6 +499,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             });
         }
         Poll::Pending
+    }
+
+    /// The next push from the event queue, if one is there (`Kicked` once the registry
+    /// dropped the queue).
+    fn poll_push(&mut self, cx: &mut Context<'_>) -> Option<Wake> {
+        match self.pushes.as_mut()?.poll_recv(cx) {
+            Poll::Ready(push) => Some(push.map_or(Wake::Kicked, Wake::Push)),
+            Poll::Pending => None,
+        }
     }
 
     /// Queues one frame through the codec's encoder (which checks the payload limit).
@@ -621,7 +646,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                         && outcome.entries().any(|e| e.ret_code == 0)
                     {
                         tracing::info!("ControlCtrl Shutdown: stopping");
-                        self.inner.stop.cancel();
+                        self.inner.stop_all();
                     }
                     (outcome, initial, save.map(|save| (call, save)))
                 }

@@ -6,7 +6,7 @@
 //! The accept loops are in `listener.rs`, the connection handler in `connection.rs`.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
@@ -280,6 +280,10 @@ pub(crate) struct Inner {
     pub(crate) stop: CancellationToken,
     /// End every task now (its child `stop` is cancelled with it).
     pub(crate) abort: CancellationToken,
+    /// Set before `stop` or `abort` is cancelled ([`Inner::stop_all`], [`Inner::abort_all`]):
+    /// a connection reads this flag on every wake-up instead of polling both tokens, whose
+    /// every poll locks the state all connections' tokens share.
+    pub(crate) signalled: AtomicBool,
     /// One permit per open connection, `Config::max_connections` in all.
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) counters: Counters,
@@ -288,6 +292,18 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    /// Cancels `stop`: stop accepting and reading.
+    pub(crate) fn stop_all(&self) {
+        self.signalled.store(true, Ordering::SeqCst);
+        self.stop.cancel();
+    }
+
+    /// Cancels `abort` (and with it `stop`): end every task now.
+    pub(crate) fn abort_all(&self) {
+        self.signalled.store(true, Ordering::SeqCst);
+        self.abort.cancel();
+    }
+
     /// The tasks' shared state for `model`, without any task yet.
     fn new(config: Config, model: Model, store: Option<Store>) -> Inner {
         let abort = CancellationToken::new();
@@ -308,6 +324,7 @@ impl Inner {
             tracker: TaskTracker::new(),
             stop: abort.child_token(),
             abort,
+            signalled: AtomicBool::new(false),
             permits: Arc::new(Semaphore::new(
                 config.max_connections.min(Semaphore::MAX_PERMITS),
             )),
@@ -611,7 +628,7 @@ impl MockController {
         {
             tracing::error!("{e}");
         }
-        inner.stop.cancel();
+        inner.stop_all();
         inner.tracker.close();
         let grace = inner.config.shutdown_grace;
         if tokio::time::timeout(grace, inner.tracker.wait())
@@ -623,7 +640,7 @@ impl MockController {
                 "shutdown grace of {grace:?} passed: closing the remaining connections"
             );
         }
-        inner.abort.cancel();
+        inner.abort_all();
         inner.tracker.wait().await;
     }
 }
@@ -631,7 +648,7 @@ impl MockController {
 impl Drop for MockController {
     fn drop(&mut self) {
         self.inner.tracker.close();
-        self.inner.abort.cancel();
+        self.inner.abort_all();
     }
 }
 
@@ -654,7 +671,7 @@ pub async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(config: Config, io: S) 
         crate::connection::serve(inner.clone(), id, None, io, permit).await;
     }
     inner.tracker.close();
-    inner.abort.cancel();
+    inner.abort_all();
     inner.tracker.wait().await;
 }
 
