@@ -26,32 +26,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prost::Message::encode_to_vec(&fds),
     )?;
 
-    let mut schema = String::from(
-        "/// Required fields and message-typed fields of every message, by full name.\n\
-         pub static SCHEMA: &[MessageSchema] = &[\n",
-    );
+    // Nested message types refer to their schema directly (`&SCHEMA[i]`), so the check
+    // never searches the table by name while it walks a message.
+    let mut names = Vec::new();
     for file in &fds.file {
-        let package = file.package();
         for msg in &file.message_type {
-            let mut required = Vec::new();
-            let mut nested = Vec::new();
-            for field in &msg.field {
-                if field.label() == Label::Required {
-                    writeln_field(&mut required, field.number(), field.name());
-                }
-                if field.r#type() == Type::Message {
-                    let type_name = field.type_name().trim_start_matches('.').to_string();
-                    nested.push(format!("({}, {:?})", field.number(), type_name));
+            names.push(format!("{}.{}", file.package(), msg.name()));
+        }
+    }
+    let mut schema = format!(
+        "/// Required fields and message-typed fields of every message.\n\
+         pub static SCHEMA: [MessageSchema; {}] = [\n",
+        names.len()
+    );
+    let messages = fds.file.iter().flat_map(|f| &f.message_type);
+    for (name, msg) in names.iter().zip(messages) {
+        let mut required = Vec::new();
+        let mut nested = Vec::new();
+        for field in &msg.field {
+            if field.label() == Label::Required {
+                writeln_field(&mut required, field.number(), field.name());
+            }
+            if field.r#type() == Type::Message {
+                let type_name = field.type_name().trim_start_matches('.');
+                // Types outside the table (none today) are not walked.
+                if let Some(i) = names.iter().position(|n| n == type_name) {
+                    nested.push(format!("({}, &SCHEMA[{i}])", field.number()));
                 }
             }
-            writeln!(
-                schema,
-                "    MessageSchema {{ name: {:?}, required: &[{}], nested: &[{}] }},",
-                format!("{package}.{}", msg.name()),
-                required.join(", "),
-                nested.join(", ")
-            )?;
         }
+        writeln!(
+            schema,
+            "    MessageSchema {{ name: {:?}, required: &[{}], nested: &[{}] }},",
+            name,
+            required.join(", "),
+            nested.join(", ")
+        )?;
     }
     schema.push_str("];\n");
     std::fs::write(out.join("schema.rs"), schema)?;

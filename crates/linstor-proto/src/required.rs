@@ -9,14 +9,25 @@ use prost::decode_length_delimiter;
 use prost::encoding::{DecodeContext, WireType, decode_key, skip_field};
 
 /// Required and message-typed fields of one message type.
-#[derive(Debug)]
 pub struct MessageSchema {
     /// Full protobuf name, e.g. `com.linbit.linstor.proto.MsgCrtNode`.
     pub name: &'static str,
     /// `(field number, field name)` of every `required` field.
     pub required: &'static [(u32, &'static str)],
-    /// `(field number, full message type name)` of every message-typed field.
-    pub nested: &'static [(u32, &'static str)],
+    /// `(field number, schema of its type)` of every message-typed field.
+    pub nested: &'static [(u32, &'static MessageSchema)],
+}
+
+impl std::fmt::Debug for MessageSchema {
+    // Nested schemas by name: a message type may contain itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let nested: Vec<(u32, &str)> = self.nested.iter().map(|(n, s)| (*n, s.name)).collect();
+        f.debug_struct("MessageSchema")
+            .field("name", &self.name)
+            .field("required", &self.required)
+            .field("nested", &nested)
+            .finish()
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/schema.rs"));
@@ -122,12 +133,7 @@ fn check(
                     return Err(malformed("length beyond the end of the message"));
                 }
                 let (field, rest) = bytes.split_at(len);
-                let nested = schema
-                    .nested
-                    .iter()
-                    .find(|(n, _)| *n == number)
-                    .and_then(|(_, name)| self::schema(name));
-                if let Some(nested) = nested {
+                if let Some((_, nested)) = schema.nested.iter().find(|(n, _)| *n == number) {
                     check(nested, field, depth + 1)?;
                 }
                 bytes = rest;
