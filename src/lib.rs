@@ -152,18 +152,53 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
     out.join(",")
 }
 
-/// A raw protocol client for tests: frames in, envelopes out, no interpretation.
+/// A raw protocol client for tests: frames in, envelopes out, no interpretation; and the
+/// same decoding for bytes read off any transport ([`raw::read_to_end`],
+/// [`raw::decode_frames`]).
 pub mod raw {
     use futures::{SinkExt, StreamExt};
     use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
     use linstor_proto::WireMessage;
     use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-    use tokio::io::AsyncWriteExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
     use tokio_util::codec::Framed;
 
     /// Every wait of the raw client is bounded by this.
     pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// Everything `reader` yields up to its end (the peer's close or shutdown).
+    ///
+    /// # Panics
+    ///
+    /// On a read error or when the end does not come within [`TIMEOUT`].
+    pub async fn read_to_end<R: tokio::io::AsyncRead + Unpin>(reader: &mut R) -> Vec<u8> {
+        let mut received = Vec::new();
+        tokio::time::timeout(TIMEOUT, reader.read_to_end(&mut received))
+            .await
+            .expect("in time")
+            .expect("read");
+        received
+    }
+
+    /// The envelopes of the DATA frames in `bytes`, in order.
+    ///
+    /// # Panics
+    ///
+    /// When a frame or an envelope does not decode, or when bytes of a frame cut short
+    /// are left over at the end.
+    pub fn decode_frames(bytes: &[u8]) -> Vec<Envelope> {
+        let mut codec = FrameCodec::new();
+        let mut buf = bytes::BytesMut::from(bytes);
+        let mut envelopes = Vec::new();
+        while let Some(frame) =
+            tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames decode")
+        {
+            envelopes.push(Envelope::decode(frame.payload_bytes()).expect("envelope"));
+        }
+        assert!(buf.is_empty(), "{} bytes of a frame left over", buf.len());
+        envelopes
+    }
 
     /// A connection that sends frames and reads envelopes, through one [`Framed`] over
     /// [`FrameCodec`] (default limit of 16 MiB both ways). [`RawClient::send_raw`] writes

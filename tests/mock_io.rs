@@ -438,23 +438,11 @@ async fn serve_io_answers_calls_over_an_in_memory_pipe() {
     let request = linstor_codec::Outgoing::new(&MsgHeader::api_call(7, "LstNode"), &[]).to_bytes();
     client.write_all(&request).await.expect("write");
     client.shutdown().await.expect("half-close");
-    let mut received = Vec::new();
-    tokio::time::timeout(
-        linstor_tests::raw::TIMEOUT,
-        tokio::io::AsyncReadExt::read_to_end(&mut client, &mut received),
-    )
-    .await
-    .expect("in time")
-    .expect("read");
-    let mut codec = linstor_codec::FrameCodec::new();
-    let mut buf = bytes::BytesMut::from(&received[..]);
-    let mut seen = Vec::new();
-    while let Some(frame) =
-        tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames decode")
-    {
-        let env = linstor_codec::Envelope::decode(frame.payload_bytes()).expect("envelope");
-        seen.push((env.msg_type(), env.content().to_owned()));
-    }
+    let received = linstor_tests::raw::read_to_end(&mut client).await;
+    let seen: Vec<_> = linstor_tests::raw::decode_frames(&received)
+        .iter()
+        .map(|env| (env.msg_type(), env.content().to_owned()))
+        .collect();
     use msg_header::MsgType;
     assert_eq!(
         seen,
@@ -465,7 +453,6 @@ async fn serve_io_answers_calls_over_an_in_memory_pipe() {
             (MsgType::Complete, String::new()),
         ]
     );
-    assert!(buf.is_empty());
     served.await.expect("the connection task ends");
 }
 
@@ -538,26 +525,13 @@ async fn pipelined_requests_share_one_write_for_their_answers() {
     }
     client.write_all(&requests).await.expect("write");
     client.shutdown().await.expect("half-close");
-    let mut received = Vec::new();
-    tokio::time::timeout(
-        linstor_tests::raw::TIMEOUT,
-        tokio::io::AsyncReadExt::read_to_end(&mut client, &mut received),
-    )
-    .await
-    .expect("in time")
-    .expect("read");
+    let received = linstor_tests::raw::read_to_end(&mut client).await;
     served.await.expect("the connection task ends");
-    let mut codec = FrameCodec::new();
-    let mut buf = bytes::BytesMut::from(&received[..]);
-    let mut completed = Vec::new();
-    while let Some(frame) =
-        tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames")
-    {
-        let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
-        if env.msg_type() == MsgType::Complete {
-            completed.push(env.api_call_id().expect("id"));
-        }
-    }
+    let completed: Vec<i64> = linstor_tests::raw::decode_frames(&received)
+        .iter()
+        .filter(|env| env.msg_type() == MsgType::Complete)
+        .map(|env| env.api_call_id().expect("id"))
+        .collect();
     assert_eq!(completed, (1..=CALLS).collect::<Vec<_>>());
     // The greeting, then the answers in as few writes as the pipe takes (one per request
     // before), whatever the chunks the requests were read in.
