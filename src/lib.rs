@@ -2,7 +2,8 @@
 //! `tests/vectors`, and rendering messages the way the vectors' `index.json` does
 //! (protobuf JSON mapping with proto field names, and the wire field sequence); [`raw`], a
 //! raw protocol client for the mock; [`scripted`], a scripted controller for the client
-//! over an in-memory pipe; [`model_gen`], the request sequences of the model fuzz target
+//! over an in-memory pipe; [`mock`], the mock controller started with a client connected
+//! to it; [`model_gen`], the request sequences of the model fuzz target
 //! and its property test; [`connection_fuzz`], the oracle of the connection fuzz target.
 //!
 //! The vectors folder is `$LINSTOR_VECTORS` when set, otherwise `tests/vectors` in this
@@ -11,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod connection_fuzz;
+pub mod mock;
 pub mod model_gen;
 
 use std::path::PathBuf;
