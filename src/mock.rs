@@ -1,5 +1,7 @@
 //! The in-process mock controller as the client tests start it: a mock with a
-//! `linstor_client::Client` connected to it.
+//! `linstor_client::Client` connected to it, optionally with the admin API on loopback.
+
+use std::net::SocketAddr;
 
 use linstor_client::Client;
 use linstor_mock::{Config, MockController};
@@ -37,4 +39,23 @@ pub async fn demo() -> (MockController, Client) {
         ..Config::default()
     })
     .await
+}
+
+/// A mock started with `config` plus its admin API on a free loopback port, the admin
+/// API's address, and a client connected to the mock.
+///
+/// # Panics
+///
+/// As [`start`], and when the admin API does not run or is not on loopback.
+pub async fn with_admin(config: Config) -> (MockController, SocketAddr, Client) {
+    let mock = MockController::start(Config {
+        admin: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        ..config
+    })
+    .await
+    .expect("mock starts");
+    let admin = mock.admin_addr().expect("admin API runs");
+    assert!(admin.ip().is_loopback());
+    let client = connect(&mock).await;
+    (mock, admin, client)
 }

@@ -10,22 +10,7 @@ use linstor_client::{CallOptions, Client, ClientConfig, ClientError, EventAction
 use linstor_mock::{Config, Faults, MockController};
 use linstor_proto::messages::{MsgDelRsc, MsgLstKvsProps, MsgReqErrorReport, MsgReqRscConn};
 use linstor_proto::{Request, ReturnCode};
-
-async fn mock_with(config: Config) -> (MockController, Client) {
-    let mock = MockController::start(config).await.expect("mock starts");
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("client connects");
-    (mock, client)
-}
-
-async fn demo() -> (MockController, Client) {
-    mock_with(Config {
-        demo: true,
-        ..Config::default()
-    })
-    .await
-}
+use linstor_tests::mock::{connect, demo, start};
 
 #[tokio::test]
 async fn connect_greeting_and_version_check() {
@@ -305,7 +290,7 @@ async fn a_call_timeout_says_the_controller_may_still_complete_it() {
         answer_delay: Duration::from_millis(500),
         ..Faults::default()
     };
-    let (_mock, c) = mock_with(Config {
+    let (_mock, c) = start(Config {
         faults,
         ..Config::default()
     })
@@ -332,7 +317,7 @@ async fn dropping_a_call_future_frees_its_slot() {
         answer_delay: Duration::from_millis(200),
         ..Faults::default()
     };
-    let (mock, c) = mock_with(Config {
+    let (mock, c) = start(Config {
         faults,
         ..Config::default()
     })
@@ -360,10 +345,8 @@ async fn dropping_a_call_future_frees_its_slot() {
 
 #[tokio::test]
 async fn a_dying_controller_fails_every_pending_call_and_watch_at_once() {
-    let (mock, c) = mock_with(Config::default()).await;
-    let watch_client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("connect");
+    let (mock, c) = start(Config::default()).await;
+    let watch_client = connect(&mock).await;
     let mut watch = watch_client
         .watch(ObjectIdentifier::default())
         .await
