@@ -45,10 +45,7 @@ pub async fn run(ctx: &Ctx, cmd: ControllerCmd) -> Result<i32> {
     let c = &ctx.client;
     match cmd {
         ControllerCmd::ListProperties { pastable } => {
-            let list = match c.controller_props().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.controller_props().await)?;
             print_props(ctx, "Controller", Some(&list.props), pastable)
         }
         ControllerCmd::SetProperty { prop } => {

@@ -327,10 +327,7 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<i32> {
         }
         NodeCmd::Interface(i) => interface(ctx, i).await,
         NodeCmd::List { opts, nodes } => {
-            let list = match c.node_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.node_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -341,10 +338,7 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<i32> {
             pastable,
             node_name,
         } => {
-            let list = match c.node_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.node_list().await)?;
             let props = find(&list, &node_name).map(|n| n.props.as_slice());
             print_props(ctx, &format!("Node '{node_name}'"), props, pastable)
         }
@@ -399,10 +393,7 @@ async fn interface(ctx: &Ctx, cmd: InterfaceCmd) -> Result<i32> {
             let ip = match ip {
                 Some(ip) => ip,
                 None => {
-                    let list = match c.node_list().await {
-                        Ok(l) => l,
-                        Err(e) => return ctx.list_error(e),
-                    };
+                    let list = ctx.listed(c.node_list().await)?;
                     let current = find(&list, &node_name)
                         .and_then(|n| n.net_interfaces.iter().find(|i| i.name == interface_name))
                         .map(|i| i.address.clone());
@@ -446,10 +437,7 @@ async fn interface(ctx: &Ctx, cmd: InterfaceCmd) -> Result<i32> {
             pastable,
             node_name,
         } => {
-            let list = match c.node_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.node_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -495,10 +483,7 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
         let rscs = c.resource_list(&ListFilter::default()).await?;
         Ok::<_, ClientError>((nodes, pools, rscs))
     };
-    let (nodes, pools, rscs) = match lists.await {
-        Ok(l) => l,
-        Err(e) => return ctx.list_error(e),
-    };
+    let (nodes, pools, rscs) = ctx.listed(lists.await)?;
     let mut out = Vec::new();
     let mut json = Vec::new();
     let mut sorted: Vec<&Node> = nodes.nodes.iter().collect();

@@ -268,10 +268,7 @@ pub async fn run_rd(ctx: &Ctx, cmd: RscDfnCmd) -> Result<i32> {
             ctx.replies(&answers)
         }
         RscDfnCmd::List { opts, resources } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_dfn_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -282,10 +279,7 @@ pub async fn run_rd(ctx: &Ctx, cmd: RscDfnCmd) -> Result<i32> {
             pastable,
             resource_name,
         } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_dfn_list().await)?;
             let props = list
                 .rsc_dfns
                 .iter()
@@ -360,10 +354,7 @@ pub async fn run_vd(ctx: &Ctx, cmd: VlmDfnCmd) -> Result<i32> {
             ctx.replies(&answers)
         }
         VlmDfnCmd::List { opts, resources } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_dfn_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -375,10 +366,7 @@ pub async fn run_vd(ctx: &Ctx, cmd: VlmDfnCmd) -> Result<i32> {
             resource_name,
             volume_nr,
         } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_dfn_list().await)?;
             let props = list
                 .rsc_dfns
                 .iter()

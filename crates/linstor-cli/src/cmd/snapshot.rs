@@ -189,10 +189,7 @@ pub async fn run(ctx: &Ctx, cmd: SnapshotCmd) -> Result<i32> {
             ctx.replies(&c.snapshot_rollback(body).await?)
         }
         SnapshotCmd::List { opts } => {
-            let list = match c.snapshot_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.snapshot_dfn_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }

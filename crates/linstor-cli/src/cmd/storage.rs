@@ -330,10 +330,7 @@ pub async fn run_spd(ctx: &Ctx, cmd: SpdCmd) -> Result<i32> {
             .await?,
         ),
         SpdCmd::List { opts } => {
-            let list = match c.storage_pool_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_dfn_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -349,10 +346,7 @@ pub async fn run_spd(ctx: &Ctx, cmd: SpdCmd) -> Result<i32> {
             pastable,
             storage_pool_name,
         } => {
-            let list = match c.storage_pool_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_dfn_list().await)?;
             let props = list
                 .stor_pool_dfns
                 .iter()
@@ -506,10 +500,7 @@ pub async fn run_sp(ctx: &Ctx, cmd: SpCmd) -> Result<i32> {
                 stor_pools: storpools,
                 ..Default::default()
             };
-            let list = match c.storage_pool_list(&filter).await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_list(&filter).await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -521,10 +512,7 @@ pub async fn run_sp(ctx: &Ctx, cmd: SpCmd) -> Result<i32> {
             node_name,
             storage_pool_name,
         } => {
-            let list = match c.storage_pool_list(&ListFilter::default()).await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_list(&ListFilter::default()).await)?;
             let props = list
                 .stor_pools
                 .iter()
