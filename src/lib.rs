@@ -156,18 +156,41 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
 
 /// A raw protocol client for tests: frames in, envelopes out, no interpretation; and the
 /// same decoding for bytes read off any transport ([`raw::read_to_end`],
-/// [`raw::decode_frames`]).
+/// [`raw::decode_frames`]) and a few frames and bodies to send.
 pub mod raw {
     use futures::{SinkExt, StreamExt};
     use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
     use linstor_proto::WireMessage;
-    use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
+    use linstor_proto::messages::{
+        MsgApiVersion, MsgCrtRscDfn, MsgHeader, RscDfn, msg_header::MsgType,
+    };
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
     use tokio_util::codec::Framed;
 
     /// Every wait of the raw client is bounded by this.
     pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// A DATA frame of `header` followed by `tail`: raw bytes after the `MsgHeader` that
+    /// need not be delimited messages.
+    pub fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
+        let mut payload = prost::Message::encode_length_delimited_to_vec(header);
+        payload.extend_from_slice(tail);
+        let mut out = Vec::new();
+        linstor_codec::Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
+        out.extend(payload);
+        out
+    }
+
+    /// `CrtRscDfn`'s body for a resource definition `name`, everything else default.
+    pub fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
+        MsgCrtRscDfn {
+            rsc_dfn: RscDfn {
+                rsc_name: name.into(),
+                ..Default::default()
+            },
+        }
+    }
 
     /// Everything `reader` yields up to its end (the peer's close or shutdown).
     ///

@@ -1,9 +1,11 @@
 //! The in-process mock controller as the client tests start it: a mock with a
-//! `linstor_client::Client` connected to it, optionally with the admin API on loopback.
+//! `linstor_client::Client` connected to it, optionally with the admin API on loopback;
+//! and the resource most of them place first ([`auto_place`]).
 
 use std::net::SocketAddr;
 
-use linstor_client::Client;
+use linstor_client::requests::PlacementFilter;
+use linstor_client::{Answers, Client};
 use linstor_mock::{Config, MockController};
 
 /// A client connected to `mock`'s controller port.
@@ -58,4 +60,25 @@ pub async fn with_admin(config: Config) -> (MockController, SocketAddr, Client) 
     assert!(admin.ip().is_loopback());
     let client = connect(&mock).await;
     (mock, admin, client)
+}
+
+/// `resource_create_and_auto_place` of `rsc` (one volume of `size_kib`) on `count`
+/// nodes, no diskless replicas on the others; the answers, for the caller to judge.
+///
+/// # Panics
+///
+/// When a call fails (an error answer is returned, not a panic).
+pub async fn auto_place(client: &Client, rsc: &str, size_kib: i64, count: u32) -> Answers {
+    client
+        .resource_create_and_auto_place(
+            rsc,
+            size_kib,
+            PlacementFilter {
+                place_count: count,
+                ..Default::default()
+            },
+            false,
+        )
+        .await
+        .expect("placed")
 }

@@ -9,7 +9,7 @@ use futures::StreamExt;
 use linstor_client::requests::*;
 use linstor_client::{Client, EventAction};
 use linstor_mock::Config;
-use linstor_tests::mock::with_admin;
+use linstor_tests::mock::{auto_place, connect, with_admin};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -167,17 +167,7 @@ async fn state_round_trips_and_bad_json_changes_nothing() {
         ..Config::default()
     })
     .await;
-    c.resource_create_and_auto_place(
-        "db",
-        4096,
-        PlacementFilter {
-            place_count: 2,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
+    auto_place(&c, "db", 4096, 2).await;
     let state = get(admin, "/api/v1/state").await;
     assert_eq!(state["nodes"].as_object().unwrap().len(), 3);
     assert_eq!(state["rscs"].as_array().unwrap().len(), 2);
@@ -233,20 +223,8 @@ async fn reset_and_seeding_close_open_watches() {
         ..Config::default()
     })
     .await;
-    c.resource_create_and_auto_place(
-        "db",
-        4096,
-        PlacementFilter {
-            place_count: 1,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
-    let watcher = Client::connect(&format!("linstor://{}", _mock.addr()))
-        .await
-        .expect("connects");
+    auto_place(&c, "db", 4096, 1).await;
+    let watcher = connect(&_mock).await;
     let mut watch = watcher
         .watch(ObjectIdentifier::default())
         .await
@@ -398,17 +376,7 @@ async fn server_sent_events_carry_journal_entries_and_stream_changes() {
             break;
         }
     }
-    c.resource_create_and_auto_place(
-        "web",
-        1024,
-        PlacementFilter {
-            place_count: 1,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
+    auto_place(&c, "web", 1024, 1).await;
     let mut seen = Vec::new();
     let mut uptodate = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

@@ -9,7 +9,7 @@ use linstor_codec::Envelope;
 use linstor_mock::{Config, MockController};
 use linstor_proto::WireMessage;
 use linstor_proto::messages::*;
-use linstor_tests::raw::{CallResult, RawClient};
+use linstor_tests::raw::{CallResult, RawClient, rsc_dfn};
 
 async fn setup() -> (MockController, RawClient) {
     let mock = MockController::start(Config::default())
@@ -95,15 +95,6 @@ fn rsc(name: &str, nodes: &[&str]) -> MsgCrtRsc {
                 ..Default::default()
             })
             .collect(),
-    }
-}
-
-fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
-    MsgCrtRscDfn {
-        rsc_dfn: RscDfn {
-            rsc_name: name.into(),
-            ..Default::default()
-        },
     }
 }
 

@@ -8,7 +8,7 @@ use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::msg_header::MsgType;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, rsc_dfn};
 use prost::Message as _;
 
 /// What the mock does with a case's bytes.
@@ -70,13 +70,7 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 fn crt_rsc_dfn(name: &str) -> Vec<u8> {
-    MsgCrtRscDfn {
-        rsc_dfn: RscDfn {
-            rsc_name: name.into(),
-            ..Default::default()
-        },
-    }
-    .encode_to_vec()
+    rsc_dfn(name).encode_to_vec()
 }
 
 fn answered(id: i64, code: RC) -> Outcome {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use linstor_mock::{Config, Faults, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, rsc_dfn};
 
 #[tokio::test]
 async fn demo_cluster_has_three_satellites_with_thin_pools() {
@@ -50,16 +50,7 @@ async fn event_script_runs_after_the_immediate_answers_and_before_complete() {
         ..Default::default()
     };
     c.call("CrtWatch", Some(&w)).await;
-    c.call(
-        "CrtRscDfn",
-        Some(&MsgCrtRscDfn {
-            rsc_dfn: RscDfn {
-                rsc_name: "res1".into(),
-                ..Default::default()
-            },
-        }),
-    )
-    .await;
+    c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     let vd = MsgCrtVlmDfn {
         rsc_name: "res1".into(),
         vlm_dfns: vec![VlmDfn {
@@ -116,17 +107,7 @@ async fn injected_failure_and_answer_delay() {
     .await
     .expect("mock starts");
     let (mut c, _) = RawClient::connect(mock.addr()).await;
-    let r = c
-        .call(
-            "CrtRscDfn",
-            Some(&MsgCrtRscDfn {
-                rsc_dfn: RscDfn {
-                    rsc_name: "res1".into(),
-                    ..Default::default()
-                },
-            }),
-        )
-        .await;
+    let r = c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     assert_eq!(r.replies()[0].ret_code, RC::FAIL_IN_USE.0);
     assert!(
         mock.model().resource_definition_names().is_empty(),
@@ -187,16 +168,7 @@ async fn a_watch_created_during_the_script_gets_the_values_when_they_happen() {
     let mock = MockController::start(config).await.expect("mock starts");
     let (mut c, _) = RawClient::connect(mock.addr()).await;
     let (mut w, _) = RawClient::connect(mock.addr()).await;
-    c.call(
-        "CrtRscDfn",
-        Some(&MsgCrtRscDfn {
-            rsc_dfn: RscDfn {
-                rsc_name: "res1".into(),
-                ..Default::default()
-            },
-        }),
-    )
-    .await;
+    c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     let id = c
         .send(
             "CrtRsc",

@@ -12,12 +12,12 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use linstor_codec::{Envelope, FrameCodec, FrameType, Header, Outgoing};
+use linstor_codec::{Envelope, FrameCodec, Outgoing};
 use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::msg_header::MsgType;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, frame_with_tail, rsc_dfn};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::codec::FramedRead;
@@ -122,15 +122,6 @@ async fn a_burst_of_connects_is_greeted() {
     }
 }
 
-fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
-    MsgCrtRscDfn {
-        rsc_dfn: RscDfn {
-            rsc_name: name.into(),
-            ..Default::default()
-        },
-    }
-}
-
 /// Finding 4, with an injected answer delay: every answer of the calls is deferred, and
 /// all of them reach a client that half-closed right after sending.
 #[tokio::test]
@@ -212,16 +203,6 @@ async fn a_burst_of_connects_beyond_128_is_queued_not_dropped() {
     .expect("greeting in time")
     .expect("the greeting's header");
     assert_eq!(&head[..4], &[0, 0, 0, 0], "a DATA frame");
-}
-
-/// A frame of `header` followed by `tail`, raw bytes after the `MsgHeader`.
-fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
-    let mut payload = prost::Message::encode_length_delimited_to_vec(header);
-    payload.extend_from_slice(tail);
-    let mut out = Vec::new();
-    Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
-    out.extend(payload);
-    out
 }
 
 /// Finding 3: a connection that read a large frame goes back to a small read buffer, so

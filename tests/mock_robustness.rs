@@ -8,7 +8,7 @@ use linstor_codec::{FrameType, Header, Outgoing};
 use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, frame_with_tail, rsc_dfn};
 
 async fn setup() -> (MockController, RawClient) {
     let mock = MockController::start(Config::default())
@@ -27,16 +27,6 @@ fn frame(header: &MsgHeader, body: Option<&[u8]>) -> Vec<u8> {
         prost::encoding::encode_varint(b.len() as u64, &mut payload);
         payload.extend_from_slice(b);
     }
-    let mut out = Vec::new();
-    Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
-    out.extend(payload);
-    out
-}
-
-/// A frame of `header` followed by `tail`, raw bytes that need not be delimited messages.
-fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
-    let mut payload = prost::Message::encode_length_delimited_to_vec(header);
-    payload.extend_from_slice(tail);
     let mut out = Vec::new();
     Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
     out.extend(payload);
@@ -313,16 +303,7 @@ async fn watches_get_current_values_changes_and_closes() {
         },
     };
     c.call("CrtStorPool", Some(&pool)).await;
-    c.call(
-        "CrtRscDfn",
-        Some(&MsgCrtRscDfn {
-            rsc_dfn: RscDfn {
-                rsc_name: "rsc1".into(),
-                ..Default::default()
-            },
-        }),
-    )
-    .await;
+    c.call("CrtRscDfn", Some(&rsc_dfn("rsc1"))).await;
     c.call(
         "CrtVlmDfn",
         Some(&MsgCrtVlmDfn {
