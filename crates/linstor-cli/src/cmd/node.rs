@@ -14,7 +14,7 @@ use linstor_proto::Request;
 use linstor_proto::consts::{names, netcom, node_types};
 use linstor_proto::messages::{MsgDelNetInterface, MsgDelNode, MsgLstNode, MsgNodeReconnect, Node};
 
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_list_json, print_props};
 use crate::ctx::Ctx;
 use crate::exit;
 use crate::table::{Column, Table, Text, Tint, col, state};
@@ -326,14 +326,12 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<i32> {
             ctx.replies(&c.node_reconnect(MsgNodeReconnect { nodes }).await?)
         }
         NodeCmd::Interface(i) => interface(ctx, i).await,
-        NodeCmd::List { opts, nodes } => {
-            let list = ctx.listed(c.node_list().await)?;
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&node_table(&list, &nodes, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        NodeCmd::List { opts, nodes } => print_list(
+            ctx,
+            ctx.listed(c.node_list().await)?,
+            |list| node_table(list, &nodes, &opts),
+            opts.pastable,
+        ),
         NodeCmd::ListProperties {
             pastable,
             node_name,

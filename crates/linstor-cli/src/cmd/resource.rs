@@ -18,7 +18,7 @@ use linstor_proto::messages::{
 };
 
 use super::node::eoia;
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_list_json, print_props};
 use crate::ctx::Ctx;
 use crate::drbd::{self, Section};
 use crate::exit;
@@ -803,14 +803,12 @@ pub async fn run_conn(ctx: &Ctx, cmd: RscConnCmd) -> Result<i32> {
         RscConnCmd::List {
             opts,
             resource_name,
-        } => {
-            let list = conn_list(ctx, &resource_name).await?;
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&conn_table(&list, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        } => print_list(
+            ctx,
+            conn_list(ctx, &resource_name).await?,
+            |list| conn_table(list, &opts),
+            opts.pastable,
+        ),
         RscConnCmd::ListProperties {
             pastable,
             node_name_a,

@@ -13,7 +13,7 @@ use linstor_proto::messages::{
     MsgDelStorPool, MsgDelStorPoolDfn, MsgLstStorPool, MsgRspMaxVlmSizes, StorPool,
 };
 
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_list_json, print_props};
 use crate::ctx::Ctx;
 use crate::exit;
 use crate::size::approximate;
@@ -500,12 +500,12 @@ pub async fn run_sp(ctx: &Ctx, cmd: SpCmd) -> Result<i32> {
                 stor_pools: storpools,
                 ..Default::default()
             };
-            let list = ctx.listed(c.storage_pool_list(&filter).await)?;
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&sp_table(&list, &opts), opts.pastable);
-            Ok(exit::OK)
+            print_list(
+                ctx,
+                ctx.listed(c.storage_pool_list(&filter).await)?,
+                |list| sp_table(list, &opts),
+                opts.pastable,
+            )
         }
         SpCmd::ListProperties {
             pastable,
