@@ -154,9 +154,10 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
     out.join(",")
 }
 
-/// A raw protocol client for tests: frames in, envelopes out, no interpretation; and the
-/// same decoding for bytes read off any transport ([`raw::read_to_end`],
-/// [`raw::decode_frames`]) and a few frames and bodies to send.
+/// A raw protocol client for tests: frames in, envelopes out, no interpretation
+/// ([`raw::start_mock`] starts a mock with one connected); the same decoding for bytes
+/// read off any transport ([`raw::read_to_end`], [`raw::decode_frames`]); and a few
+/// frames and bodies to send.
 pub mod raw {
     use futures::{SinkExt, StreamExt};
     use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
@@ -190,6 +191,21 @@ pub mod raw {
                 ..Default::default()
             },
         }
+    }
+
+    /// A mock started with `config` and a raw client connected to it, its greeting read.
+    ///
+    /// # Panics
+    ///
+    /// When the mock does not start or the client does not connect.
+    pub async fn start_mock(
+        config: linstor_mock::Config,
+    ) -> (linstor_mock::MockController, RawClient) {
+        let mock = linstor_mock::MockController::start(config)
+            .await
+            .expect("mock starts");
+        let (client, _) = RawClient::connect(mock.addr()).await;
+        (mock, client)
     }
 
     /// Everything `reader` yields up to its end (the peer's close or shutdown).

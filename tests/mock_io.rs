@@ -17,7 +17,7 @@ use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::msg_header::MsgType;
 use linstor_proto::messages::*;
-use linstor_tests::raw::{RawClient, frame_with_tail, rsc_dfn};
+use linstor_tests::raw::{RawClient, frame_with_tail, rsc_dfn, start_mock};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::codec::FramedRead;
@@ -26,14 +26,12 @@ const LIMIT: Duration = Duration::from_secs(10);
 
 #[tokio::test]
 async fn a_half_closed_client_still_gets_deferred_answers_and_complete() {
-    let mock = MockController::start(Config {
+    let (mock, mut setup) = start_mock(Config {
         demo: true,
         event_delay: Duration::from_millis(50),
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut setup, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let rd = MsgCrtRscDfn {
         rsc_dfn: RscDfn {
             rsc_name: "half".into(),
@@ -244,13 +242,11 @@ async fn an_idle_connection_lets_go_of_the_buffer_of_a_large_frame() {
 /// are served, and a place that frees up is taken again.
 #[tokio::test]
 async fn connections_past_the_limit_are_closed_at_once() {
-    let mock = MockController::start(Config {
+    let (mock, mut a) = start_mock(Config {
         max_connections: 2,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut a, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let (b, _) = RawClient::connect(mock.addr()).await;
     let mut third = tokio::net::TcpStream::connect(mock.addr())
         .await
@@ -336,13 +332,11 @@ async fn a_client_that_never_reads_is_closed_at_the_output_limit() {
 /// connection; an idle connection without a partial frame stays open.
 #[tokio::test]
 async fn a_stalled_partial_frame_closes_the_connection_idle_ones_stay() {
-    let mock = MockController::start(Config {
+    let (mock, mut idle) = start_mock(Config {
         stalled_frame_timeout: Duration::from_millis(200),
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut idle, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let (mut stalled, _) = RawClient::connect(mock.addr()).await;
     let request = frame_with_tail(&MsgHeader::api_call(1, "LstNode"), &[]);
     stalled.send_raw(&request[..10]).await;
@@ -357,14 +351,12 @@ async fn a_stalled_partial_frame_closes_the_connection_idle_ones_stay() {
 /// is replaced by an error entry saying so, and the connection stays usable.
 #[tokio::test]
 async fn an_answer_above_the_payload_limit_becomes_an_error_entry() {
-    let mock = MockController::start(Config {
+    let (_mock, mut c) = start_mock(Config {
         demo: true,
         max_payload: 256,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let r = c.call("LstNode", None).await;
     let e = &r.replies()[0];
     assert_eq!(e.ret_code, RC::FAIL_UNKNOWN_ERROR.0);
@@ -379,16 +371,14 @@ async fn an_answer_above_the_payload_limit_becomes_an_error_entry() {
 /// Shutdown lets a call's delayed tail reach the client before the connection closes.
 #[tokio::test]
 async fn shutdown_delivers_pending_deferred_answers_first() {
-    let mock = MockController::start(Config {
+    let (mock, mut c) = start_mock(Config {
         faults: linstor_mock::Faults {
             answer_delay: Duration::from_millis(300),
             ..Default::default()
         },
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let id = c.send("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     // Wait (bounded) until the mock has applied the call; its answers are still pending.
     for _ in 0..1000 {
