@@ -2,7 +2,8 @@
 //! `tests/vectors`, and rendering messages the way the vectors' `index.json` does
 //! (protobuf JSON mapping with proto field names, and the wire field sequence); [`raw`], a
 //! raw protocol client for the mock; [`scripted`], a scripted controller for the client
-//! over an in-memory pipe; [`model_gen`], the request sequences of the model fuzz target
+//! over an in-memory pipe; [`mock`], the mock controller started with a client connected
+//! to it; [`model_gen`], the request sequences of the model fuzz target
 //! and its property test; [`connection_fuzz`], the oracle of the connection fuzz target.
 //!
 //! The vectors folder is `$LINSTOR_VECTORS` when set, otherwise `tests/vectors` in this
@@ -11,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod connection_fuzz;
+pub mod mock;
 pub mod model_gen;
 
 use std::path::PathBuf;
@@ -152,18 +154,92 @@ pub fn wire_field_sequence(full_name: &str, bytes: &[u8]) -> String {
     out.join(",")
 }
 
-/// A raw protocol client for tests: frames in, envelopes out, no interpretation.
+/// A raw protocol client for tests: frames in, envelopes out, no interpretation
+/// ([`raw::start_mock`] starts a mock with one connected); the same decoding for bytes
+/// read off any transport ([`raw::read_to_end`], [`raw::decode_frames`]); and a few
+/// frames and bodies to send.
 pub mod raw {
     use futures::{SinkExt, StreamExt};
     use linstor_codec::{CodecError, Envelope, FrameCodec, FrameType, Outgoing};
     use linstor_proto::WireMessage;
-    use linstor_proto::messages::{MsgApiVersion, MsgHeader, msg_header::MsgType};
-    use tokio::io::AsyncWriteExt;
+    use linstor_proto::messages::{
+        MsgApiVersion, MsgCrtRscDfn, MsgHeader, RscDfn, msg_header::MsgType,
+    };
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
     use tokio_util::codec::Framed;
 
     /// Every wait of the raw client is bounded by this.
     pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// A DATA frame of `header` followed by `tail`: raw bytes after the `MsgHeader` that
+    /// need not be delimited messages.
+    pub fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
+        let mut payload = prost::Message::encode_length_delimited_to_vec(header);
+        payload.extend_from_slice(tail);
+        let mut out = Vec::new();
+        linstor_codec::Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
+        out.extend(payload);
+        out
+    }
+
+    /// `CrtRscDfn`'s body for a resource definition `name`, everything else default.
+    pub fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
+        MsgCrtRscDfn {
+            rsc_dfn: RscDfn {
+                rsc_name: name.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// A mock started with `config` and a raw client connected to it, its greeting read.
+    ///
+    /// # Panics
+    ///
+    /// When the mock does not start or the client does not connect.
+    pub async fn start_mock(
+        config: linstor_mock::Config,
+    ) -> (linstor_mock::MockController, RawClient) {
+        let mock = linstor_mock::MockController::start(config)
+            .await
+            .expect("mock starts");
+        let (client, _) = RawClient::connect(mock.addr()).await;
+        (mock, client)
+    }
+
+    /// Everything `reader` yields up to its end (the peer's close or shutdown).
+    ///
+    /// # Panics
+    ///
+    /// On a read error or when the end does not come within [`TIMEOUT`].
+    pub async fn read_to_end<R: tokio::io::AsyncRead + Unpin>(reader: &mut R) -> Vec<u8> {
+        let mut received = Vec::new();
+        tokio::time::timeout(TIMEOUT, reader.read_to_end(&mut received))
+            .await
+            .expect("in time")
+            .expect("read");
+        received
+    }
+
+    /// The envelopes of the DATA frames in `bytes`, in order.
+    ///
+    /// # Panics
+    ///
+    /// When a frame or an envelope does not decode, or when bytes of a frame cut short
+    /// are left over at the end.
+    pub fn decode_frames(bytes: &[u8]) -> Vec<Envelope> {
+        let mut codec = FrameCodec::new();
+        let mut buf = bytes::BytesMut::from(bytes);
+        let mut envelopes = Vec::new();
+        while let Some(frame) =
+            tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames decode")
+        {
+            envelopes.push(Envelope::decode(frame.payload_bytes()).expect("envelope"));
+        }
+        assert!(buf.is_empty(), "{} bytes of a frame left over", buf.len());
+        envelopes
+    }
 
     /// A connection that sends frames and reads envelopes, through one [`Framed`] over
     /// [`FrameCodec`] (default limit of 16 MiB both ways). [`RawClient::send_raw`] writes

@@ -2,26 +2,13 @@
 
 use std::time::Duration;
 
+use linstor_client::ClientError;
 use linstor_client::highlevel::{Kv, Resource, Volume, parse_size};
-use linstor_client::{Client, ClientError};
-use linstor_mock::{Config, MockController};
-
-async fn demo(config: Config) -> (MockController, Client) {
-    let mock = MockController::start(Config {
-        demo: true,
-        ..config
-    })
-    .await
-    .expect("mock starts");
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("connect");
-    (mock, client)
-}
+use linstor_tests::mock::demo;
 
 #[tokio::test]
 async fn resource_lifecycle() {
-    let (mock, client) = demo(Config::default()).await;
+    let (mock, client) = demo().await;
     let mut r = Resource::open(&client, "data").await.expect("open");
     assert!(!r.is_defined());
     r.set_volume(0, Volume::new(parse_size("20 MiB").unwrap()));
@@ -87,7 +74,7 @@ async fn resource_lifecycle() {
 
 #[tokio::test]
 async fn wait_ready_reports_what_is_not_ready() {
-    let (_mock, client) = demo(Config::default()).await;
+    let (_mock, client) = demo().await;
     let mut r = Resource::open(&client, "slow").await.expect("open");
     r.set_volume(0, Volume::new(4 << 20));
     r.placement.redundancy = 1;
@@ -110,7 +97,7 @@ async fn wait_ready_reports_what_is_not_ready() {
 
 #[tokio::test]
 async fn key_value_store_namespaces() {
-    let (_mock, client) = demo(Config::default()).await;
+    let (_mock, client) = demo().await;
     let mut kv = Kv::open(&client, "myKV", "/foo/bar/").await.expect("open");
     kv.set("key", "val").await.expect("set");
     assert_eq!(kv.items(), [("key".to_owned(), "val".to_owned())]);

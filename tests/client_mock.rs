@@ -10,22 +10,7 @@ use linstor_client::{CallOptions, Client, ClientConfig, ClientError, EventAction
 use linstor_mock::{Config, Faults, MockController};
 use linstor_proto::messages::{MsgDelRsc, MsgLstKvsProps, MsgReqErrorReport, MsgReqRscConn};
 use linstor_proto::{Request, ReturnCode};
-
-async fn mock_with(config: Config) -> (MockController, Client) {
-    let mock = MockController::start(config).await.expect("mock starts");
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("client connects");
-    (mock, client)
-}
-
-async fn demo() -> (MockController, Client) {
-    mock_with(Config {
-        demo: true,
-        ..Config::default()
-    })
-    .await
-}
+use linstor_tests::mock::{auto_place, connect, demo, start};
 
 #[tokio::test]
 async fn connect_greeting_and_version_check() {
@@ -129,18 +114,7 @@ async fn nodes_pools_resources_and_lists() {
         .await
         .expect("list");
     assert_eq!(pools.stor_pools.len(), 3);
-    let created = c
-        .resource_create_and_auto_place(
-            "web",
-            10240,
-            PlacementFilter {
-                place_count: 2,
-                ..Default::default()
-            },
-            false,
-        )
-        .await
-        .expect("calls");
+    let created = auto_place(&c, "web", 10240, 2).await;
     assert!(created.is_success(), "{created:?}");
     let rscs = c
         .resource_list(&ListFilter {
@@ -233,17 +207,7 @@ async fn many_calls_in_flight_on_one_connection() {
 #[tokio::test]
 async fn watches_stream_values_and_closes() {
     let (_mock, c) = demo().await;
-    c.resource_create_and_auto_place(
-        "db",
-        4096,
-        PlacementFilter {
-            place_count: 1,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
+    auto_place(&c, "db", 4096, 1).await;
     let mut watch = c
         .watch(ObjectIdentifier {
             resource_name: Some("db".into()),
@@ -275,17 +239,7 @@ async fn watches_stream_values_and_closes() {
 
     // The handler style of watch_events: ends when a handler returns a value; the current
     // value of the remaining streams arrives at once.
-    c.resource_create_and_auto_place(
-        "app",
-        4096,
-        PlacementFilter {
-            place_count: 1,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
+    auto_place(&c, "app", 4096, 1).await;
     let done = tokio::time::timeout(
         Duration::from_secs(10),
         c.watch_events(
@@ -305,7 +259,7 @@ async fn a_call_timeout_says_the_controller_may_still_complete_it() {
         answer_delay: Duration::from_millis(500),
         ..Faults::default()
     };
-    let (_mock, c) = mock_with(Config {
+    let (_mock, c) = start(Config {
         faults,
         ..Config::default()
     })
@@ -332,7 +286,7 @@ async fn dropping_a_call_future_frees_its_slot() {
         answer_delay: Duration::from_millis(200),
         ..Faults::default()
     };
-    let (mock, c) = mock_with(Config {
+    let (mock, c) = start(Config {
         faults,
         ..Config::default()
     })
@@ -360,10 +314,8 @@ async fn dropping_a_call_future_frees_its_slot() {
 
 #[tokio::test]
 async fn a_dying_controller_fails_every_pending_call_and_watch_at_once() {
-    let (mock, c) = mock_with(Config::default()).await;
-    let watch_client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("connect");
+    let (mock, c) = start(Config::default()).await;
+    let watch_client = connect(&mock).await;
     let mut watch = watch_client
         .watch(ObjectIdentifier::default())
         .await
@@ -409,18 +361,7 @@ async fn a_dying_controller_fails_every_pending_call_and_watch_at_once() {
 #[tokio::test]
 async fn a_watch_on_one_resource_ends_with_its_close() {
     let (_mock, c) = demo().await;
-    let placed = c
-        .resource_create_and_auto_place(
-            "one",
-            4096,
-            PlacementFilter {
-                place_count: 1,
-                ..Default::default()
-            },
-            false,
-        )
-        .await
-        .expect("placed");
+    let placed = auto_place(&c, "one", 4096, 1).await;
     assert!(placed.is_success());
     let node = c
         .resource_list(&ListFilter::default())

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use linstor_client::highlevel::{Resource, Volume};
 use linstor_client::{Client, ClientError, ReplicaProblem};
+use linstor_mock::MockController;
 use linstor_mock::model::{DiskState, ResyncRule};
-use linstor_mock::{Config, MockController};
 use linstor_proto::Request;
 use linstor_proto::messages::MsgDelRsc;
 
@@ -15,15 +15,7 @@ const WAIT: Duration = Duration::from_secs(10);
 
 /// The demo cluster and `r1` (one 4 MiB volume) auto-placed on two nodes.
 async fn placed() -> (MockController, Client, Resource, Vec<String>) {
-    let mock = MockController::start(Config {
-        demo: true,
-        ..Config::default()
-    })
-    .await
-    .expect("mock starts");
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("connect");
+    let (mock, client) = linstor_tests::mock::demo().await;
     let mut r = Resource::open(&client, "r1").await.expect("open");
     r.set_volume(0, Volume::new(4 << 20));
     r.placement.redundancy = 2;

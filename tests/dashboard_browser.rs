@@ -13,9 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
-use linstor_client::Client;
-use linstor_client::requests::PlacementFilter;
 use linstor_mock::{Config, MockController};
+use linstor_tests::mock::{auto_place, connect};
 use serde_json::{Value, json};
 
 /// Longest wait for anything the page should show.
@@ -149,22 +148,9 @@ async fn dashboard_follows_the_mock_live_in_headless_chromium() {
         .await
         .expect("script");
 
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("client connects");
+    let client = connect(&mock).await;
     let placing = tokio::spawn(async move {
-        client
-            .resource_create_and_auto_place(
-                "web",
-                10 * 1024 * 1024,
-                PlacementFilter {
-                    place_count: 2,
-                    ..Default::default()
-                },
-                false,
-            )
-            .await
-            .expect("placed");
+        auto_place(&client, "web", 10 * 1024 * 1024, 2).await;
         client
     });
     wait_js(

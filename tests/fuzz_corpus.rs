@@ -24,80 +24,61 @@ fn inputs(target: &str) -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn replay_decode_frame_inputs() {
-    let files = inputs("decode_frame");
+/// Runs `check` on every input of fuzz target `target` (there must be at least `min`
+/// of them, so the committed seeds cannot go missing unnoticed); the sum of what it
+/// returned.
+fn replay(target: &str, min: usize, mut check: impl FnMut(&[u8]) -> usize) -> usize {
+    let files = inputs(target);
     assert!(
-        files.len() >= 123,
+        files.len() >= min,
         "the committed seeds are missing ({} inputs)",
         files.len()
     );
-    let mut frames = 0;
-    for file in files {
-        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        frames += linstor_codec::fuzzing::frames_round_trip(&data);
-    }
+    files
+        .iter()
+        .map(|file| {
+            let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            check(&data)
+        })
+        .sum()
+}
+
+#[test]
+fn replay_decode_frame_inputs() {
+    let frames = replay(
+        "decode_frame",
+        123,
+        linstor_codec::fuzzing::frames_round_trip,
+    );
     assert!(frames >= 123);
 }
 
 #[test]
 fn replay_decode_envelope_inputs() {
-    let files = inputs("decode_envelope");
-    assert!(
-        files.len() >= 123,
-        "the committed seeds are missing ({} inputs)",
-        files.len()
-    );
-    for file in files {
-        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        linstor_codec::fuzzing::envelope_round_trip(&data);
-    }
+    replay("decode_envelope", 123, |data| {
+        linstor_codec::fuzzing::envelope_round_trip(data);
+        0
+    });
 }
 
 #[test]
 fn replay_model_calls_inputs() {
-    let files = inputs("model_calls");
-    assert!(
-        files.len() >= 8,
-        "the committed seeds are missing ({} inputs)",
-        files.len()
-    );
-    let mut calls = 0;
-    for file in &files {
-        let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        calls += linstor_tests::model_gen::model_calls(&data);
-    }
+    let calls = replay("model_calls", 8, linstor_tests::model_gen::model_calls);
     // The seeds are sequences of about 60 calls each.
     assert!(calls >= 8 * 40, "only {calls} calls replayed");
 }
 
 #[test]
 fn replay_mock_connection_inputs() {
-    let files = inputs("mock_connection");
-    assert!(
-        files.len() >= 17,
-        "the committed seeds are missing ({} inputs)",
-        files.len()
-    );
-    for file in files {
-        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        linstor_tests::connection_fuzz::mock_connection(&data);
-    }
+    replay("mock_connection", 17, |data| {
+        linstor_tests::connection_fuzz::mock_connection(data);
+        0
+    });
 }
 
 #[test]
 fn replay_decode_wire_inputs() {
-    let files = inputs("decode_wire");
-    assert!(
-        files.len() >= 120,
-        "the committed seeds are missing ({} inputs)",
-        files.len()
-    );
-    let mut frames = 0;
-    for file in files {
-        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        frames += linstor_wire::fuzzing::decode_any(&data);
-    }
+    let frames = replay("decode_wire", 120, linstor_wire::fuzzing::decode_any);
     // The 117 request frames, the server frames, and the frames inside the pcap, hex and
     // recording seeds.
     assert!(frames >= 130, "only {frames} frames decoded");

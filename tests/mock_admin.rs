@@ -8,7 +8,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use linstor_client::requests::*;
 use linstor_client::{Client, EventAction};
-use linstor_mock::{Config, MockController};
+use linstor_mock::Config;
+use linstor_tests::mock::{auto_place, connect, with_admin};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -50,21 +51,6 @@ async fn get(addr: SocketAddr, path: &str) -> Value {
     v
 }
 
-async fn start(config: Config) -> (MockController, SocketAddr, Client) {
-    let mock = MockController::start(Config {
-        admin: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
-        ..config
-    })
-    .await
-    .expect("mock starts");
-    let admin = mock.admin_addr().expect("admin API runs");
-    assert!(admin.ip().is_loopback());
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("client connects");
-    (mock, admin, client)
-}
-
 fn calls(journal: &Value) -> Vec<String> {
     journal["entries"]
         .as_array()
@@ -76,7 +62,7 @@ fn calls(journal: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_journal_holds_exactly_the_calls_made_in_order() {
-    let (_mock, admin, c) = start(Config::default()).await;
+    let (_mock, admin, c) = with_admin(Config::default()).await;
     c.node_create(&NodeCreate::new("alpha", "Satellite", "10.0.0.1"))
         .await
         .expect("created");
@@ -152,7 +138,7 @@ async fn the_journal_holds_exactly_the_calls_made_in_order() {
 
 #[tokio::test]
 async fn the_journal_is_bounded_and_says_how_many_it_dropped() {
-    let (_mock, admin, c) = start(Config {
+    let (_mock, admin, c) = with_admin(Config {
         journal_limit: 3,
         ..Config::default()
     })
@@ -176,22 +162,12 @@ async fn the_journal_is_bounded_and_says_how_many_it_dropped() {
 
 #[tokio::test]
 async fn state_round_trips_and_bad_json_changes_nothing() {
-    let (mock, admin, c) = start(Config {
+    let (mock, admin, c) = with_admin(Config {
         demo: true,
         ..Config::default()
     })
     .await;
-    c.resource_create_and_auto_place(
-        "db",
-        4096,
-        PlacementFilter {
-            place_count: 2,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
+    auto_place(&c, "db", 4096, 2).await;
     let state = get(admin, "/api/v1/state").await;
     assert_eq!(state["nodes"].as_object().unwrap().len(), 3);
     assert_eq!(state["rscs"].as_array().unwrap().len(), 2);
@@ -242,25 +218,13 @@ async fn state_round_trips_and_bad_json_changes_nothing() {
 
 #[tokio::test]
 async fn reset_and_seeding_close_open_watches() {
-    let (_mock, admin, c) = start(Config {
+    let (_mock, admin, c) = with_admin(Config {
         demo: true,
         ..Config::default()
     })
     .await;
-    c.resource_create_and_auto_place(
-        "db",
-        4096,
-        PlacementFilter {
-            place_count: 1,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
-    let watcher = Client::connect(&format!("linstor://{}", _mock.addr()))
-        .await
-        .expect("connects");
+    auto_place(&c, "db", 4096, 1).await;
+    let watcher = connect(&_mock).await;
     let mut watch = watcher
         .watch(ObjectIdentifier::default())
         .await
@@ -297,7 +261,7 @@ async fn reset_and_seeding_close_open_watches() {
 
 #[tokio::test]
 async fn faults_from_the_api_apply_to_the_next_calls() {
-    let (_mock, admin, c) = start(Config::default()).await;
+    let (_mock, admin, c) = with_admin(Config::default()).await;
     assert_eq!(
         get(admin, "/api/v1/faults").await,
         json!({"answer_delay_ms": 0, "drop_after_frames": null, "refuse_connections": false,
@@ -377,7 +341,7 @@ async fn faults_from_the_api_apply_to_the_next_calls() {
 
 #[tokio::test]
 async fn refuse_connections_from_the_api() {
-    let (mock, admin, _c) = start(Config::default()).await;
+    let (mock, admin, _c) = with_admin(Config::default()).await;
     let body = br#"{"refuse_connections": true}"#;
     assert_eq!(
         http(admin, "PUT", "/api/v1/faults", Some(body)).await.0,
@@ -394,7 +358,7 @@ async fn refuse_connections_from_the_api() {
 
 #[tokio::test]
 async fn server_sent_events_carry_journal_entries_and_stream_changes() {
-    let (_mock, admin, c) = start(Config {
+    let (_mock, admin, c) = with_admin(Config {
         demo: true,
         ..Config::default()
     })
@@ -412,17 +376,7 @@ async fn server_sent_events_carry_journal_entries_and_stream_changes() {
             break;
         }
     }
-    c.resource_create_and_auto_place(
-        "web",
-        1024,
-        PlacementFilter {
-            place_count: 1,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("placed");
+    auto_place(&c, "web", 1024, 1).await;
     let mut seen = Vec::new();
     let mut uptodate = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -448,7 +402,7 @@ async fn server_sent_events_carry_journal_entries_and_stream_changes() {
 
 #[tokio::test]
 async fn metrics_count_calls_by_name_and_outcome() {
-    let (mock, admin, c) = start(Config::default()).await;
+    let (mock, admin, c) = with_admin(Config::default()).await;
     for _ in 0..3 {
         c.node_list().await.expect("listed");
     }
@@ -491,7 +445,7 @@ async fn metrics_count_calls_by_name_and_outcome() {
 
 #[tokio::test]
 async fn errors_are_json_unknown_paths_404_bodies_bounded() {
-    let (_mock, admin, _c) = start(Config::default()).await;
+    let (_mock, admin, _c) = with_admin(Config::default()).await;
     let (status, v) = http(admin, "GET", "/api/v1/nope", None).await;
     assert_eq!((status, v["error"].is_string()), (404, true), "{v}");
     let (status, v) = http(admin, "GET", "/api/v2/state", None).await;
@@ -522,7 +476,7 @@ async fn errors_are_json_unknown_paths_404_bodies_bounded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_clients_and_admin_calls_lose_nothing() {
-    let (mock, admin, _c) = start(Config {
+    let (mock, admin, _c) = with_admin(Config {
         demo: true,
         ..Config::default()
     })
@@ -588,7 +542,7 @@ async fn concurrent_clients_and_admin_calls_lose_nothing() {
 
 #[tokio::test]
 async fn a_reset_drops_the_events_the_old_model_scheduled() {
-    let (mock, admin, c) = start(Config {
+    let (mock, admin, c) = with_admin(Config {
         demo: true,
         event_delay: Duration::from_millis(500),
         ..Config::default()
@@ -634,7 +588,7 @@ async fn a_reset_drops_the_events_the_old_model_scheduled() {
 
 #[tokio::test]
 async fn scenario_routes_drive_the_cluster() {
-    let (mock, admin, client) = start(Config {
+    let (mock, admin, client) = with_admin(Config {
         demo: true,
         ..Config::default()
     })

@@ -6,18 +6,10 @@
 //! `crates/linstor-mock/src/model/`.
 
 use linstor_codec::Envelope;
-use linstor_mock::{Config, MockController};
+use linstor_mock::Config;
 use linstor_proto::WireMessage;
 use linstor_proto::messages::*;
-use linstor_tests::raw::{CallResult, RawClient};
-
-async fn setup() -> (MockController, RawClient) {
-    let mock = MockController::start(Config::default())
-        .await
-        .expect("mock starts");
-    let (client, _) = RawClient::connect(mock.addr()).await;
-    (mock, client)
-}
+use linstor_tests::raw::{CallResult, RawClient, rsc_dfn, start_mock};
 
 fn entry(key: &str, value: &str) -> LinStorMapEntry {
     LinStorMapEntry {
@@ -98,15 +90,6 @@ fn rsc(name: &str, nodes: &[&str]) -> MsgCrtRsc {
     }
 }
 
-fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
-    MsgCrtRscDfn {
-        rsc_dfn: RscDfn {
-            rsc_name: name.into(),
-            ..Default::default()
-        },
-    }
-}
-
 /// One 1 GiB volume in `drbdpool`.
 fn vlm_dfn(rsc: &str) -> MsgCrtVlmDfn {
     MsgCrtVlmDfn {
@@ -122,7 +105,7 @@ fn vlm_dfn(rsc: &str) -> MsgCrtVlmDfn {
 
 #[tokio::test]
 async fn every_family_answers_with_one_end_of_immediate_answers_and_one_complete() {
-    let (_mock, mut c) = setup().await;
+    let (_mock, mut c) = start_mock(Config::default()).await;
     let c = &mut c;
     // Nodes and interfaces: synchronous, a refusal framed like a success.
     for (name, ip) in [("alpha", "10.0.0.1"), ("bravo", "10.0.0.2")] {
@@ -252,7 +235,7 @@ async fn every_family_answers_with_one_end_of_immediate_answers_and_one_complete
 
 #[tokio::test]
 async fn the_satellites_part_of_an_answer_comes_after_end_of_immediate_answers() {
-    let (_mock, mut c) = setup().await;
+    let (_mock, mut c) = start_mock(Config::default()).await;
     for (name, ip) in [("alpha", "10.0.0.1"), ("bravo", "10.0.0.2")] {
         c.call("CrtNode", Some(&satellite(name, ip))).await;
         c.call("CrtStorPool", Some(&pool(name))).await;
@@ -290,7 +273,7 @@ async fn the_satellites_part_of_an_answer_comes_after_end_of_immediate_answers()
 
 #[tokio::test]
 async fn shutdown_is_answered_and_the_connection_still_served() {
-    let (_mock, mut c) = setup().await;
+    let (_mock, mut c) = start_mock(Config::default()).await;
     let shutdown = MsgControlCtrl {
         command: Some("Shutdown".into()),
     };
@@ -317,7 +300,7 @@ fn first_bodies(r: &CallResult) -> Vec<bytes::Bytes> {
 
 #[tokio::test]
 async fn a_repeated_list_answers_the_same_bytes_until_the_model_changes() {
-    let (mock, mut client) = setup().await;
+    let (mock, mut client) = start_mock(Config::default()).await;
     let node = |name: &str| MsgCrtNode {
         node: Node {
             name: name.into(),

@@ -4,11 +4,11 @@
 //! connection, open all along, is served meanwhile.
 
 use linstor_codec::{FrameType, Header};
-use linstor_mock::{Config, MockController};
+use linstor_mock::Config;
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::msg_header::MsgType;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, rsc_dfn, start_mock};
 use prost::Message as _;
 
 /// What the mock does with a case's bytes.
@@ -70,13 +70,7 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 fn crt_rsc_dfn(name: &str) -> Vec<u8> {
-    MsgCrtRscDfn {
-        rsc_dfn: RscDfn {
-            rsc_name: name.into(),
-            ..Default::default()
-        },
-    }
-    .encode_to_vec()
+    rsc_dfn(name).encode_to_vec()
 }
 
 fn answered(id: i64, code: RC) -> Outcome {
@@ -262,10 +256,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Outcome)> {
 
 #[tokio::test]
 async fn every_malformed_input_gets_its_documented_outcome() {
-    let mock = MockController::start(Config::default())
-        .await
-        .expect("mock starts");
-    let (mut bystander, _) = RawClient::connect(mock.addr()).await;
+    let (mock, mut bystander) = start_mock(Config::default()).await;
     let cases = cases();
     assert!(cases.len() >= 30, "the catalogue has {} cases", cases.len());
     for (name, bytes, outcome) in cases {

@@ -3,20 +3,18 @@
 
 use std::time::{Duration, Instant};
 
-use linstor_mock::{Config, Faults, MockController};
+use linstor_mock::{Config, Faults};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, rsc_dfn, start_mock};
 
 #[tokio::test]
 async fn demo_cluster_has_three_satellites_with_thin_pools() {
-    let mock = MockController::start(Config {
+    let (_mock, mut c) = start_mock(Config {
         demo: true,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let nodes: MsgLstNode = c.call("LstNode", None).await.first().body(0).unwrap();
     let names: Vec<_> = nodes.nodes.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(names, ["alpha", "bravo", "charlie"]);
@@ -43,23 +41,13 @@ async fn event_script_runs_after_the_immediate_answers_and_before_complete() {
         event_delay: Duration::from_millis(50),
         ..Config::default()
     };
-    let mock = MockController::start(config).await.expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    let (_mock, mut c) = start_mock(config).await;
     let w = MsgCrtWatch {
         watch_id: 1,
         ..Default::default()
     };
     c.call("CrtWatch", Some(&w)).await;
-    c.call(
-        "CrtRscDfn",
-        Some(&MsgCrtRscDfn {
-            rsc_dfn: RscDfn {
-                rsc_name: "res1".into(),
-                ..Default::default()
-            },
-        }),
-    )
-    .await;
+    c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     let vd = MsgCrtVlmDfn {
         rsc_name: "res1".into(),
         vlm_dfns: vec![VlmDfn {
@@ -109,24 +97,12 @@ async fn injected_failure_and_answer_delay() {
         fail_calls: vec![(linstor_proto::Call::CrtRscDfn, RC::FAIL_IN_USE)],
         ..Faults::default()
     };
-    let mock = MockController::start(Config {
+    let (mock, mut c) = start_mock(Config {
         faults,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
-    let r = c
-        .call(
-            "CrtRscDfn",
-            Some(&MsgCrtRscDfn {
-                rsc_dfn: RscDfn {
-                    rsc_name: "res1".into(),
-                    ..Default::default()
-                },
-            }),
-        )
-        .await;
+    .await;
+    let r = c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     assert_eq!(r.replies()[0].ret_code, RC::FAIL_IN_USE.0);
     assert!(
         mock.model().resource_definition_names().is_empty(),
@@ -148,13 +124,11 @@ async fn dropped_and_refused_connections() {
         drop_after_frames: Some(3),
         ..Faults::default()
     };
-    let mock = MockController::start(Config {
+    let (mock, mut c) = start_mock(Config {
         faults,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    .await;
     c.call("Ping", None).await;
     c.call("Ping", None).await;
     c.send("Ping", None).await;
@@ -184,19 +158,9 @@ async fn a_watch_created_during_the_script_gets_the_values_when_they_happen() {
         event_delay: Duration::from_millis(300),
         ..Config::default()
     };
-    let mock = MockController::start(config).await.expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    let (mock, mut c) = start_mock(config).await;
     let (mut w, _) = RawClient::connect(mock.addr()).await;
-    c.call(
-        "CrtRscDfn",
-        Some(&MsgCrtRscDfn {
-            rsc_dfn: RscDfn {
-                rsc_name: "res1".into(),
-                ..Default::default()
-            },
-        }),
-    )
-    .await;
+    c.call("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     let id = c
         .send(
             "CrtRsc",

@@ -12,12 +12,12 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use linstor_codec::{Envelope, FrameCodec, FrameType, Header, Outgoing};
+use linstor_codec::{Envelope, FrameCodec, Outgoing};
 use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::msg_header::MsgType;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
+use linstor_tests::raw::{RawClient, frame_with_tail, rsc_dfn, start_mock};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::codec::FramedRead;
@@ -26,14 +26,12 @@ const LIMIT: Duration = Duration::from_secs(10);
 
 #[tokio::test]
 async fn a_half_closed_client_still_gets_deferred_answers_and_complete() {
-    let mock = MockController::start(Config {
+    let (mock, mut setup) = start_mock(Config {
         demo: true,
         event_delay: Duration::from_millis(50),
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut setup, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let rd = MsgCrtRscDfn {
         rsc_dfn: RscDfn {
             rsc_name: "half".into(),
@@ -122,15 +120,6 @@ async fn a_burst_of_connects_is_greeted() {
     }
 }
 
-fn rsc_dfn(name: &str) -> MsgCrtRscDfn {
-    MsgCrtRscDfn {
-        rsc_dfn: RscDfn {
-            rsc_name: name.into(),
-            ..Default::default()
-        },
-    }
-}
-
 /// Finding 4, with an injected answer delay: every answer of the calls is deferred, and
 /// all of them reach a client that half-closed right after sending.
 #[tokio::test]
@@ -214,16 +203,6 @@ async fn a_burst_of_connects_beyond_128_is_queued_not_dropped() {
     assert_eq!(&head[..4], &[0, 0, 0, 0], "a DATA frame");
 }
 
-/// A frame of `header` followed by `tail`, raw bytes after the `MsgHeader`.
-fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
-    let mut payload = prost::Message::encode_length_delimited_to_vec(header);
-    payload.extend_from_slice(tail);
-    let mut out = Vec::new();
-    Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
-    out.extend(payload);
-    out
-}
-
 /// Finding 3: a connection that read a large frame goes back to a small read buffer, so
 /// idle connections hold a few KiB each, not the size of the largest frame they ever read.
 #[tokio::test]
@@ -263,13 +242,11 @@ async fn an_idle_connection_lets_go_of_the_buffer_of_a_large_frame() {
 /// are served, and a place that frees up is taken again.
 #[tokio::test]
 async fn connections_past_the_limit_are_closed_at_once() {
-    let mock = MockController::start(Config {
+    let (mock, mut a) = start_mock(Config {
         max_connections: 2,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut a, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let (b, _) = RawClient::connect(mock.addr()).await;
     let mut third = tokio::net::TcpStream::connect(mock.addr())
         .await
@@ -355,13 +332,11 @@ async fn a_client_that_never_reads_is_closed_at_the_output_limit() {
 /// connection; an idle connection without a partial frame stays open.
 #[tokio::test]
 async fn a_stalled_partial_frame_closes_the_connection_idle_ones_stay() {
-    let mock = MockController::start(Config {
+    let (mock, mut idle) = start_mock(Config {
         stalled_frame_timeout: Duration::from_millis(200),
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut idle, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let (mut stalled, _) = RawClient::connect(mock.addr()).await;
     let request = frame_with_tail(&MsgHeader::api_call(1, "LstNode"), &[]);
     stalled.send_raw(&request[..10]).await;
@@ -376,14 +351,12 @@ async fn a_stalled_partial_frame_closes_the_connection_idle_ones_stay() {
 /// is replaced by an error entry saying so, and the connection stays usable.
 #[tokio::test]
 async fn an_answer_above_the_payload_limit_becomes_an_error_entry() {
-    let mock = MockController::start(Config {
+    let (_mock, mut c) = start_mock(Config {
         demo: true,
         max_payload: 256,
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let r = c.call("LstNode", None).await;
     let e = &r.replies()[0];
     assert_eq!(e.ret_code, RC::FAIL_UNKNOWN_ERROR.0);
@@ -398,16 +371,14 @@ async fn an_answer_above_the_payload_limit_becomes_an_error_entry() {
 /// Shutdown lets a call's delayed tail reach the client before the connection closes.
 #[tokio::test]
 async fn shutdown_delivers_pending_deferred_answers_first() {
-    let mock = MockController::start(Config {
+    let (mock, mut c) = start_mock(Config {
         faults: linstor_mock::Faults {
             answer_delay: Duration::from_millis(300),
             ..Default::default()
         },
         ..Config::default()
     })
-    .await
-    .expect("mock starts");
-    let (mut c, _) = RawClient::connect(mock.addr()).await;
+    .await;
     let id = c.send("CrtRscDfn", Some(&rsc_dfn("res1"))).await;
     // Wait (bounded) until the mock has applied the call; its answers are still pending.
     for _ in 0..1000 {
@@ -438,23 +409,11 @@ async fn serve_io_answers_calls_over_an_in_memory_pipe() {
     let request = linstor_codec::Outgoing::new(&MsgHeader::api_call(7, "LstNode"), &[]).to_bytes();
     client.write_all(&request).await.expect("write");
     client.shutdown().await.expect("half-close");
-    let mut received = Vec::new();
-    tokio::time::timeout(
-        linstor_tests::raw::TIMEOUT,
-        tokio::io::AsyncReadExt::read_to_end(&mut client, &mut received),
-    )
-    .await
-    .expect("in time")
-    .expect("read");
-    let mut codec = linstor_codec::FrameCodec::new();
-    let mut buf = bytes::BytesMut::from(&received[..]);
-    let mut seen = Vec::new();
-    while let Some(frame) =
-        tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames decode")
-    {
-        let env = linstor_codec::Envelope::decode(frame.payload_bytes()).expect("envelope");
-        seen.push((env.msg_type(), env.content().to_owned()));
-    }
+    let received = linstor_tests::raw::read_to_end(&mut client).await;
+    let seen: Vec<_> = linstor_tests::raw::decode_frames(&received)
+        .iter()
+        .map(|env| (env.msg_type(), env.content().to_owned()))
+        .collect();
     use msg_header::MsgType;
     assert_eq!(
         seen,
@@ -465,7 +424,6 @@ async fn serve_io_answers_calls_over_an_in_memory_pipe() {
             (MsgType::Complete, String::new()),
         ]
     );
-    assert!(buf.is_empty());
     served.await.expect("the connection task ends");
 }
 
@@ -538,26 +496,13 @@ async fn pipelined_requests_share_one_write_for_their_answers() {
     }
     client.write_all(&requests).await.expect("write");
     client.shutdown().await.expect("half-close");
-    let mut received = Vec::new();
-    tokio::time::timeout(
-        linstor_tests::raw::TIMEOUT,
-        tokio::io::AsyncReadExt::read_to_end(&mut client, &mut received),
-    )
-    .await
-    .expect("in time")
-    .expect("read");
+    let received = linstor_tests::raw::read_to_end(&mut client).await;
     served.await.expect("the connection task ends");
-    let mut codec = FrameCodec::new();
-    let mut buf = bytes::BytesMut::from(&received[..]);
-    let mut completed = Vec::new();
-    while let Some(frame) =
-        tokio_util::codec::Decoder::decode(&mut codec, &mut buf).expect("frames")
-    {
-        let env = Envelope::decode(frame.payload_bytes()).expect("envelope");
-        if env.msg_type() == MsgType::Complete {
-            completed.push(env.api_call_id().expect("id"));
-        }
-    }
+    let completed: Vec<i64> = linstor_tests::raw::decode_frames(&received)
+        .iter()
+        .filter(|env| env.msg_type() == MsgType::Complete)
+        .map(|env| env.api_call_id().expect("id"))
+        .collect();
     assert_eq!(completed, (1..=CALLS).collect::<Vec<_>>());
     // The greeting, then the answers in as few writes as the pipe takes (one per request
     // before), whatever the chunks the requests were read in.

@@ -8,15 +8,7 @@ use linstor_codec::{FrameType, Header, Outgoing};
 use linstor_mock::{Config, MockController};
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::messages::*;
-use linstor_tests::raw::RawClient;
-
-async fn setup() -> (MockController, RawClient) {
-    let mock = MockController::start(Config::default())
-        .await
-        .expect("mock starts");
-    let (client, _) = RawClient::connect(mock.addr()).await;
-    (mock, client)
-}
+use linstor_tests::raw::{RawClient, frame_with_tail, rsc_dfn, start_mock};
 
 fn frame(header: &MsgHeader, body: Option<&[u8]>) -> Vec<u8> {
     // A hand-built frame whose body is raw bytes (possibly not a valid message).
@@ -33,19 +25,9 @@ fn frame(header: &MsgHeader, body: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
-/// A frame of `header` followed by `tail`, raw bytes that need not be delimited messages.
-fn frame_with_tail(header: &MsgHeader, tail: &[u8]) -> Vec<u8> {
-    let mut payload = prost::Message::encode_length_delimited_to_vec(header);
-    payload.extend_from_slice(tail);
-    let mut out = Vec::new();
-    Header::new(FrameType::Data, payload.len() as u32).write(&mut out);
-    out.extend(payload);
-    out
-}
-
 #[tokio::test]
 async fn a_body_running_past_the_payload_or_stray_bytes_still_get_their_answers() {
-    let (mock, mut c) = setup().await;
+    let (mock, mut c) = start_mock(Config::default()).await;
     let (mut other, _) = RawClient::connect(mock.addr()).await;
     // The MsgHeader decodes; the body's delimiter announces 9 bytes and 2 follow.
     c.send_raw(&frame_with_tail(
@@ -107,7 +89,7 @@ async fn a_body_running_past_the_payload_or_stray_bytes_still_get_their_answers(
 
 #[tokio::test]
 async fn a_frame_of_millions_of_empty_messages_is_answered_without_indexing_them() {
-    let (mock, mut c) = setup().await;
+    let (mock, mut c) = start_mock(Config::default()).await;
     // 4 Mi empty messages after the header of a header-only call: 16 bytes of index each
     // would be 64 MiB; the call reads none of them.
     let tail = vec![0u8; 4 << 20];
@@ -120,7 +102,7 @@ async fn a_frame_of_millions_of_empty_messages_is_answered_without_indexing_them
 
 #[tokio::test]
 async fn oversize_frame_closes_only_that_connection() {
-    let (mock, mut bad) = setup().await;
+    let (mock, mut bad) = start_mock(Config::default()).await;
     let (mut good, _) = RawClient::connect(mock.addr()).await;
     let mut header = Vec::new();
     Header::new(FrameType::Data, u32::MAX).write(&mut header);
@@ -134,7 +116,7 @@ async fn oversize_frame_closes_only_that_connection() {
 
 #[tokio::test]
 async fn undecodable_or_incomplete_bodies_get_the_parse_error_answer() {
-    let (_mock, mut c) = setup().await;
+    let (_mock, mut c) = start_mock(Config::default()).await;
     // A body that is not protobuf.
     c.send_raw(&frame(
         &MsgHeader::api_call(1, "CrtNode"),
@@ -182,7 +164,7 @@ async fn undecodable_or_incomplete_bodies_get_the_parse_error_answer() {
 
 #[tokio::test]
 async fn unknown_calls_pings_and_ignored_frames() {
-    let (_mock, mut c) = setup().await;
+    let (_mock, mut c) = start_mock(Config::default()).await;
     let r = c.call("FlyToTheMoon", None).await;
     let e = &r.replies()[0];
     assert_eq!(
@@ -231,7 +213,7 @@ async fn unknown_calls_pings_and_ignored_frames() {
 
 #[tokio::test]
 async fn pipelined_calls_on_one_connection_each_complete_once() {
-    let (_mock, mut c) = setup().await;
+    let (_mock, mut c) = start_mock(Config::default()).await;
     let mut batch = BytesMut::new();
     for id in 1..=200i64 {
         let header = MsgHeader::api_call(id, if id % 2 == 0 { "Ping" } else { "LstNode" });
@@ -287,7 +269,7 @@ async fn many_connections_at_once() {
 
 #[tokio::test]
 async fn watches_get_current_values_changes_and_closes() {
-    let (mock, mut c) = setup().await;
+    let (mock, mut c) = start_mock(Config::default()).await;
     let (mut watcher, _) = RawClient::connect(mock.addr()).await;
     let crt_node = MsgCrtNode {
         node: Node {
@@ -313,16 +295,7 @@ async fn watches_get_current_values_changes_and_closes() {
         },
     };
     c.call("CrtStorPool", Some(&pool)).await;
-    c.call(
-        "CrtRscDfn",
-        Some(&MsgCrtRscDfn {
-            rsc_dfn: RscDfn {
-                rsc_name: "rsc1".into(),
-                ..Default::default()
-            },
-        }),
-    )
-    .await;
+    c.call("CrtRscDfn", Some(&rsc_dfn("rsc1"))).await;
     c.call(
         "CrtVlmDfn",
         Some(&MsgCrtVlmDfn {
@@ -421,7 +394,7 @@ async fn watches_get_current_values_changes_and_closes() {
 
 #[tokio::test]
 async fn shutdown_closes_connections_and_dropping_stops_the_server() {
-    let (mock, mut c) = setup().await;
+    let (mock, mut c) = start_mock(Config::default()).await;
     let addr = mock.addr();
     mock.shutdown().await;
     assert!(c.read_frame().await.is_none());

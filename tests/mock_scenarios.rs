@@ -15,21 +15,9 @@ use linstor_proto::messages::{
     MsgLstRsc, MsgLstStorPool, Rsc, RscDfn, VlmDfn,
 };
 use linstor_proto::{Request, ReturnCode};
+use linstor_tests::mock::demo;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-async fn demo() -> (MockController, Client) {
-    let mock = MockController::start(Config {
-        demo: true,
-        ..Config::default()
-    })
-    .await
-    .expect("mock starts");
-    let client = Client::connect(&format!("linstor://{}", mock.addr()))
-        .await
-        .expect("client connects");
-    (mock, client)
-}
 
 fn crt_rsc_dfn(name: &str, size_kib: i64) -> Vec<Request> {
     vec![

@@ -194,14 +194,17 @@ impl Ctx {
         say!("{}", table.render(style));
     }
 
-    /// Handles the error of a list call: a `Reply` instead of the list is printed as
-    /// answers (exit 10); other errors end the command.
-    pub fn list_error(&self, error: ClientError) -> Result<i32> {
-        match error {
-            ClientError::ApiCall(r) => {
-                self.replies(&Answers(vec![linstor_client::Answer::Reply(*r)]))
+    /// The answer of a list call (or of another call that answers with data): a `Reply`
+    /// instead of the list is printed as answers and ends the command with their exit
+    /// code (10 for an error, as [`Exit`]); other errors end the command as they are.
+    pub fn listed<T>(&self, result: std::result::Result<T, ClientError>) -> Result<T> {
+        match result {
+            Ok(list) => Ok(list),
+            Err(ClientError::ApiCall(r)) => {
+                let code = self.replies(&Answers(vec![linstor_client::Answer::Reply(*r)]))?;
+                Err(Exit(code).into())
             }
-            other => Err(other.into()),
+            Err(other) => Err(other.into()),
         }
     }
 }

@@ -81,6 +81,15 @@ fn error_paths_exit_with_the_0_7_3_codes() {
         assert_eq!(r.code, 3, "{args:?}: {r:?}");
         assert!(!r.stderr.is_empty(), "{args:?}: a message on stderr");
     }
+    // A list call answered by an error Reply instead of the list: the Reply is printed,
+    // exit 10 (as text and as JSON).
+    let out = m.expect(10, &["rc", "list", "nosuch"]);
+    assert!(out.contains("ERROR:") && out.contains("not found"), "{out}");
+    let out = m.expect(10, &["-m", "rc", "list", "nosuch"]);
+    assert!(
+        out.contains("\"ret_code\"") && out.contains("not found"),
+        "{out}"
+    );
     // Invalid property.
     let out = m.expect(10, &["node", "set-property", "alpha", "NoSuchKey", "x"]);
     assert!(out.contains("ERROR:") && out.contains("NoSuchKey"), "{out}");

@@ -45,39 +45,12 @@ pub async fn run(ctx: &Ctx, cmd: ControllerCmd) -> Result<i32> {
     let c = &ctx.client;
     match cmd {
         ControllerCmd::ListProperties { pastable } => {
-            let list = match c.controller_props().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.controller_props().await)?;
             print_props(ctx, "Controller", Some(&list.props), pastable)
         }
-        ControllerCmd::SetProperty { prop } => {
-            let (set, delete) = prop.changes();
-            let mut all = Vec::new();
-            for (key, value) in set {
-                all.push(
-                    c.controller_set_prop(&ControllerSetProp { key, value })
-                        .await?,
-                );
-            }
-            for key in delete {
-                all.push(c.controller_del_prop(&ControllerDelProp { key }).await?);
-            }
-            ctx.replies_of(all)
-        }
+        ControllerCmd::SetProperty { prop } => set_props(ctx, prop.changes()).await,
         ControllerCmd::DrbdOptions { options } => {
-            let (set, delete) = drbd::parse(&options, drbd::ALL).map_err(exit::usage)?;
-            let mut all = Vec::new();
-            for (key, value) in set {
-                all.push(
-                    c.controller_set_prop(&ControllerSetProp { key, value })
-                        .await?,
-                );
-            }
-            for key in delete {
-                all.push(c.controller_del_prop(&ControllerDelProp { key }).await?);
-            }
-            ctx.replies_of(all)
+            set_props(ctx, drbd::parse(&options, drbd::ALL).map_err(exit::usage)?).await
         }
         ControllerCmd::Shutdown => ctx.replies(&c.controller_shutdown(&ControllerShutdown).await?),
         ControllerCmd::Version => {
@@ -103,4 +76,21 @@ pub async fn run(ctx: &Ctx, cmd: ControllerCmd) -> Result<i32> {
             }
         }
     }
+}
+
+/// Sets the controller properties of `set` and deletes those of `delete`, one call each;
+/// their answers printed together.
+async fn set_props(ctx: &Ctx, (set, delete): drbd::Changes) -> Result<i32> {
+    let c = &ctx.client;
+    let mut all = Vec::new();
+    for (key, value) in set {
+        all.push(
+            c.controller_set_prop(&ControllerSetProp { key, value })
+                .await?,
+        );
+    }
+    for key in delete {
+        all.push(c.controller_del_prop(&ControllerDelProp { key }).await?);
+    }
+    ctx.replies_of(all)
 }

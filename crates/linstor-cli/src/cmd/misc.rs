@@ -518,17 +518,13 @@ pub async fn events(ctx: &Ctx, a: WatchArgs) -> Result<i32> {
 pub async fn run_kv(ctx: &Ctx, cmd: KvCmd) -> Result<i32> {
     let c = &ctx.client;
     let done = |r: Result<(), linstor_client::ClientError>| -> Result<i32> {
-        match r {
-            Ok(()) => {
-                if !ctx.json() {
-                    say!("SUCCESS:\nDescription:\n    Key/value store modified.");
-                } else {
-                    crate::json::print_value(&json!([]))?;
-                }
-                Ok(exit::OK)
-            }
-            Err(e) => ctx.list_error(e),
+        ctx.listed(r)?;
+        if !ctx.json() {
+            say!("SUCCESS:\nDescription:\n    Key/value store modified.");
+        } else {
+            crate::json::print_value(&json!([]))?;
         }
+        Ok(exit::OK)
     };
     match cmd {
         KvCmd::List {
@@ -536,10 +532,7 @@ pub async fn run_kv(ctx: &Ctx, cmd: KvCmd) -> Result<i32> {
             namespace,
             instance,
         } => {
-            let kv = match Kv::open(c, &instance, &namespace).await {
-                Ok(kv) => kv,
-                Err(e) => return ctx.list_error(e),
-            };
+            let kv = ctx.listed(Kv::open(c, &instance, &namespace).await)?;
             let items = kv.items();
             if ctx.json() {
                 let list: Vec<_> = items
@@ -562,10 +555,7 @@ pub async fn run_kv(ctx: &Ctx, cmd: KvCmd) -> Result<i32> {
             key,
             value,
         } => {
-            let mut kv = match Kv::open(c, &instance, &namespace).await {
-                Ok(kv) => kv,
-                Err(e) => return ctx.list_error(e),
-            };
+            let mut kv = ctx.listed(Kv::open(c, &instance, &namespace).await)?;
             done(kv.set(&key, &value).await)
         }
         KvCmd::Delete {
@@ -573,10 +563,7 @@ pub async fn run_kv(ctx: &Ctx, cmd: KvCmd) -> Result<i32> {
             instance,
             key,
         } => {
-            let mut kv = match Kv::open(c, &instance, &namespace).await {
-                Ok(kv) => kv,
-                Err(e) => return ctx.list_error(e),
-            };
+            let mut kv = ctx.listed(Kv::open(c, &instance, &namespace).await)?;
             if !kv.contains(&key) {
                 eprintln!(
                     "Error: key '{key}' not found in '{instance}' at namespace '{}'.",

@@ -200,3 +200,18 @@ pub fn print_list_json(body: linstor_proto::Body) -> Result<i32> {
     crate::json::print_value(&Value::Array(vec![crate::json::body_json(&body)?]))?;
     Ok(exit::OK)
 }
+
+/// Prints a list: as `-m` JSON, or else as the table that `table` makes of it (with
+/// `pastable` from the command).
+pub fn print_list<L: Into<linstor_proto::Body>>(
+    ctx: &Ctx,
+    list: L,
+    table: impl FnOnce(&L) -> Table,
+    pastable: bool,
+) -> Result<i32> {
+    if ctx.json() {
+        return print_list_json(list.into());
+    }
+    ctx.show(&table(&list), pastable);
+    Ok(exit::OK)
+}

@@ -14,7 +14,7 @@ use linstor_proto::Request;
 use linstor_proto::consts::{names, netcom, node_types};
 use linstor_proto::messages::{MsgDelNetInterface, MsgDelNode, MsgLstNode, MsgNodeReconnect, Node};
 
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_list_json, print_props};
 use crate::ctx::Ctx;
 use crate::exit;
 use crate::table::{Column, Table, Text, Tint, col, state};
@@ -326,25 +326,17 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<i32> {
             ctx.replies(&c.node_reconnect(MsgNodeReconnect { nodes }).await?)
         }
         NodeCmd::Interface(i) => interface(ctx, i).await,
-        NodeCmd::List { opts, nodes } => {
-            let list = match c.node_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&node_table(&list, &nodes, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        NodeCmd::List { opts, nodes } => print_list(
+            ctx,
+            ctx.listed(c.node_list().await)?,
+            |list| node_table(list, &nodes, &opts),
+            opts.pastable,
+        ),
         NodeCmd::ListProperties {
             pastable,
             node_name,
         } => {
-            let list = match c.node_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.node_list().await)?;
             let props = find(&list, &node_name).map(|n| n.props.as_slice());
             print_props(ctx, &format!("Node '{node_name}'"), props, pastable)
         }
@@ -399,10 +391,7 @@ async fn interface(ctx: &Ctx, cmd: InterfaceCmd) -> Result<i32> {
             let ip = match ip {
                 Some(ip) => ip,
                 None => {
-                    let list = match c.node_list().await {
-                        Ok(l) => l,
-                        Err(e) => return ctx.list_error(e),
-                    };
+                    let list = ctx.listed(c.node_list().await)?;
                     let current = find(&list, &node_name)
                         .and_then(|n| n.net_interfaces.iter().find(|i| i.name == interface_name))
                         .map(|i| i.address.clone());
@@ -446,10 +435,7 @@ async fn interface(ctx: &Ctx, cmd: InterfaceCmd) -> Result<i32> {
             pastable,
             node_name,
         } => {
-            let list = match c.node_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.node_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -495,10 +481,7 @@ async fn describe(ctx: &Ctx, name: Option<String>) -> Result<i32> {
         let rscs = c.resource_list(&ListFilter::default()).await?;
         Ok::<_, ClientError>((nodes, pools, rscs))
     };
-    let (nodes, pools, rscs) = match lists.await {
-        Ok(l) => l,
-        Err(e) => return ctx.list_error(e),
-    };
+    let (nodes, pools, rscs) = ctx.listed(lists.await)?;
     let mut out = Vec::new();
     let mut json = Vec::new();
     let mut sorted: Vec<&Node> = nodes.nodes.iter().collect();

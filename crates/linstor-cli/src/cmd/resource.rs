@@ -18,7 +18,7 @@ use linstor_proto::messages::{
 };
 
 use super::node::eoia;
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_list_json, print_props};
 use crate::ctx::Ctx;
 use crate::drbd::{self, Section};
 use crate::exit;
@@ -552,17 +552,11 @@ pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<i32> {
                 resources,
                 ..Default::default()
             };
-            let list = match c.resource_list(&filter).await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_list(&filter).await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
-            let dfns = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let dfns = ctx.listed(c.resource_dfn_list().await)?;
             let ports: Vec<(String, Option<i32>)> = dfns
                 .rsc_dfns
                 .iter()
@@ -603,10 +597,7 @@ pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<i32> {
             node_name,
             resource_name,
         } => {
-            let list = match c.resource_list(&ListFilter::default()).await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_list(&ListFilter::default()).await)?;
             let props = list
                 .resources
                 .iter()
@@ -782,17 +773,15 @@ async fn conn_modify(
     ctx.replies(&ctx.client.resource_conn_modify(&req).await?)
 }
 
-async fn conn_list(ctx: &Ctx, rsc_name: &str) -> Result<Result<MsgLstRscConn, i32>> {
-    match ctx
-        .client
-        .resource_conn_list(MsgReqRscConn {
-            rsc_name: rsc_name.to_owned(),
-        })
-        .await
-    {
-        Ok(l) => Ok(Ok(l)),
-        Err(e) => Ok(Err(ctx.list_error(e)?)),
-    }
+/// The resource connections of `rsc_name` (see [`Ctx::listed`] for a `Reply` instead).
+async fn conn_list(ctx: &Ctx, rsc_name: &str) -> Result<MsgLstRscConn> {
+    ctx.listed(
+        ctx.client
+            .resource_conn_list(MsgReqRscConn {
+                rsc_name: rsc_name.to_owned(),
+            })
+            .await,
+    )
 }
 
 fn conn_props<'a>(
@@ -814,27 +803,19 @@ pub async fn run_conn(ctx: &Ctx, cmd: RscConnCmd) -> Result<i32> {
         RscConnCmd::List {
             opts,
             resource_name,
-        } => {
-            let list = match conn_list(ctx, &resource_name).await? {
-                Ok(l) => l,
-                Err(rc) => return Ok(rc),
-            };
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&conn_table(&list, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        } => print_list(
+            ctx,
+            conn_list(ctx, &resource_name).await?,
+            |list| conn_table(list, &opts),
+            opts.pastable,
+        ),
         RscConnCmd::ListProperties {
             pastable,
             node_name_a,
             node_name_b,
             resource_name,
         } => {
-            let list = match conn_list(ctx, &resource_name).await? {
-                Ok(l) => l,
-                Err(rc) => return Ok(rc),
-            };
+            let list = conn_list(ctx, &resource_name).await?;
             print_props(
                 ctx,
                 &format!(
@@ -896,10 +877,7 @@ pub async fn run_conn(ctx: &Ctx, cmd: RscConnCmd) -> Result<i32> {
                 node_b,
                 resource_name,
             } => {
-                let list = match conn_list(ctx, &resource_name).await? {
-                    Ok(l) => l,
-                    Err(rc) => return Ok(rc),
-                };
+                let list = conn_list(ctx, &resource_name).await?;
                 let props = conn_props(&list, &node_a, &node_b).unwrap_or(&[]);
                 let mut paths: Vec<(String, String, String)> = Vec::new();
                 for p in props {

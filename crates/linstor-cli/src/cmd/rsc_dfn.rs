@@ -13,7 +13,7 @@ use linstor_proto::consts::flags;
 use linstor_proto::messages::{MsgDelRscDfn, MsgDelVlmDfn, MsgLstRscDfn};
 
 use super::node::eoia;
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_props};
 use crate::ctx::Ctx;
 use crate::drbd::{self, Section};
 use crate::exit;
@@ -267,25 +267,17 @@ pub async fn run_rd(ctx: &Ctx, cmd: RscDfnCmd) -> Result<i32> {
             };
             ctx.replies(&answers)
         }
-        RscDfnCmd::List { opts, resources } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&rd_table(&list, &resources, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        RscDfnCmd::List { opts, resources } => print_list(
+            ctx,
+            ctx.listed(c.resource_dfn_list().await)?,
+            |list| rd_table(list, &resources, &opts),
+            opts.pastable,
+        ),
         RscDfnCmd::ListProperties {
             pastable,
             resource_name,
         } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_dfn_list().await)?;
             let props = list
                 .rsc_dfns
                 .iter()
@@ -359,26 +351,18 @@ pub async fn run_vd(ctx: &Ctx, cmd: VlmDfnCmd) -> Result<i32> {
             };
             ctx.replies(&answers)
         }
-        VlmDfnCmd::List { opts, resources } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&vd_table(&list, &resources, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        VlmDfnCmd::List { opts, resources } => print_list(
+            ctx,
+            ctx.listed(c.resource_dfn_list().await)?,
+            |list| vd_table(list, &resources, &opts),
+            opts.pastable,
+        ),
         VlmDfnCmd::ListProperties {
             pastable,
             resource_name,
             volume_nr,
         } => {
-            let list = match c.resource_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.resource_dfn_list().await)?;
             let props = list
                 .rsc_dfns
                 .iter()

@@ -10,7 +10,7 @@ use linstor_proto::messages::{
 
 use super::node::eoia;
 use super::resource::wait_with_progress;
-use super::{ListOpts, print_list_json};
+use super::{ListOpts, print_list};
 use crate::ctx::Ctx;
 use crate::exit;
 use crate::size::approximate;
@@ -188,17 +188,12 @@ pub async fn run(ctx: &Ctx, cmd: SnapshotCmd) -> Result<i32> {
             };
             ctx.replies(&c.snapshot_rollback(body).await?)
         }
-        SnapshotCmd::List { opts } => {
-            let list = match c.snapshot_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&snapshot_table(&list, &opts), opts.pastable);
-            Ok(exit::OK)
-        }
+        SnapshotCmd::List { opts } => print_list(
+            ctx,
+            ctx.listed(c.snapshot_dfn_list().await)?,
+            |list| snapshot_table(list, &opts),
+            opts.pastable,
+        ),
         SnapshotCmd::VolumeDefinition(RestoreVd::Restore(f)) => {
             let body = MsgRestoreSnapshotVlmDfn {
                 from_resource_name: f.from_resource,

@@ -13,7 +13,7 @@ use linstor_proto::messages::{
     MsgDelStorPool, MsgDelStorPoolDfn, MsgLstStorPool, MsgRspMaxVlmSizes, StorPool,
 };
 
-use super::{ListOpts, PropArgs, print_list_json, print_props};
+use super::{ListOpts, PropArgs, print_list, print_list_json, print_props};
 use crate::ctx::Ctx;
 use crate::exit;
 use crate::size::approximate;
@@ -330,10 +330,7 @@ pub async fn run_spd(ctx: &Ctx, cmd: SpdCmd) -> Result<i32> {
             .await?,
         ),
         SpdCmd::List { opts } => {
-            let list = match c.storage_pool_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_dfn_list().await)?;
             if ctx.json() {
                 return print_list_json(list.into());
             }
@@ -349,10 +346,7 @@ pub async fn run_spd(ctx: &Ctx, cmd: SpdCmd) -> Result<i32> {
             pastable,
             storage_pool_name,
         } => {
-            let list = match c.storage_pool_dfn_list().await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_dfn_list().await)?;
             let props = list
                 .stor_pool_dfns
                 .iter()
@@ -506,25 +500,19 @@ pub async fn run_sp(ctx: &Ctx, cmd: SpCmd) -> Result<i32> {
                 stor_pools: storpools,
                 ..Default::default()
             };
-            let list = match c.storage_pool_list(&filter).await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
-            if ctx.json() {
-                return print_list_json(list.into());
-            }
-            ctx.show(&sp_table(&list, &opts), opts.pastable);
-            Ok(exit::OK)
+            print_list(
+                ctx,
+                ctx.listed(c.storage_pool_list(&filter).await)?,
+                |list| sp_table(list, &opts),
+                opts.pastable,
+            )
         }
         SpCmd::ListProperties {
             pastable,
             node_name,
             storage_pool_name,
         } => {
-            let list = match c.storage_pool_list(&ListFilter::default()).await {
-                Ok(l) => l,
-                Err(e) => return ctx.list_error(e),
-            };
+            let list = ctx.listed(c.storage_pool_list(&ListFilter::default()).await)?;
             let props = list
                 .stor_pools
                 .iter()

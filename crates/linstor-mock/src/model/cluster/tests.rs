@@ -35,14 +35,47 @@ fn show(events: &[StreamEvent]) -> Vec<String> {
         .collect()
 }
 
-/// alpha, bravo, charlie; `r1` (one 1 MiB volume) on alpha and bravo, diskless on charlie.
-fn three() -> Model {
-    let mut m = cluster(&["alpha", "bravo", "charlie"]);
+/// The satellites `nodes` (as [`cluster`] makes them) and the definition of `r1` with one
+/// 1 MiB volume, placed on none of them yet.
+fn r1_defined(nodes: &[&str]) -> Model {
+    let mut m = cluster(nodes);
     ok(&mut m, crt_rsc_dfn("r1"));
     ok(&mut m, crt_vlm_dfn("r1", 1024));
+    m
+}
+
+/// alpha, bravo, charlie; `r1` (one 1 MiB volume) on alpha and bravo, diskless on charlie.
+fn three() -> Model {
+    let mut m = r1_defined(&["alpha", "bravo", "charlie"]);
     ok(&mut m, crt_rsc("r1", &["alpha", "bravo"]));
     ok(&mut m, crt_diskless("r1", "charlie"));
     m
+}
+
+/// alpha alone, with an LVM (thick) pool `thick` of `total_kib`, `reserved_kib` of it
+/// reserved.
+fn alpha_with_thick_pool(total_kib: u64, reserved_kib: u64) -> Model {
+    let mut m = cluster(&["alpha"]);
+    ok(&mut m, crt_pool("alpha", "thick", "LvmDriver"));
+    m.set_pool_capacity(
+        "alpha",
+        "thick",
+        PoolCapacity {
+            total_kib: Some(total_kib),
+            reserved_kib,
+        },
+    )
+    .unwrap();
+    m
+}
+
+/// `CrtRsc` of `rsc` on alpha in its pool `thick`.
+fn crt_rsc_in_thick(rsc: &str) -> Request {
+    let mut msg = crt_rsc(rsc, &["alpha"]);
+    if let Request::CrtRsc(c) = &mut msg {
+        c.rscs[0].props = crate::model::test_support::entries(&[("StorPoolName", "thick")]);
+    }
+    msg
 }
 
 fn check(m: &Model) {
@@ -154,9 +187,7 @@ fn a_diskless_peer_is_not_ready_when_every_disk_is_offline() {
 
 #[test]
 fn a_resource_created_on_an_offline_node_waits_for_its_satellite() {
-    let mut m = cluster(&["alpha", "bravo"]);
-    ok(&mut m, crt_rsc_dfn("r1"));
-    ok(&mut m, crt_vlm_dfn("r1", 1024));
+    let mut m = r1_defined(&["alpha", "bravo"]);
     m.set_node_online("bravo", false).unwrap();
     let out = ok(&mut m, crt_rsc("r1", &["alpha", "bravo"]));
     assert_eq!(
@@ -248,9 +279,7 @@ fn a_deletion_on_an_offline_node_completes_when_it_is_back() {
 
 #[test]
 fn snapshots_need_every_satellite() {
-    let mut m = cluster(&["alpha", "bravo"]);
-    ok(&mut m, crt_rsc_dfn("r1"));
-    ok(&mut m, crt_vlm_dfn("r1", 1024));
+    let mut m = r1_defined(&["alpha", "bravo"]);
     ok(&mut m, crt_rsc("r1", &["alpha", "bravo"]));
     m.set_node_online("bravo", false).unwrap();
     let snap = Request::CrtSnapshot(MsgCrtSnapshot {
@@ -363,9 +392,7 @@ fn disk_states_need_an_existing_diskful_volume() {
 
 #[test]
 fn a_new_replica_resyncs_from_an_up_to_date_peer() {
-    let mut m = cluster(&["alpha", "bravo"]);
-    ok(&mut m, crt_rsc_dfn("r1"));
-    ok(&mut m, crt_vlm_dfn("r1", 1024));
+    let mut m = r1_defined(&["alpha", "bravo"]);
     m.set_resync_rule(ResyncRule {
         node: None,
         resource: Some("R1".into()),
@@ -417,9 +444,7 @@ fn a_new_replica_resyncs_from_an_up_to_date_peer() {
 
 #[test]
 fn a_disk_state_set_during_a_resync_stops_it() {
-    let mut m = cluster(&["alpha", "bravo"]);
-    ok(&mut m, crt_rsc_dfn("r1"));
-    ok(&mut m, crt_vlm_dfn("r1", 1024));
+    let mut m = r1_defined(&["alpha", "bravo"]);
     ok(&mut m, crt_rsc("r1", &["alpha"]));
     m.set_resync_rule(ResyncRule {
         node: Some("bravo".into()),
@@ -450,17 +475,7 @@ fn a_disk_state_set_during_a_resync_stops_it() {
 
 #[test]
 fn thick_pool_capacity_is_consumed_and_returned() {
-    let mut m = cluster(&["alpha"]);
-    ok(&mut m, crt_pool("alpha", "thick", "LvmDriver"));
-    m.set_pool_capacity(
-        "alpha",
-        "thick",
-        PoolCapacity {
-            total_kib: Some(10 * 1024),
-            reserved_kib: 1024,
-        },
-    )
-    .unwrap();
+    let mut m = alpha_with_thick_pool(10 * 1024, 1024);
     let free = |m: &mut Model| {
         let out = m.apply(Request::LstStorPool(None));
         body!(out, MsgLstStorPool)
@@ -474,10 +489,7 @@ fn thick_pool_capacity_is_consumed_and_returned() {
     for name in ["rsc_a", "rsc_b"] {
         ok(&mut m, crt_rsc_dfn(name));
         ok(&mut m, crt_vlm_dfn(name, 6 * 1024));
-        let mut msg = crt_rsc(name, &["alpha"]);
-        if let Request::CrtRsc(c) = &mut msg {
-            c.rscs[0].props = crate::model::test_support::entries(&[("StorPoolName", "thick")]);
-        }
+        let msg = crt_rsc_in_thick(name);
         if name == "rsc_a" {
             ok(&mut m, msg);
             assert_eq!(free(&mut m), Some((3 * 1024, 10 * 1024)));
@@ -553,23 +565,10 @@ fn auto_place_honours_capacity_and_unknown_capacity() {
 
 #[test]
 fn the_size_check_skips_offline_nodes() {
-    let mut m = cluster(&["alpha"]);
-    ok(&mut m, crt_pool("alpha", "thick", "LvmDriver"));
-    m.set_pool_capacity(
-        "alpha",
-        "thick",
-        PoolCapacity {
-            total_kib: Some(1024),
-            reserved_kib: 0,
-        },
-    )
-    .unwrap();
+    let mut m = alpha_with_thick_pool(1024, 0);
     ok(&mut m, crt_rsc_dfn("big"));
     ok(&mut m, crt_vlm_dfn("big", 4096));
-    let mut msg = crt_rsc("big", &["alpha"]);
-    if let Request::CrtRsc(c) = &mut msg {
-        c.rscs[0].props = crate::model::test_support::entries(&[("StorPoolName", "thick")]);
-    }
+    let msg = crt_rsc_in_thick("big");
     assert!(is(&refused(&mut m, msg.clone()), RC::FAIL_INVLD_VLM_SIZE));
     m.set_node_online("alpha", false).unwrap();
     ok(&mut m, msg);
