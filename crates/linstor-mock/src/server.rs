@@ -276,9 +276,11 @@ pub(crate) struct Inner {
     pub(crate) shared: Mutex<Shared>,
     /// Every task of this controller: accept loops, connections, delayed tails, saves.
     pub(crate) tracker: TaskTracker,
-    /// Stop accepting and reading; connections finish what they owe, then close.
+    /// Stop accepting and reading; connections finish what they owe, then close. Cancelled
+    /// only through [`Inner::stop_all`], which connections rely on to notice it.
     pub(crate) stop: CancellationToken,
-    /// End every task now (its child `stop` is cancelled with it).
+    /// End every task now (its child `stop` is cancelled with it). Cancelled only through
+    /// [`Inner::abort_all`], as `stop`.
     pub(crate) abort: CancellationToken,
     /// Set before `stop` or `abort` is cancelled ([`Inner::stop_all`], [`Inner::abort_all`]):
     /// a connection reads this flag on every wake-up instead of polling both tokens, whose
