@@ -92,6 +92,8 @@ pub fn spawn(state: &Path, port: u16) -> Mock {
                 &format!("127.0.0.1:{port}"),
                 "--state-compact-bytes",
                 "4096",
+                // Not the default admin address, which another mock on the machine may hold.
+                "--no-admin",
                 "--state",
             ])
             .arg(state)
