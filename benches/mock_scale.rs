@@ -5,8 +5,11 @@
 //!   (automatic minor) + 3 resources (automatic node ids), then deleting them again, in a
 //!   model that already holds N such definitions (3N resources). The goal: N = 30,000 costs
 //!   at most 1.5x N = 1,000.
-//! * `resource_list/N`: `LstRsc` answered and encoded, for N resources. The goal: linear
-//!   (100,000 at most 10.5x 10,000).
+//! * `resource_list/N`: `LstRsc` answered and framed for N resources, as the server does it
+//!   (`Model::encode_list`: each resource encoded as the list is walked). The goal: linear
+//!   (100,000 at most 10.5x 10,000). `resource_list_typed/N`: the same bytes through the
+//!   typed `MsgLstRsc` of `Model::apply`, the way before. `resource_list_paired`: both sizes
+//!   listed in turn and the ratio taken per round (the ratio to read).
 //!
 //! Both are measured in the CPU time of the thread that does the work ([`ThreadCpu`]), not
 //! in wall-clock time, so that other processes on the machine do not move the ratios.
@@ -16,7 +19,7 @@
 use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use linstor_codec::Outgoing;
 use linstor_mock::{Model, ModelConfig};
 use linstor_proto::messages::{
@@ -163,25 +166,90 @@ fn scale(c: &mut Criterion<ThreadCpu>) {
     }
     for n in [10_000usize, 100_000] {
         group.throughput(Throughput::Elements(n as u64));
+        // Built by the first function that runs, so a filtered run does not build it.
+        let mut model = None;
+        // What the server does: the list encoded as the model walks it.
         group.bench_function(format!("resource_list/{n}"), |b| {
-            let mut m = with_definitions(n / 3);
-            b.iter_batched(
-                || (),
-                |()| {
-                    let o = m.apply(Request::LstRsc(None));
-                    let answer = &o.immediate[0];
-                    let bodies: Vec<&dyn linstor_proto::WireMessage> = answer
-                        .bodies
-                        .iter()
-                        .map(|b| b as &dyn linstor_proto::WireMessage)
-                        .collect();
-                    Outgoing::new(&MsgHeader::answer(1, answer.content), &bodies).to_bytes()
-                },
-                BatchSize::SmallInput,
-            )
+            let m = model.get_or_insert_with(|| with_definitions(n / 3));
+            b.iter(|| encoded_list(m))
+        });
+        // The same answer through the typed message (`Model::apply`), then encoded.
+        group.bench_function(format!("resource_list_typed/{n}"), |b| {
+            let m = model.get_or_insert_with(|| with_definitions(n / 3));
+            b.iter(|| typed_list(m))
         });
     }
     group.finish();
+}
+
+/// The `LstRsc` frame as the server makes it.
+fn encoded_list(m: &Model) -> bytes::Bytes {
+    let answers = m.encode_list(&Request::LstRsc(None)).expect("LstRsc");
+    frame(answers[0].content, &answers[0].bodies)
+}
+
+/// The `LstRsc` frame through the typed answer of `Model::apply`.
+fn typed_list(m: &mut Model) -> bytes::Bytes {
+    let o = m.apply(Request::LstRsc(None));
+    frame(o.immediate[0].content, &o.immediate[0].bodies)
+}
+
+/// The ANSWER frame of `bodies`.
+fn frame<M: linstor_proto::WireMessage>(content: &'static str, bodies: &[M]) -> bytes::Bytes {
+    let bodies: Vec<&dyn linstor_proto::WireMessage> = bodies
+        .iter()
+        .map(|b| b as &dyn linstor_proto::WireMessage)
+        .collect();
+    Outgoing::new(&MsgHeader::answer(1, content), &bodies).to_bytes()
+}
+
+/// `resource_list_paired`: 10,000 and 100,000 resources listed in turn, round after round,
+/// and the ratio taken per round, so that a machine whose speed drifts between criterion's
+/// separate measurements (it does, by 2x, on a shared VM) moves both sides of each ratio
+/// alike. Prints the median ratio and its range, for the server's way and the typed one.
+fn resource_list_paired() {
+    const ROUNDS: usize = 15;
+    let mut small = with_definitions(10_000 / 3);
+    let mut large = with_definitions(100_000 / 3);
+    let cpu = |f: &mut dyn FnMut() -> bytes::Bytes| {
+        let start = thread_cpu_now();
+        std::hint::black_box(f());
+        thread_cpu_now() - start
+    };
+    let mut rows: [(&str, Vec<f64>, Vec<f64>); 2] = [
+        ("resource_list", vec![], vec![]),
+        ("resource_list_typed", vec![], vec![]),
+    ];
+    for _ in 0..ROUNDS {
+        let s = cpu(&mut || encoded_list(&small));
+        let l = cpu(&mut || encoded_list(&large));
+        rows[0].1.push(s.as_secs_f64() * 1e3);
+        rows[0].2.push(l.as_secs_f64() / s.as_secs_f64());
+        let s = cpu(&mut || typed_list(&mut small));
+        let l = cpu(&mut || typed_list(&mut large));
+        rows[1].1.push(s.as_secs_f64() * 1e3);
+        rows[1].2.push(l.as_secs_f64() / s.as_secs_f64());
+    }
+    println!("\nresource_list_paired: 100,000 vs 10,000 resources, {ROUNDS} rounds (thread CPU)");
+    for (name, small_ms, ratios) in &mut rows {
+        small_ms.sort_by(f64::total_cmp);
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "  {name:<20} 10k median {:6.1} ms   100k/10k median {:5.2}x (min {:5.2}x, max {:5.2}x; goal <= 10.5x)",
+            small_ms[ROUNDS / 2],
+            ratios[ROUNDS / 2],
+            ratios[0],
+            ratios[ROUNDS - 1],
+        );
+    }
+}
+
+/// Whether the command line's filter (criterion's first free argument) selects `name`.
+fn selected(name: &str) -> bool {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .is_none_or(|filter| name.contains(&filter))
 }
 
 criterion_group! {
@@ -189,4 +257,14 @@ criterion_group! {
     config = Criterion::default().with_measurement(ThreadCpu);
     targets = scale
 }
-criterion_main!(benches);
+/// The `linstor-mock` binary's allocator, so that the model costs here what it costs there.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+fn main() {
+    benches();
+    if selected("mock_scale/resource_list_paired") {
+        resource_list_paired();
+    }
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -48,7 +48,8 @@ use tokio_util::codec::Framed;
 use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use crate::faults::Faults;
-use crate::list_cache::{self, EncodedAnswer, EncodedAnswers, RawMessage};
+use crate::list_cache::{self, EncodedAnswers};
+use crate::model::EncodedAnswer;
 use crate::model::{Answer, Outcome, StreamEvent};
 use crate::server::{Counters, Inner, SaveError, lock, save_failed};
 
@@ -580,9 +581,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return Ok(());
         }
         let journal = self.inner.admin.begin(&envelope, id);
-        // Behind pending commits an answer waits its turn (below); a cached one would not.
+        // Behind pending commits an answer waits its turn (below); a list answered here would
+        // not.
         if self.saving.is_empty()
-            && let Some(answers) = self.cached_answers(&envelope, &faults)
+            && let Some(answers) = self.list_answers(&envelope, &faults)
         {
             if let Some(pending) = journal {
                 self.inner.admin.record_encoded(pending, self.id, &answers);
@@ -777,8 +779,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         });
     }
 
-    /// The list cache's answers to this request, when it has them and no fault applies.
-    fn cached_answers(&self, envelope: &Envelope, faults: &Faults) -> Option<EncodedAnswers> {
+    /// The encoded answers of a list call when no fault applies: from the list cache, or
+    /// encoded as the model walks the list ([`crate::Model::encode_list`]) and kept in the
+    /// cache. `None` sends the request through [`Connection::dispatch`].
+    fn list_answers(&self, envelope: &Envelope, faults: &Faults) -> Option<EncodedAnswers> {
         let call = Call::from_name(envelope.content()).filter(|c| list_cache::cacheable(*c))?;
         if !faults.delay_of(Some(call)).is_zero() || faults.would_fail(call) {
             return None;
@@ -786,7 +790,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let body = envelope.body_bytes(0);
         let mut shared = lock(&self.inner.shared);
         let generation = shared.generation;
-        shared.lists.get(generation, call, body.as_deref())
+        if let Some(cached) = shared.lists.get(generation, call, body.as_deref()) {
+            return Some(cached);
+        }
+        let request = envelope.request().ok()?;
+        let encoded: EncodedAnswers = shared.model.encode_list(&request)?.into();
+        shared
+            .lists
+            .put(generation, call, body.as_deref(), encoded.clone());
+        Some(encoded)
     }
 
     /// Queues encoded answers (all immediate), `EndOfImmediateAnswers` and `COMPLETE`.
@@ -940,12 +952,5 @@ fn poll_flush<S: AsyncWrite + Unpin>(
 
 /// Every answer of `outcome` (a list call's: all immediate), encoded once.
 fn encode_answers(outcome: &Outcome) -> EncodedAnswers {
-    outcome
-        .immediate
-        .iter()
-        .map(|a| EncodedAnswer {
-            content: a.content,
-            bodies: a.bodies.iter().map(|b| RawMessage::encode(b)).collect(),
-        })
-        .collect()
+    outcome.immediate.iter().map(EncodedAnswer::of).collect()
 }

@@ -11,9 +11,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
+use linstor_proto::Call;
 use linstor_proto::calls::answers;
-use linstor_proto::{Call, WireMessage};
+
+use crate::model::EncodedAnswer;
 
 /// Most request variants cached at once.
 const MAX_ENTRIES: usize = 256;
@@ -28,38 +30,9 @@ pub(crate) fn cacheable(call: Call) -> bool {
     answers::by_name(call.answer()).is_some_and(|a| a.message.is_some() && !a.repeated)
 }
 
-/// One ANSWER frame of a cached call: its content and its body messages, encoded.
-#[derive(Debug)]
-pub(crate) struct EncodedAnswer {
-    pub content: &'static str,
-    pub bodies: Vec<RawMessage>,
-}
-
 /// The answers of one call, in order, all immediate (list calls answer before
 /// `EndOfImmediateAnswers` and defer nothing).
 pub(crate) type EncodedAnswers = Arc<[EncodedAnswer]>;
-
-/// A body message already encoded (without its length delimiter).
-#[derive(Debug, Clone)]
-pub(crate) struct RawMessage(pub Bytes);
-
-impl RawMessage {
-    /// Encodes `message` once.
-    pub(crate) fn encode(message: &dyn WireMessage) -> RawMessage {
-        let mut buf = BytesMut::with_capacity(message.wire_len());
-        message.write_wire(&mut buf);
-        RawMessage(buf.freeze())
-    }
-}
-
-impl WireMessage for RawMessage {
-    fn wire_len(&self) -> usize {
-        self.0.len()
-    }
-    fn write_wire(&self, buf: &mut BytesMut) {
-        buf.put_slice(&self.0);
-    }
-}
 
 /// The cache: valid for one generation of the model.
 #[derive(Debug, Default)]
@@ -128,6 +101,7 @@ impl ListCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RawMessage;
 
     #[test]
     fn list_calls_are_cacheable_and_the_others_are_not() {

@@ -30,7 +30,7 @@ use linstor_proto::Call;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::list_cache::EncodedAnswer;
+use crate::model::EncodedAnswer;
 use crate::model::{Outcome, StreamEvent};
 pub(crate) use journal::Journal;
 use journal::{CallOutcome, Entry, StoredAnswer, StoredBody};

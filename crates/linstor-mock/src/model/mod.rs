@@ -63,10 +63,37 @@ pub use cluster::{
 };
 pub use events::{EventData, StreamAction, StreamEvent, StreamKey, StreamKind, WatchFilter};
 pub use invariants::{Invariant, InvariantError};
-pub use reply::{Answer, Outcome};
+pub use reply::{Answer, EncodedAnswer, Outcome, RawMessage};
 pub use state::{Model, ModelConfig};
 
 impl Model {
+    /// The answers of a list call that can be encoded as its list is walked, without
+    /// holding the list as messages: `LstRsc` and `LstVlm` (a valid filter), the same bytes
+    /// as [`Model::apply`]'s answers encoded, in time linear in the number of resources.
+    /// `None` for any other request, which [`Model::apply`] answers. The server answers
+    /// these calls so.
+    ///
+    /// ```
+    /// use linstor_mock::model::EncodedAnswer;
+    /// use linstor_mock::{Model, ModelConfig};
+    /// use linstor_proto::Request;
+    ///
+    /// let mut model = Model::new(ModelConfig::default());
+    /// model.seed_demo();
+    /// let encoded = model.encode_list(&Request::LstRsc(None)).unwrap();
+    /// let typed: Vec<EncodedAnswer> = model
+    ///     .apply(Request::LstRsc(None))
+    ///     .immediate
+    ///     .iter()
+    ///     .map(EncodedAnswer::of)
+    ///     .collect();
+    /// assert_eq!(encoded, typed);
+    /// assert!(model.encode_list(&Request::LstNode).is_none());
+    /// ```
+    pub fn encode_list(&self, request: &Request) -> Option<Vec<EncodedAnswer>> {
+        self.encode_rsc_list(request)
+    }
+
     /// Applies one API call: the rules of the 2019 controller for it (`docs/controller-rules.md`).
     /// A synchronous call (see [`Call::is_async`]) answers everything before
     /// `EndOfImmediateAnswers`.

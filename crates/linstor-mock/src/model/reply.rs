@@ -3,11 +3,12 @@
 //! context description appended to the details of errors and warnings, and an error-report
 //! id for logged failures.
 
+use bytes::{BufMut, Bytes, BytesMut};
 use linstor_proto::calls::answers;
 use linstor_proto::consts::keys::obj_refs;
 use linstor_proto::messages::{LinStorMapEntry, MsgApiCallResponse};
 use linstor_proto::return_code::{MASK_BITS_OBJ, MASK_BITS_OP, Object, Operation, Severity};
-use linstor_proto::{Body, ReturnCode};
+use linstor_proto::{Body, ReturnCode, WireMessage};
 
 /// One ANSWER frame: a content name and its body messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +42,52 @@ impl Answer {
             Body::MsgApiCallResponse(e) => Some(e),
             _ => None,
         })
+    }
+}
+
+/// One ANSWER frame already encoded: what a connection writes for a list call and what
+/// its list cache keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodedAnswer {
+    /// `MsgHeader.msg_content`, e.g. `LstRsc`.
+    pub content: &'static str,
+    /// Body messages, encoded.
+    pub bodies: Vec<RawMessage>,
+}
+
+impl EncodedAnswer {
+    /// `answer`, each body encoded once.
+    pub fn of(answer: &Answer) -> EncodedAnswer {
+        EncodedAnswer {
+            content: answer.content,
+            bodies: answer
+                .bodies
+                .iter()
+                .map(|b| RawMessage::encode(b))
+                .collect(),
+        }
+    }
+}
+
+/// A body message already encoded (without its length delimiter).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawMessage(pub Bytes);
+
+impl RawMessage {
+    /// Encodes `message` once.
+    pub fn encode(message: &dyn WireMessage) -> RawMessage {
+        let mut buf = BytesMut::with_capacity(message.wire_len());
+        message.write_wire(&mut buf);
+        RawMessage(buf.freeze())
+    }
+}
+
+impl WireMessage for RawMessage {
+    fn wire_len(&self) -> usize {
+        self.0.len()
+    }
+    fn write_wire(&self, buf: &mut BytesMut) {
+        buf.put_slice(&self.0);
     }
 }
 

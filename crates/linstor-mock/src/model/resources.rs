@@ -1,6 +1,8 @@
 //! Resources and their volumes, disk toggling, and the resource and volume lists
 //! (`docs/controller-rules.md#resources`).
 
+use bytes::{Bytes, BytesMut};
+use linstor_proto::Request;
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
 use linstor_proto::consts::{flags, keys, names as special};
@@ -13,7 +15,9 @@ use linstor_proto::return_code::{Object, Operation};
 use super::events::{EventData, StreamAction};
 use super::names::{key, selected, valid_node_name, valid_rsc_name, valid_stor_pool_name};
 use super::props::{RuleSet, modify_props};
-use super::reply::{Answer, Ctx, Outcome, Problem, ctx, ensure, rsc_ctx};
+use super::reply::{
+    Answer, Ctx, EncodedAnswer, Outcome, Problem, RawMessage, ctx, ensure, rsc_ctx,
+};
 use super::state::{Model, Rsc, RscEntry, props_to_wire};
 
 impl Model {
@@ -346,10 +350,9 @@ impl Model {
         })
     }
 
-    /// `LstRsc`: filter names are not validated (an invalid name matches nothing).
-    pub(crate) fn lst_rsc(&self, filter: Filter) -> Outcome {
-        let mut resources = Vec::new();
-        let mut resource_states = Vec::new();
+    /// What `LstRsc` lists, resource by resource, into `list`. Filter names are not
+    /// validated (an invalid name matches nothing).
+    fn list_rscs(&self, filter: &Filter, list: &mut impl RscList) {
         for e in self.rscs_in_order().filter(|e| {
             selected(&filter.node_names, &e.rsc.node_name)
                 && selected(&filter.resource_names, &e.rsc.rsc_name)
@@ -360,59 +363,20 @@ impl Model {
                 .values()
                 .map(|v| self.wire_vlm_of(e.dfn, e.rsc, v, false))
                 .collect();
-            resources.push(Model::wire_rsc(&e, vlms));
-            resource_states.extend(Model::rsc_state(&e));
+            list.resource(Model::wire_rsc(&e, vlms));
+            if let Some(state) = Model::rsc_state(&e) {
+                list.state(state);
+            }
         }
-        Outcome::list(
-            answers::LST_RSC,
-            MsgLstRsc {
-                resources,
-                resource_states,
-            },
-        )
     }
 
-    /// `LstVlm`: unlike `LstRsc`, filter names must be valid.
-    pub(crate) fn lst_vlm(&self, filter: Filter) -> Result<Outcome, Problem> {
-        let ctx = ctx(Operation::Create, Object::Volume, "");
-        if let Some(bad) = filter
-            .node_names
-            .iter()
-            .find(|n| !valid_node_name(n))
-            .cloned()
-        {
-            return Err(ctx.problem(
-                RC::FAIL_INVLD_NODE_NAME,
-                format!("The given node name '{bad}' is invalid."),
-            ));
-        }
-        if let Some(bad) = filter
-            .stor_pool_names
-            .iter()
-            .find(|n| !valid_stor_pool_name(n))
-            .cloned()
-        {
-            return Err(ctx.problem(
-                RC::FAIL_INVLD_STOR_POOL_NAME,
-                format!("The given storage pool name '{bad}' is invalid."),
-            ));
-        }
-        if let Some(bad) = filter
-            .resource_names
-            .iter()
-            .find(|n| !valid_rsc_name(n))
-            .cloned()
-        {
-            return Err(ctx.problem(
-                RC::FAIL_INVLD_RSC_NAME,
-                format!("The specified resource name '{bad}' is invalid."),
-            ));
-        }
-        let mut resources = Vec::new();
-        let mut resource_states = Vec::new();
+    /// What `LstVlm` lists into `list`: the resources with a volume that passes the filter
+    /// and, whatever the filter (as the controller does), every state.
+    fn list_vlms(&self, filter: &Filter, list: &mut impl RscList) {
         for e in self.rscs_in_order() {
-            // Every state, whatever the filter (as the controller does).
-            resource_states.extend(Model::rsc_state(&e));
+            if let Some(state) = Model::rsc_state(&e) {
+                list.state(state);
+            }
             let r = e.rsc;
             if !(selected(&filter.node_names, &r.node_name)
                 && selected(&filter.resource_names, &r.rsc_name))
@@ -426,22 +390,152 @@ impl Model {
                 .map(|v| self.wire_vlm_of(e.dfn, r, v, true))
                 .collect();
             if !vlms.is_empty() {
-                resources.push(Model::wire_rsc(&e, vlms));
+                list.resource(Model::wire_rsc(&e, vlms));
             }
         }
+    }
+
+    /// `LstRsc`.
+    pub(crate) fn lst_rsc(&self, filter: Filter) -> Outcome {
+        let mut list = MsgLstRsc::default();
+        self.list_rscs(&filter, &mut list);
+        Outcome::list(answers::LST_RSC, list)
+    }
+
+    /// `LstVlm`: unlike `LstRsc`, filter names must be valid.
+    pub(crate) fn lst_vlm(&self, filter: Filter) -> Result<Outcome, Problem> {
+        check_vlm_filter(&filter)?;
+        let mut list = MsgLstRsc::default();
+        self.list_vlms(&filter, &mut list);
         Ok(Outcome {
-            immediate: vec![
-                Answer::list(
-                    answers::LST_VLM,
-                    MsgLstRsc {
-                        resources,
-                        resource_states,
-                    },
-                ),
-                Answer::reply(vec![]),
-            ],
+            immediate: vec![Answer::list(answers::LST_VLM, list), Answer::reply(vec![])],
             ..Outcome::default()
         })
+    }
+
+    /// The answers of `LstRsc` and `LstVlm`, encoded as the list is walked (see
+    /// [`Model::encode_list`]); `None` for an `LstVlm` filter that is refused.
+    pub(crate) fn encode_rsc_list(&self, request: &Request) -> Option<Vec<EncodedAnswer>> {
+        let mut list = EncodedLstRsc::new(self);
+        match request {
+            Request::LstRsc(filter) => {
+                self.list_rscs(filter.as_ref().unwrap_or(&Filter::default()), &mut list);
+                Some(vec![list.finish(answers::LST_RSC)])
+            }
+            Request::LstVlm(filter) => {
+                let filter = filter.clone().unwrap_or_default();
+                check_vlm_filter(&filter).ok()?;
+                self.list_vlms(&filter, &mut list);
+                Some(vec![
+                    list.finish(answers::LST_VLM),
+                    EncodedAnswer::of(&Answer::reply(vec![])),
+                ])
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `LstVlm`'s check of the names in its filter.
+fn check_vlm_filter(filter: &Filter) -> Result<(), Problem> {
+    let ctx = ctx(Operation::Create, Object::Volume, "");
+    if let Some(bad) = filter.node_names.iter().find(|n| !valid_node_name(n)) {
+        return Err(ctx.problem(
+            RC::FAIL_INVLD_NODE_NAME,
+            format!("The given node name '{bad}' is invalid."),
+        ));
+    }
+    if let Some(bad) = filter
+        .stor_pool_names
+        .iter()
+        .find(|n| !valid_stor_pool_name(n))
+    {
+        return Err(ctx.problem(
+            RC::FAIL_INVLD_STOR_POOL_NAME,
+            format!("The given storage pool name '{bad}' is invalid."),
+        ));
+    }
+    if let Some(bad) = filter.resource_names.iter().find(|n| !valid_rsc_name(n)) {
+        return Err(ctx.problem(
+            RC::FAIL_INVLD_RSC_NAME,
+            format!("The specified resource name '{bad}' is invalid."),
+        ));
+    }
+    Ok(())
+}
+
+/// Where `LstRsc` and `LstVlm` put what they list: the typed `MsgLstRsc`, or its encoding
+/// made as the list is walked.
+trait RscList {
+    fn resource(&mut self, rsc: WireRsc);
+    fn state(&mut self, state: RscState);
+}
+
+impl RscList for MsgLstRsc {
+    fn resource(&mut self, rsc: WireRsc) {
+        self.resources.push(rsc);
+    }
+    fn state(&mut self, state: RscState) {
+        self.resource_states.push(state);
+    }
+}
+
+/// `MsgLstRsc` encoded while it is listed: each `Rsc` is encoded and dropped at once, so
+/// a list of 100,000 resources is never held as 100,000 messages (their millions of small
+/// allocations made the typed list grow faster than linearly). The states (only those of
+/// open streams) wait for the end: prost writes the fields in tag order, and so does this,
+/// byte for byte (`tests.rs` compares the two).
+struct EncodedLstRsc {
+    buf: BytesMut,
+    states: Vec<RscState>,
+    /// How many resources the list may hold at most (all of the model's).
+    most: usize,
+}
+
+/// `MsgLstRsc.resources`.
+const TAG_RESOURCES: u32 = 1;
+/// `MsgLstRsc.resource_states`.
+const TAG_RESOURCE_STATES: u32 = 2;
+
+impl RscList for EncodedLstRsc {
+    fn resource(&mut self, rsc: WireRsc) {
+        let first = self.buf.is_empty();
+        prost::encoding::message::encode(TAG_RESOURCES, &rsc, &mut self.buf);
+        if first {
+            // Room for every resource at the size of the first, instead of doubling (and
+            // copying) the buffer twenty times on the way to tens of MB; unused room is
+            // never touched, and `finish` lets go of it.
+            self.buf.reserve(self.buf.len().saturating_mul(self.most));
+        }
+    }
+    fn state(&mut self, state: RscState) {
+        self.states.push(state);
+    }
+}
+
+impl EncodedLstRsc {
+    fn new(model: &Model) -> EncodedLstRsc {
+        EncodedLstRsc {
+            buf: BytesMut::new(),
+            states: Vec::new(),
+            most: model.rscs.len(),
+        }
+    }
+
+    fn finish(mut self, content: &'static str) -> EncodedAnswer {
+        for state in &self.states {
+            prost::encoding::message::encode(TAG_RESOURCE_STATES, state, &mut self.buf);
+        }
+        let body = if self.buf.capacity() > 2 * self.buf.len() {
+            // A filtered list: a copy of its size rather than the room for all.
+            Bytes::copy_from_slice(&self.buf)
+        } else {
+            self.buf.freeze()
+        };
+        EncodedAnswer {
+            content,
+            bodies: vec![RawMessage(body)],
+        }
     }
 }
 

@@ -520,3 +520,68 @@ fn toggling_a_disk_in_is_registered_once_then_warns() {
     let out = m.apply(toggle());
     assert!(RC(codes(&out)[0]).is_code(RC::WARN_RSC_ALREADY_HAS_DISK));
 }
+
+#[test]
+fn the_lists_encoded_as_they_are_walked_are_the_typed_lists_encoded() {
+    let mut m = rsc1_deployed();
+    ok(&mut m, crt_rsc_dfn("web"));
+    let in_drbdpool = |size| VlmDfn {
+        vlm_size: size,
+        vlm_props: vec![entry("StorPoolName", "drbdpool")],
+        ..Default::default()
+    };
+    ok(
+        &mut m,
+        Request::CrtVlmDfn(MsgCrtVlmDfn {
+            rsc_name: "web".into(),
+            vlm_dfns: vec![in_drbdpool(2048), in_drbdpool(4096)],
+            ..Default::default()
+        }),
+    );
+    ok(&mut m, crt_rsc("web", &["bravo", "alpha"]));
+    let filters = [
+        None,
+        Some(Filter::default()),
+        Some(Filter {
+            node_names: vec!["Bravo".into()],
+            ..Default::default()
+        }),
+        Some(Filter {
+            resource_names: vec!["web".into()],
+            stor_pool_names: vec!["drbdpool".into()],
+            ..Default::default()
+        }),
+        Some(Filter {
+            node_names: vec!["nowhere".into()],
+            ..Default::default()
+        }),
+    ];
+    for filter in filters {
+        for request in [
+            Request::LstRsc(filter.clone()),
+            Request::LstVlm(filter.clone()),
+        ] {
+            let encoded = m
+                .encode_list(&request)
+                .expect("a list walked as it is encoded");
+            let out = m.apply(request.clone());
+            let typed: Vec<EncodedAnswer> = out.immediate.iter().map(EncodedAnswer::of).collect();
+            assert_eq!(encoded, typed, "{request:?}");
+            let listed = match &out.immediate[0].bodies[0] {
+                linstor_proto::Body::MsgLstRsc(l) => l.resources.len(),
+                other => panic!("{other:?}"),
+            };
+            assert!(
+                listed > 0 || filter.as_ref().is_some_and(|f| !f.node_names.is_empty()),
+                "{request:?} lists something"
+            );
+        }
+    }
+    // A refused filter is answered by `apply`, with its reply.
+    let bad = Request::LstVlm(Some(Filter {
+        resource_names: vec!["-x".into()],
+        ..Default::default()
+    }));
+    assert!(m.encode_list(&bad).is_none());
+    assert!(m.encode_list(&Request::LstNode).is_none());
+}
