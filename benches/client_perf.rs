@@ -12,8 +12,10 @@
 //! * `blocking`: a minimal blocking client (std `TcpStream`, one call at a time, reading
 //!   frames and decoding the list with prost), the way the Python client works.
 //!
-//! Run with `cargo bench --bench client_perf` (`-- --quick` for a short run). It prints one
-//! table of figures and ratios; the goals of each row are in the README.
+//! Every row is measured in ten turns, in turn with the others, so that a machine whose
+//! speed drifts during the run moves all rows alike. Run with `cargo bench --bench
+//! client_perf` (`-- --quick` for a short run). It prints one table of figures and ratios;
+//! the goals of each row are in the README.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -34,6 +36,12 @@ use child_server::ChildServer;
 /// Nodes in the model, as in the figures.
 const NODES: usize = 50;
 
+/// Rounds each way of calling is measured in, in turn with the others.
+const ROUNDS: usize = 10;
+
+/// One way of calling: makes `n` calls and says what they took.
+type Probe<'a> = Box<dyn FnMut(usize) -> Measured + 'a>;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve-mock") {
@@ -42,87 +50,170 @@ fn main() {
     }
     let quick = args.iter().any(|a| a == "--quick");
     let serial = if quick { 2_000 } else { 20_000 };
+    let per_round = serial / ROUNDS;
     let mut mock = ChildServer::spawn("--serve-mock");
     let addr = mock.addr;
     let rt = current_thread();
     rt.block_on(seed(addr));
 
-    let mut rows = Vec::new();
     // Round-trip frames (fixed api_call_id so every answer has the same length).
     let ping = linstor_client::encode_request(7, &Request::Ping).expect("ping frame");
     let lst_node = linstor_client::encode_request(7, &Request::LstNode).expect("frame");
     let ping_answer_len = rt.block_on(answer_len(addr, &ping));
     let lst_answer = rt.block_on(answer_bytes(addr, &lst_node));
-
-    let raw_ping = rt.block_on(raw_round_trips(addr, &ping, ping_answer_len, serial));
-    let raw_lst = rt.block_on(raw_round_trips(addr, &lst_node, lst_answer.len(), serial));
-    let decode = bare_decode(&lst_answer, serial);
-    let blocking = blocking_client(addr, &lst_node, serial);
     let client = rt
         .block_on(Client::connect(&format!("linstor://{addr}")))
         .expect("client");
-    let api_ping = rt.block_on(serial_calls(serial, || async {
-        client.ping().await.expect("ping")
-    }));
-    let api_lst = rt.block_on(serial_calls(serial, || async {
-        assert_eq!(client.node_list().await.expect("list").nodes.len(), NODES);
-    }));
-
-    rows.push(Row::new("raw ping-pong (current-thread)", &raw_ping));
-    rows.push(Row::new("client ping() (current-thread)", &api_ping).vs(&raw_ping, "raw ping"));
-    rows.push(Row::new("raw LstNode round trip", &raw_lst));
-    let floor = Sample {
-        p50: raw_lst.p50,
-        cpu_per_call: raw_lst.cpu_per_call + decode,
-        calls_per_s: raw_lst.calls_per_s,
-    };
-    rows.push(Row::new("raw + bare prost decode", &floor));
-    rows.push(Row::new("blocking minimal client", &blocking));
-    rows.push(Row::new("client node_list() (current-thread)", &api_lst).vs(&floor, "raw+prost"));
-
     let mt = multi_thread();
     let mt_client = mt
         .block_on(Client::connect(&format!("linstor://{addr}")))
         .expect("client");
-    let mt_serial = mt.block_on(serial_calls(serial, || async {
-        mt_client.node_list().await.expect("list");
-    }));
-    rows.push(Row::new("client node_list() (multi-thread)", &mt_serial).vs(&floor, "raw+prost"));
-    // The same with the caller in a task of the runtime, as a plugin's code usually is.
-    let in_task = mt
-        .block_on({
-            let c = mt_client.clone();
-            mt.spawn(async move {
-                serial_calls(serial, || async {
-                    c.node_list().await.expect("list");
-                })
-                .await
-            })
-        })
-        .expect("task");
-    rows.push(
-        Row::new(
+    let mut raw_ping_conn = rt.block_on(raw_connection(addr));
+    let mut raw_lst_conn = rt.block_on(raw_connection(addr));
+    let mut blocking = BlockingClient::connect(addr);
+
+    // Every way of calling, measured in `ROUNDS` turns (after one warm-up turn each), so
+    // that a machine whose speed drifts during the run (this VM's does, by 2x) moves every
+    // row alike and the ratios between rows hold.
+    let mut probes: Vec<(&str, Probe<'_>)> = vec![
+        (
+            "raw ping-pong (current-thread)",
+            Box::new(|n| {
+                rt.block_on(raw_round_trips(
+                    &mut raw_ping_conn,
+                    &ping,
+                    ping_answer_len,
+                    n,
+                ))
+            }),
+        ),
+        (
+            "client ping() (current-thread)",
+            Box::new(|n| {
+                rt.block_on(serial_calls(n, || async {
+                    client.ping().await.expect("ping")
+                }))
+            }),
+        ),
+        (
+            "raw LstNode round trip",
+            Box::new(|n| {
+                rt.block_on(raw_round_trips(
+                    &mut raw_lst_conn,
+                    &lst_node,
+                    lst_answer.len(),
+                    n,
+                ))
+            }),
+        ),
+        (
+            "bare prost decode",
+            Box::new(|n| bare_decode(&lst_answer, n)),
+        ),
+        (
+            "blocking minimal client",
+            Box::new(|n| blocking.calls(&lst_node, n)),
+        ),
+        (
+            "client node_list() (current-thread)",
+            Box::new(|n| {
+                rt.block_on(serial_calls(n, || async {
+                    assert_eq!(client.node_list().await.expect("list").nodes.len(), NODES);
+                }))
+            }),
+        ),
+        (
+            "client node_list() (multi-thread)",
+            Box::new(|n| {
+                mt.block_on(serial_calls(n, || async {
+                    mt_client.node_list().await.expect("list");
+                }))
+            }),
+        ),
+        (
+            // The caller in a task of the runtime, as a plugin's code usually is.
             "client node_list() (multi-thread, caller in a task)",
-            &in_task,
-        )
-        .vs(&floor, "raw+prost"),
-    );
+            Box::new(|n| {
+                let c = mt_client.clone();
+                mt.block_on(mt.spawn(async move {
+                    serial_calls(n, || async {
+                        c.node_list().await.expect("list");
+                    })
+                    .await
+                }))
+                .expect("task")
+            }),
+        ),
+    ];
     for in_flight in [16usize, 128, 1024] {
-        let batches = (serial / in_flight).max(4);
-        let s = mt.block_on(concurrent_calls(&mt_client, in_flight, batches));
-        rows.push(
-            Row::new(
-                &format!("node_list() {in_flight} in flight (multi-thread)"),
-                &s,
-            )
-            .vs(&mt_serial, "serial mt"),
-        );
+        let c = &mt_client;
+        let mt = &mt;
+        probes.push((
+            match in_flight {
+                16 => "node_list() 16 in flight (multi-thread)",
+                128 => "node_list() 128 in flight (multi-thread)",
+                _ => "node_list() 1024 in flight (multi-thread)",
+            },
+            Box::new(move |n| mt.block_on(concurrent_calls(c, in_flight, (n / in_flight).max(1)))),
+        ));
     }
-    let s = rt.block_on(concurrent_calls(&client, 128, (serial / 128).max(4)));
-    rows.push(Row::new("node_list() 128 in flight (current-thread)", &s).vs(&api_lst, "serial ct"));
+    probes.push((
+        "node_list() 128 in flight (current-thread)",
+        Box::new(|n| rt.block_on(concurrent_calls(&client, 128, (n / 128).max(1)))),
+    ));
+
+    for (_, probe) in &mut probes {
+        probe((per_round / 5).max(1));
+    }
+    let mut measured: Vec<Measured> = probes.iter().map(|_| Measured::default()).collect();
+    for _ in 0..ROUNDS {
+        for ((_, probe), total) in probes.iter_mut().zip(&mut measured) {
+            total.add(probe(per_round));
+        }
+    }
+    let samples: Vec<(&str, Sample)> = probes
+        .iter()
+        .zip(measured)
+        .map(|((name, _), m)| (*name, m.sample()))
+        .collect();
+    drop(probes);
+    let get = |name: &str| {
+        samples
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
+            .expect("a measured row")
+    };
+    let raw_ping = get("raw ping-pong (current-thread)");
+    let raw_lst = get("raw LstNode round trip");
+    let floor = Sample {
+        p50: raw_lst.p50,
+        cpu_per_call: raw_lst.cpu_per_call + get("bare prost decode").cpu_per_call,
+        calls_per_s: raw_lst.calls_per_s,
+    };
+    let serial_ct = get("client node_list() (current-thread)");
+    let serial_mt = get("client node_list() (multi-thread)");
+    let mut rows = Vec::new();
+    for (name, sample) in &samples {
+        let row = Row::new(name, sample);
+        let row = match *name {
+            "bare prost decode" => continue,
+            "client ping() (current-thread)" => row.vs(&raw_ping, "raw ping"),
+            "node_list() 128 in flight (current-thread)" => row.vs(&serial_ct, "serial ct"),
+            n if n.contains("in flight") => row.vs(&serial_mt, "serial mt"),
+            n if n.starts_with("client node_list()") => row.vs(&floor, "raw+prost"),
+            _ => row,
+        };
+        rows.push(row);
+        if *name == "raw LstNode round trip" {
+            rows.push(Row::new("raw + bare prost decode", &floor));
+        }
+    }
 
     println!();
-    println!("client_perf: {NODES} nodes, {serial} serial calls per row, mock in its own process");
+    println!(
+        "client_perf: {NODES} nodes, {serial} serial calls per row in {ROUNDS} rounds, mock in its own process"
+    );
     println!();
     println!(
         "| what | p50 µs | client CPU µs/call | calls/s | vs | p50 ratio | CPU ratio | calls/s ratio |"
@@ -134,6 +225,76 @@ fn main() {
     drop(client);
     drop(mt_client);
     mock.stop();
+}
+
+/// What one or more turns of a way of calling took: each call's latency (for concurrent
+/// calls: each round's), the client's CPU time and the wall-clock time, and the calls made.
+#[derive(Default)]
+struct Measured {
+    latencies: Vec<Duration>,
+    cpu: Duration,
+    wall: Duration,
+    calls: usize,
+}
+
+impl Measured {
+    fn add(&mut self, turn: Measured) {
+        self.latencies.extend(turn.latencies);
+        self.cpu += turn.cpu;
+        self.wall += turn.wall;
+        self.calls += turn.calls;
+    }
+
+    fn sample(mut self) -> Sample {
+        self.latencies.sort_unstable();
+        Sample {
+            p50: self
+                .latencies
+                .get(self.latencies.len() / 2)
+                .copied()
+                .unwrap_or_default(),
+            cpu_per_call: self.cpu / self.calls.max(1) as u32,
+            calls_per_s: self.calls as f64 / self.wall.as_secs_f64(),
+        }
+    }
+}
+
+/// Times `n` runs of `call`: the latency of each, and the CPU and wall-clock time of all.
+fn timed(n: usize, calls_each: usize, mut call: impl FnMut()) -> Measured {
+    let mut latencies = Vec::with_capacity(n);
+    let (cpu0, wall0) = (process_cpu(), Instant::now());
+    for _ in 0..n {
+        let t = Instant::now();
+        call();
+        latencies.push(t.elapsed());
+    }
+    Measured {
+        latencies,
+        cpu: process_cpu() - cpu0,
+        wall: wall0.elapsed(),
+        calls: n * calls_each,
+    }
+}
+
+/// [`timed`] for an async call.
+async fn timed_async<F, Fut>(n: usize, calls_each: usize, mut call: F) -> Measured
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut latencies = Vec::with_capacity(n);
+    let (cpu0, wall0) = (process_cpu(), Instant::now());
+    for _ in 0..n {
+        let t = Instant::now();
+        call().await;
+        latencies.push(t.elapsed());
+    }
+    Measured {
+        latencies,
+        cpu: process_cpu() - cpu0,
+        wall: wall0.elapsed(),
+        calls: n * calls_each,
+    }
 }
 
 /// One measured way of making calls.
@@ -199,60 +360,25 @@ fn process_cpu() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
-fn sample(latencies: &mut [Duration], cpu: Duration, wall: Duration, calls: usize) -> Sample {
-    latencies.sort_unstable();
-    let p50 = latencies
-        .get(latencies.len() / 2)
-        .copied()
-        .unwrap_or_default();
-    Sample {
-        p50,
-        cpu_per_call: cpu / calls as u32,
-        calls_per_s: calls as f64 / wall.as_secs_f64(),
-    }
-}
-
-/// Calls `f` one after another: a tenth to warm up, then `n` measured.
-async fn serial_calls<F, Fut>(n: usize, mut f: F) -> Sample
+/// `n` calls of `f`, one after another.
+async fn serial_calls<F, Fut>(n: usize, f: F) -> Measured
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for _ in 0..n / 10 {
-        f().await;
-    }
-    let mut latencies = Vec::with_capacity(n);
-    let (cpu0, wall0) = (process_cpu(), Instant::now());
-    for _ in 0..n {
-        let t = Instant::now();
-        f().await;
-        latencies.push(t.elapsed());
-    }
-    let (cpu, wall) = (process_cpu() - cpu0, wall0.elapsed());
-    sample(&mut latencies, cpu, wall, n)
+    timed_async(n, 1, f).await
 }
 
 /// `batches` rounds of `in_flight` concurrent `node_list` calls on one connection; the
-/// latency is that of a whole round divided by nothing (each call's own time is not taken).
-async fn concurrent_calls(client: &Client, in_flight: usize, batches: usize) -> Sample {
-    let round = || async {
+/// latency is that of a whole round.
+async fn concurrent_calls(client: &Client, in_flight: usize, batches: usize) -> Measured {
+    timed_async(batches, in_flight, || async {
         let calls = (0..in_flight).map(|_| client.node_list());
         for r in futures::future::join_all(calls).await {
             assert_eq!(r.expect("list").nodes.len(), NODES);
         }
-    };
-    for _ in 0..(batches / 10).max(1) {
-        round().await;
-    }
-    let mut latencies = Vec::with_capacity(batches);
-    let (cpu0, wall0) = (process_cpu(), Instant::now());
-    for _ in 0..batches {
-        let t = Instant::now();
-        round().await;
-        latencies.push(t.elapsed());
-    }
-    let (cpu, wall) = (process_cpu() - cpu0, wall0.elapsed());
-    sample(&mut latencies, cpu, wall, batches * in_flight)
+    })
+    .await
 }
 
 /// A connection that has read the greeting.
@@ -292,14 +418,15 @@ async fn answer_len(addr: SocketAddr, request: &[u8]) -> usize {
     answer_bytes(addr, request).await.len()
 }
 
-async fn raw_round_trips(addr: SocketAddr, request: &[u8], answer: usize, n: usize) -> Sample {
-    let mut s = raw_connection(addr).await;
+/// `n` round trips of `request` on `s`, reading the `answer` bytes it is known to bring.
+async fn raw_round_trips(
+    s: &mut tokio::net::TcpStream,
+    request: &[u8],
+    answer: usize,
+    n: usize,
+) -> Measured {
     let mut buf = vec![0u8; answer];
     let mut latencies = Vec::with_capacity(n);
-    for _ in 0..n / 10 {
-        s.write_all(request).await.expect("write");
-        s.read_exact(&mut buf).await.expect("read");
-    }
     let (cpu0, wall0) = (process_cpu(), Instant::now());
     for _ in 0..n {
         let t = Instant::now();
@@ -307,42 +434,53 @@ async fn raw_round_trips(addr: SocketAddr, request: &[u8], answer: usize, n: usi
         s.read_exact(&mut buf).await.expect("read");
         latencies.push(t.elapsed());
     }
-    let (cpu, wall) = (process_cpu() - cpu0, wall0.elapsed());
-    sample(&mut latencies, cpu, wall, n)
+    Measured {
+        latencies,
+        cpu: process_cpu() - cpu0,
+        wall: wall0.elapsed(),
+        calls: n,
+    }
 }
 
-/// CPU per bare prost decode of the list in `answer` (its first frame's second message).
-fn bare_decode(answer: &[u8], n: usize) -> Duration {
+/// `n` bare prost decodes of the list in `answer` (its first frame's second message).
+fn bare_decode(answer: &[u8], n: usize) -> Measured {
     let len = u32::from_be_bytes([answer[4], answer[5], answer[6], answer[7]]) as usize;
     let payload = Bytes::copy_from_slice(&answer[16..16 + len]);
     let env = linstor_codec::Envelope::decode(payload).expect("envelope");
     let body = env.body_bytes(0).expect("list body");
-    let cpu0 = process_cpu();
-    for _ in 0..n {
+    timed(n, 1, || {
         let m = MsgLstNode::decode(body.clone()).expect("decode");
         assert_eq!(m.nodes.len(), NODES);
-    }
-    (process_cpu() - cpu0) / n as u32
+    })
 }
 
-/// One call at a time on a blocking socket, reading frame by frame and decoding the list.
-fn blocking_client(addr: SocketAddr, request: &[u8], n: usize) -> Sample {
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    s.set_nodelay(true).expect("nodelay");
-    let read_frame = |s: &mut std::net::TcpStream| -> Vec<u8> {
+/// A minimal blocking client: one call at a time on a std `TcpStream`, reading frame by
+/// frame and decoding the list, the way the Python client works.
+struct BlockingClient(std::net::TcpStream);
+
+impl BlockingClient {
+    fn connect(addr: SocketAddr) -> BlockingClient {
+        let s = std::net::TcpStream::connect(addr).expect("connect");
+        s.set_nodelay(true).expect("nodelay");
+        let mut c = BlockingClient(s);
+        c.read_frame(); // greeting
+        c
+    }
+
+    fn read_frame(&mut self) -> Vec<u8> {
         let mut header = [0u8; 16];
-        s.read_exact(&mut header).expect("header");
+        self.0.read_exact(&mut header).expect("header");
         let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
         let mut payload = vec![0u8; len];
-        s.read_exact(&mut payload).expect("payload");
+        self.0.read_exact(&mut payload).expect("payload");
         payload
-    };
-    read_frame(&mut s); // greeting
-    let call = |s: &mut std::net::TcpStream| {
+    }
+
+    fn call(&mut self, request: &[u8]) {
         use linstor_proto::messages::msg_header::MsgType;
-        s.write_all(request).expect("write");
+        self.0.write_all(request).expect("write");
         loop {
-            let env = linstor_codec::Envelope::decode(Bytes::from(read_frame(s))).expect("env");
+            let env = linstor_codec::Envelope::decode(Bytes::from(self.read_frame())).expect("env");
             match env.msg_type() {
                 MsgType::Complete => break,
                 MsgType::Answer if env.content() == "LstNode" => {
@@ -352,19 +490,12 @@ fn blocking_client(addr: SocketAddr, request: &[u8], n: usize) -> Sample {
                 _ => {}
             }
         }
-    };
-    for _ in 0..n / 10 {
-        call(&mut s);
     }
-    let mut latencies = Vec::with_capacity(n);
-    let (cpu0, wall0) = (process_cpu(), Instant::now());
-    for _ in 0..n {
-        let t = Instant::now();
-        call(&mut s);
-        latencies.push(t.elapsed());
+
+    /// `n` calls of `request`.
+    fn calls(&mut self, request: &[u8], n: usize) -> Measured {
+        timed(n, 1, || self.call(request))
     }
-    let (cpu, wall) = (process_cpu() - cpu0, wall0.elapsed());
-    sample(&mut latencies, cpu, wall, n)
 }
 
 async fn seed(addr: SocketAddr) {
