@@ -244,12 +244,13 @@ fn resource_list_paired() {
     }
 }
 
-/// Whether the command line's filter (criterion's first free argument) selects `name`.
+/// Whether the command line's filter (criterion's first free argument, a regular
+/// expression as criterion reads it) selects `name`.
 fn selected(name: &str) -> bool {
     std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
-        .is_none_or(|filter| name.contains(&filter))
+        .is_none_or(|filter| regex::Regex::new(&filter).is_ok_and(|r| r.is_match(name)))
 }
 
 criterion_group! {
