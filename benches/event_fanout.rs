@@ -43,6 +43,10 @@ use child_server::ChildServer;
 /// The resource every watch follows.
 const RESOURCE: &str = "fanout";
 
+/// The `linstor-mock` binary's allocator, for the mock and the floor server alike.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve-mock") {
