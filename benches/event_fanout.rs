@@ -12,8 +12,9 @@
 //! own process (`--serve-floor`) that speaks just enough of the protocol for this bench and,
 //! on the change's request, writes the event frames of every watch straight to their
 //! sockets from the task that read the request (one write per socket), then answers. That
-//! is one write per connection and nothing else: what the kernel and this machine's cores cost, whatever a
-//! controller does besides.
+//! is one write per connection and nothing else: what the kernel and this machine's cores
+//! cost, whatever a controller does besides. Both servers are watched at once and measured
+//! in turns of four rounds, so that the machine's drifting speed moves both alike.
 //!
 //! Run with `cargo bench --bench event_fanout` (`-- --quick` for fewer rounds). The goal of
 //! the 1,000 x 1 row (issue 11) is p99 within 2 ms.
@@ -79,8 +80,19 @@ fn main() {
         "p99/floor"
     );
     for (conns, watches) in [(1000, 1), (100, 10), (10, 100), (1, 1)] {
-        let base = rt.block_on(fan_out(floor.addr, floor.pid(), conns, watches, rounds));
-        let row = rt.block_on(fan_out(mock.addr, mock.pid(), conns, watches, rounds));
+        // Both servers watched at once, and measured in turns of a few rounds each, so that
+        // the machine's drifting speed moves both sides of the ratio alike.
+        let (mut on_floor, mut on_mock) = rt.block_on(async {
+            (
+                FanOut::start(floor.addr, floor.pid(), conns, watches).await,
+                FanOut::start(mock.addr, mock.pid(), conns, watches).await,
+            )
+        });
+        for _ in 0..rounds / TURN {
+            rt.block_on(on_floor.rounds(TURN));
+            rt.block_on(on_mock.rounds(TURN));
+        }
+        let (base, row) = (on_floor.finish(), on_mock.finish());
         for (server, r, ratio) in [
             ("mock", &row, format!("{:.2}x", ms(row.p99) / ms(base.p99))),
             ("floor", &base, String::new()),
@@ -114,95 +126,136 @@ struct Row {
     cpu_per_change: Duration,
 }
 
-async fn fan_out(addr: SocketAddr, pid: u32, conns: usize, watches: i32, rounds: usize) -> Row {
-    let name = format!("{RESOURCE}{conns}x{watches}");
-    let (mut admin, _) = RawClient::connect(addr).await;
-    let crt = admin
-        .call(
-            "CrtRscDfn",
-            Some(&MsgCrtRscDfn {
-                rsc_dfn: RscDfn {
-                    rsc_name: name.clone(),
-                    ..RscDfn::default()
-                },
-            }),
-        )
-        .await;
-    assert_eq!(crt.replies()[0].ret_code & (3 << 62), 0, "CrtRscDfn");
-    let start = Arc::new(Mutex::new(Instant::now()));
-    let (tx, mut rx) = mpsc::unbounded_channel::<Duration>();
-    let mut readers = Vec::new();
-    for _ in 0..conns {
-        let (mut client, _) = RawClient::connect(addr).await;
-        for w in 1..=watches {
-            let reply = client
-                .call(
-                    "CrtWatch",
-                    Some(&MsgCrtWatch {
-                        watch_id: w,
-                        resource_name: Some(name.clone()),
-                        ..MsgCrtWatch::default()
-                    }),
-                )
-                .await;
-            assert_eq!(reply.replies()[0].ret_code & (3 << 62), 0, "CrtWatch");
-        }
-        let (start, tx) = (start.clone(), tx.clone());
-        readers.push(tokio::spawn(async move {
-            while client.read_envelope().await.is_some() {
-                let elapsed = start.lock().expect("start").elapsed();
-                if tx.send(elapsed).is_err() {
-                    break;
-                }
-            }
-        }));
-    }
-    let expected = conns * watches as usize;
-    let cpu_before = process_cpu(pid);
-    let mut samples = Vec::with_capacity(rounds * expected);
-    for round in 0..rounds {
-        let rsc = Rsc {
-            name: name.clone(),
-            node_name: "alpha".into(),
-            ..Rsc::default()
-        };
-        *start.lock().expect("start") = Instant::now();
-        if round % 2 == 0 {
-            admin
-                .call("CrtRsc", Some(&MsgCrtRsc { rscs: vec![rsc] }))
-                .await;
-        } else {
-            admin
-                .call(
-                    "DelRsc",
-                    Some(&MsgDelRsc {
-                        uuid: None,
-                        node_name: "alpha".into(),
+/// Rounds measured on one server before the other takes its turn (even: each turn creates
+/// the resource and deletes it again).
+const TURN: usize = 4;
+
+/// `conns` connections to one server with `watches` watches each on one resource, and the
+/// latencies seen so far of the changes made to it.
+struct FanOut {
+    admin: RawClient,
+    name: String,
+    pid: u32,
+    start: Arc<Mutex<Instant>>,
+    seen: mpsc::UnboundedReceiver<Duration>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+    expected: usize,
+    samples: Vec<Duration>,
+    server_cpu: Duration,
+    rounds: usize,
+}
+
+impl FanOut {
+    async fn start(addr: SocketAddr, pid: u32, conns: usize, watches: i32) -> FanOut {
+        let name = format!("{RESOURCE}{conns}x{watches}");
+        let (mut admin, _) = RawClient::connect(addr).await;
+        let crt = admin
+            .call(
+                "CrtRscDfn",
+                Some(&MsgCrtRscDfn {
+                    rsc_dfn: RscDfn {
                         rsc_name: name.clone(),
-                    }),
-                )
-                .await;
+                        ..RscDfn::default()
+                    },
+                }),
+            )
+            .await;
+        assert_eq!(crt.replies()[0].ret_code & (3 << 62), 0, "CrtRscDfn");
+        let start = Arc::new(Mutex::new(Instant::now()));
+        let (tx, seen) = mpsc::unbounded_channel::<Duration>();
+        let mut readers = Vec::new();
+        for _ in 0..conns {
+            let (mut client, _) = RawClient::connect(addr).await;
+            for w in 1..=watches {
+                let reply = client
+                    .call(
+                        "CrtWatch",
+                        Some(&MsgCrtWatch {
+                            watch_id: w,
+                            resource_name: Some(name.clone()),
+                            ..MsgCrtWatch::default()
+                        }),
+                    )
+                    .await;
+                assert_eq!(reply.replies()[0].ret_code & (3 << 62), 0, "CrtWatch");
+            }
+            let (start, tx) = (start.clone(), tx.clone());
+            readers.push(tokio::spawn(async move {
+                while client.read_envelope().await.is_some() {
+                    let elapsed = start.lock().expect("start").elapsed();
+                    if tx.send(elapsed).is_err() {
+                        break;
+                    }
+                }
+            }));
         }
-        for _ in 0..expected {
-            let sample = tokio::time::timeout(Duration::from_secs(10), rx.recv())
-                .await
-                .expect("every watch sees the change within 10 s")
-                .expect("readers run");
-            samples.push(sample);
+        FanOut {
+            admin,
+            name,
+            pid,
+            start,
+            seen,
+            readers,
+            expected: conns * watches as usize,
+            samples: Vec::new(),
+            server_cpu: Duration::ZERO,
+            rounds: 0,
         }
     }
-    let server_cpu = process_cpu(pid).saturating_sub(cpu_before);
-    for r in readers {
-        r.abort();
+
+    /// `n` more changes (creating the resource, then deleting it), each awaited until every
+    /// watch has seen it.
+    async fn rounds(&mut self, n: usize) {
+        let cpu_before = process_cpu(self.pid);
+        for _ in 0..n {
+            *self.start.lock().expect("start") = Instant::now();
+            if self.rounds.is_multiple_of(2) {
+                let rsc = Rsc {
+                    name: self.name.clone(),
+                    node_name: "alpha".into(),
+                    ..Rsc::default()
+                };
+                self.admin
+                    .call("CrtRsc", Some(&MsgCrtRsc { rscs: vec![rsc] }))
+                    .await;
+            } else {
+                self.admin
+                    .call(
+                        "DelRsc",
+                        Some(&MsgDelRsc {
+                            uuid: None,
+                            node_name: "alpha".into(),
+                            rsc_name: self.name.clone(),
+                        }),
+                    )
+                    .await;
+            }
+            self.rounds += 1;
+            for _ in 0..self.expected {
+                let sample = tokio::time::timeout(Duration::from_secs(10), self.seen.recv())
+                    .await
+                    .expect("every watch sees the change within 10 s")
+                    .expect("readers run");
+                self.samples.push(sample);
+            }
+        }
+        self.server_cpu += process_cpu(self.pid).saturating_sub(cpu_before);
     }
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
-    Row {
-        samples: samples.len(),
-        p50: at(0.50),
-        p99: at(0.99),
-        max: at(1.0),
-        cpu_per_change: server_cpu / rounds as u32,
+
+    /// Stops the readers and sums the latencies up.
+    fn finish(mut self) -> Row {
+        for r in &self.readers {
+            r.abort();
+        }
+        self.samples.sort();
+        let at = |q: f64| self.samples[((self.samples.len() - 1) as f64 * q) as usize];
+        Row {
+            samples: self.samples.len(),
+            p50: at(0.50),
+            p99: at(0.99),
+            max: at(1.0),
+            cpu_per_change: self.server_cpu / self.rounds.max(1) as u32,
+        }
     }
 }
 
