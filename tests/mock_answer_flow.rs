@@ -389,3 +389,83 @@ async fn a_repeated_list_answers_the_same_bytes_until_the_model_changes() {
         assert_eq!((props(&a), props(&b)), (1, 0));
     }
 }
+
+#[tokio::test]
+async fn the_resource_lists_on_the_wire_are_the_typed_lists_encoded() {
+    let (mock, mut client) = start_mock(Config {
+        demo: true,
+        ..Config::default()
+    })
+    .await;
+    let typed = |request: linstor_proto::Request| -> Vec<bytes::Bytes> {
+        let outcome = mock.model().apply(request);
+        outcome.immediate[0]
+            .bodies
+            .iter()
+            .map(|b| {
+                let mut buf = bytes::BytesMut::new();
+                b.write_wire(&mut buf);
+                buf.freeze()
+            })
+            .collect()
+    };
+    client.call("CrtRscDfn", Some(&rsc_dfn("web"))).await;
+    client.call("CrtVlmDfn", Some(&vlm_dfn("web"))).await;
+    let created = client
+        .call("CrtRsc", Some(&rsc("web", &["alpha", "charlie"])))
+        .await;
+    assert!(
+        created
+            .replies()
+            .iter()
+            .all(|e| !linstor_proto::ReturnCode(e.ret_code).is_error()),
+        "{:?}",
+        created.replies()
+    );
+    let bravo = Filter {
+        node_names: vec!["bravo".into()],
+        ..Default::default()
+    };
+    for filter in [None, Some(Filter::default()), Some(bravo)] {
+        let listed = match &filter {
+            Some(f) => client.call("LstRsc", Some(f)).await,
+            None => client.call("LstRsc", None).await,
+        };
+        assert_eq!(
+            first_bodies(&listed),
+            typed(linstor_proto::Request::LstRsc(filter.clone())),
+            "LstRsc {filter:?}"
+        );
+        let listed = match &filter {
+            Some(f) => client.call("LstVlm", Some(f)).await,
+            None => client.call("LstVlm", None).await,
+        };
+        assert_eq!(contents(&listed.immediate), ["LstVlm", "Reply"]);
+        assert_eq!(
+            first_bodies(&listed),
+            typed(linstor_proto::Request::LstVlm(filter.clone())),
+            "LstVlm {filter:?}"
+        );
+    }
+    // The walked list follows a change, and an LstVlm filter the controller refuses is
+    // still answered by its rules.
+    client.call("CrtRsc", Some(&rsc("web", &["bravo"]))).await;
+    let listed = client.call("LstRsc", None).await;
+    let list: MsgLstRsc = listed.first().body(0).expect("list");
+    let nodes: Vec<&str> = list
+        .resources
+        .iter()
+        .map(|r| r.node_name.as_str())
+        .collect();
+    assert_eq!(nodes, ["alpha", "bravo", "charlie"]);
+    let bad = Filter {
+        resource_names: vec!["-x".into()],
+        ..Default::default()
+    };
+    let refused = client.call("LstVlm", Some(&bad)).await;
+    assert!(
+        linstor_proto::ReturnCode(refused.replies()[0].ret_code).is_error(),
+        "{:?}",
+        refused.replies()
+    );
+}
