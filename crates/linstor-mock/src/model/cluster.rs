@@ -623,25 +623,33 @@ impl Model {
     /// replica is, or when it is diskless and no peer has a disk at all (a resource
     /// diskless everywhere, which the mock has always called ready).
     pub(crate) fn resource_event_state(&self, rsc_key: &str, node_key: &str) -> Option<EventState> {
+        let all: Vec<(&String, &super::state::Rsc)> =
+            self.rscs_of(rsc_key).map(|((_, n), r)| (n, r)).collect();
+        self.event_state_among(&all, node_key)
+    }
+
+    /// [`Model::resource_event_state`] of the resource on `node_key` among `all` the
+    /// resources of its definition (node key, resource), found once for all of them.
+    pub(crate) fn event_state_among(
+        &self,
+        all: &[(&String, &super::state::Rsc)],
+        node_key: &str,
+    ) -> Option<EventState> {
         if !self.node_key_online(node_key) {
             return None;
         }
-        let rsc = self.rscs.get(&(rsc_key.to_owned(), node_key.to_owned()))?;
-        let peers: Vec<(&String, &super::state::Rsc)> = self
-            .rscs_of(rsc_key)
-            .filter(|((_, n), _)| n != node_key)
-            .map(|((_, n), r)| (n, r))
-            .collect();
+        let (_, rsc) = all.iter().find(|(n, _)| n.as_str() == node_key)?;
+        let peers = || all.iter().filter(|(n, _)| n.as_str() != node_key);
         let ready = rsc.vlms.values().all(|v| {
             let state = v.disk_state();
             state == "UpToDate"
-                || peers.iter().any(|(n, p)| {
+                || peers().any(|(n, p)| {
                     self.node_key_online(n)
                         && p.vlms
                             .get(&v.nr)
                             .is_some_and(|pv| pv.disk_state() == "UpToDate")
                 })
-                || (v.diskless && v.disk.is_none() && peers.iter().all(|(_, p)| p.is_diskless()))
+                || (v.diskless && v.disk.is_none() && peers().all(|(_, p)| p.is_diskless()))
         });
         let volumes = rsc
             .vlms

@@ -157,15 +157,6 @@ impl Streams {
         self.0.clear();
     }
 
-    /// Sets a stream's value and records the event.
-    pub(crate) fn set(&mut self, out: &mut Vec<StreamEvent>, key: StreamKey, data: EventData) {
-        self.0.insert(key.clone(), data.clone());
-        out.push(StreamEvent {
-            key,
-            action: StreamAction::Value(data),
-        });
-    }
-
     /// Closes a stream (if open) and records the event.
     pub(crate) fn close(
         &mut self,
@@ -195,19 +186,36 @@ impl Streams {
             let data = EventData::Volume(EventVlmDiskState {
                 disk_state: Some(state),
             });
-            if self.get(&key) != Some(&data) {
-                self.set(out, key, data);
-            }
+            self.update(out, key, data);
         }
         let data = EventData::Resource(EventRscState {
             ready: Some(ready),
             in_use: Some(false),
             up_to_date: Some(up_to_date),
         });
-        let key = StreamKey::resource(node, name);
-        if self.get(&key) != Some(&data) {
-            self.set(out, key, data);
-        }
+        self.update(out, StreamKey::resource(node, name), data);
+    }
+
+    /// Sets a stream's value and records the event, unless the stream holds `data` already:
+    /// one search of the map.
+    fn update(&mut self, out: &mut Vec<StreamEvent>, key: StreamKey, data: EventData) {
+        use std::collections::btree_map::Entry;
+        let key = match self.0.entry(key) {
+            Entry::Occupied(e) if *e.get() == data => return,
+            Entry::Occupied(mut e) => {
+                e.insert(data.clone());
+                e.key().clone()
+            }
+            Entry::Vacant(e) => {
+                let key = e.key().clone();
+                e.insert(data.clone());
+                key
+            }
+        };
+        out.push(StreamEvent {
+            key,
+            action: StreamAction::Value(data),
+        });
     }
 
     /// Closes every stream of a resource: volumes first, then the resource state.

@@ -570,13 +570,15 @@ impl Model {
 
     /// The event script of every resource of a definition, in node order.
     pub(crate) fn emit_definition_state(&mut self, out: &mut Vec<StreamEvent>, rsc_key: &str) {
-        let nodes: Vec<String> = self
-            .rscs_of(rsc_key)
-            .map(|(k, _)| k)
-            .map(|(_, n)| n.clone())
+        // The definition's resources are found once, not once per resource.
+        let all: Vec<(&String, &Rsc)> = self.rscs_of(rsc_key).map(|((_, n), r)| (n, r)).collect();
+        let states: Vec<_> = all
+            .iter()
+            .filter_map(|(n, _)| self.event_state_among(&all, n))
             .collect();
-        for n in nodes {
-            self.emit_resource_state(out, rsc_key, &n);
+        for (node, name, volumes, ready) in states {
+            self.streams
+                .resource_state(out, &node, &name, volumes, ready);
         }
     }
 
