@@ -259,21 +259,41 @@ impl Measured {
     }
 }
 
+/// The client's CPU and wall-clock time from a start, and the latency of each call since.
+struct Stopwatch {
+    cpu: Duration,
+    wall: Instant,
+    latencies: Vec<Duration>,
+}
+
+impl Stopwatch {
+    fn start(n: usize) -> Stopwatch {
+        Stopwatch {
+            cpu: process_cpu(),
+            wall: Instant::now(),
+            latencies: Vec::with_capacity(n),
+        }
+    }
+
+    fn stop(self, calls: usize) -> Measured {
+        Measured {
+            cpu: process_cpu() - self.cpu,
+            wall: self.wall.elapsed(),
+            latencies: self.latencies,
+            calls,
+        }
+    }
+}
+
 /// Times `n` runs of `call`: the latency of each, and the CPU and wall-clock time of all.
 fn timed(n: usize, calls_each: usize, mut call: impl FnMut()) -> Measured {
-    let mut latencies = Vec::with_capacity(n);
-    let (cpu0, wall0) = (process_cpu(), Instant::now());
+    let mut clock = Stopwatch::start(n);
     for _ in 0..n {
         let t = Instant::now();
         call();
-        latencies.push(t.elapsed());
+        clock.latencies.push(t.elapsed());
     }
-    Measured {
-        latencies,
-        cpu: process_cpu() - cpu0,
-        wall: wall0.elapsed(),
-        calls: n * calls_each,
-    }
+    clock.stop(n * calls_each)
 }
 
 /// [`timed`] for an async call.
@@ -282,19 +302,13 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let mut latencies = Vec::with_capacity(n);
-    let (cpu0, wall0) = (process_cpu(), Instant::now());
+    let mut clock = Stopwatch::start(n);
     for _ in 0..n {
         let t = Instant::now();
         call().await;
-        latencies.push(t.elapsed());
+        clock.latencies.push(t.elapsed());
     }
-    Measured {
-        latencies,
-        cpu: process_cpu() - cpu0,
-        wall: wall0.elapsed(),
-        calls: n * calls_each,
-    }
+    clock.stop(n * calls_each)
 }
 
 /// One measured way of making calls.
@@ -426,20 +440,14 @@ async fn raw_round_trips(
     n: usize,
 ) -> Measured {
     let mut buf = vec![0u8; answer];
-    let mut latencies = Vec::with_capacity(n);
-    let (cpu0, wall0) = (process_cpu(), Instant::now());
+    let mut clock = Stopwatch::start(n);
     for _ in 0..n {
         let t = Instant::now();
         s.write_all(request).await.expect("write");
         s.read_exact(&mut buf).await.expect("read");
-        latencies.push(t.elapsed());
+        clock.latencies.push(t.elapsed());
     }
-    Measured {
-        latencies,
-        cpu: process_cpu() - cpu0,
-        wall: wall0.elapsed(),
-        calls: n,
-    }
+    clock.stop(n)
 }
 
 /// `n` bare prost decodes of the list in `answer` (its first frame's second message).

@@ -72,6 +72,33 @@ pub(crate) fn selected(filter: &[String], name: &str) -> bool {
     filter.is_empty() || filter.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// The names a list filter holds, checked as `LstStorPool` and `LstVlm` check them (`LstRsc`
+/// does not): the first invalid node name, then the first invalid storage pool name, is
+/// refused in `ctx`.
+pub(crate) fn check_filter_names(
+    ctx: &super::reply::Ctx,
+    filter: &linstor_proto::messages::Filter,
+) -> Result<(), super::reply::Problem> {
+    use linstor_proto::ReturnCode as RC;
+    if let Some(bad) = filter.node_names.iter().find(|n| !valid_node_name(n)) {
+        return Err(ctx.problem(
+            RC::FAIL_INVLD_NODE_NAME,
+            format!("The given node name '{bad}' is invalid."),
+        ));
+    }
+    if let Some(bad) = filter
+        .stor_pool_names
+        .iter()
+        .find(|n| !valid_stor_pool_name(n))
+    {
+        return Err(ctx.problem(
+            RC::FAIL_INVLD_STOR_POOL_NAME,
+            format!("The given storage pool name '{bad}' is invalid."),
+        ));
+    }
+    Ok(())
+}
+
 /// Case-insensitive key of a name.
 pub(crate) fn key(name: &str) -> String {
     name.to_ascii_uppercase()

@@ -13,7 +13,7 @@ use linstor_proto::messages::{
 use linstor_proto::return_code::{Object, Operation};
 
 use super::events::{EventData, StreamAction};
-use super::names::{key, selected, valid_node_name, valid_rsc_name, valid_stor_pool_name};
+use super::names::{check_filter_names, key, selected, valid_rsc_name};
 use super::props::{RuleSet, modify_props};
 use super::reply::{
     Answer, Ctx, EncodedAnswer, Outcome, Problem, RawMessage, ctx, ensure, rsc_ctx,
@@ -436,25 +436,10 @@ impl Model {
     }
 }
 
-/// `LstVlm`'s check of the names in its filter.
+/// `LstVlm`'s check of the names in its filter: those of `LstStorPool`, then resource names.
 fn check_vlm_filter(filter: &Filter) -> Result<(), Problem> {
     let ctx = ctx(Operation::Create, Object::Volume, "");
-    if let Some(bad) = filter.node_names.iter().find(|n| !valid_node_name(n)) {
-        return Err(ctx.problem(
-            RC::FAIL_INVLD_NODE_NAME,
-            format!("The given node name '{bad}' is invalid."),
-        ));
-    }
-    if let Some(bad) = filter
-        .stor_pool_names
-        .iter()
-        .find(|n| !valid_stor_pool_name(n))
-    {
-        return Err(ctx.problem(
-            RC::FAIL_INVLD_STOR_POOL_NAME,
-            format!("The given storage pool name '{bad}' is invalid."),
-        ));
-    }
+    check_filter_names(&ctx, filter)?;
     if let Some(bad) = filter.resource_names.iter().find(|n| !valid_rsc_name(n)) {
         return Err(ctx.problem(
             RC::FAIL_INVLD_RSC_NAME,

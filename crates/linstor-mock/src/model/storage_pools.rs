@@ -10,7 +10,7 @@ use linstor_proto::messages::{
 };
 use linstor_proto::return_code::{Object, Operation};
 
-use super::names::{key, selected, valid_node_name, valid_stor_pool_name};
+use super::names::{check_filter_names, key, selected, valid_stor_pool_name};
 use super::props::{RuleSet, modify_props};
 use super::reply::{Answer, Outcome, Problem, ctx, ensure, map_entry, pool_ctx};
 use super::state::{
@@ -212,23 +212,7 @@ impl Model {
     }
 
     pub(crate) fn lst_stor_pool(&self, filter: Filter) -> Result<Outcome, Problem> {
-        let ctx = ctx(Operation::Create, Object::StoragePool, "");
-        if let Some(bad) = filter.node_names.iter().find(|n| !valid_node_name(n)) {
-            return Err(ctx.problem(
-                RC::FAIL_INVLD_NODE_NAME,
-                format!("The given node name '{bad}' is invalid."),
-            ));
-        }
-        if let Some(bad) = filter
-            .stor_pool_names
-            .iter()
-            .find(|n| !valid_stor_pool_name(n))
-        {
-            return Err(ctx.problem(
-                RC::FAIL_INVLD_STOR_POOL_NAME,
-                format!("The given storage pool name '{bad}' is invalid."),
-            ));
-        }
+        check_filter_names(&ctx(Operation::Create, Object::StoragePool, ""), &filter)?;
         let stor_pools = self
             .pools
             .values()
