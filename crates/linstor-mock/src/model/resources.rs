@@ -1,7 +1,7 @@
 //! Resources and their volumes, disk toggling, and the resource and volume lists
 //! (`docs/controller-rules.md#resources`).
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use linstor_proto::Request;
 use linstor_proto::ReturnCode as RC;
 use linstor_proto::calls::answers;
@@ -465,15 +465,17 @@ impl RscList for MsgLstRsc {
     }
 }
 
-/// `MsgLstRsc` encoded while it is listed: each `Rsc` is encoded and dropped at once, so
-/// a list of 100,000 resources is never held as 100,000 messages (their millions of small
-/// allocations made the typed list grow faster than linearly). The states (only those of
-/// open streams) wait for the end: prost writes the fields in tag order, and so does this,
-/// byte for byte (`tests.rs` compares the two).
+/// `MsgLstRsc` encoded while it is listed: each `Rsc` and each state is encoded and dropped
+/// at once, so a list of 100,000 resources is never held as 100,000 messages (their
+/// millions of small allocations made the typed list grow faster than linearly). The
+/// states (only those of open streams) go after the resources: prost writes the fields in
+/// tag order, and so does this, byte for byte (`tests.rs` compares the two).
 struct EncodedLstRsc {
-    buf: BytesMut,
-    states: Vec<RscState>,
-    /// How many resources the list may hold at most (all of the model's).
+    /// The resources (field 1), with room for the states at the end.
+    resources: BytesMut,
+    /// The states (field 2), appended to `resources` by `finish`.
+    states: BytesMut,
+    /// How many resources (and states) the list may hold at most (all of the model's).
     most: usize,
 }
 
@@ -484,38 +486,55 @@ const TAG_RESOURCE_STATES: u32 = 2;
 
 impl RscList for EncodedLstRsc {
     fn resource(&mut self, rsc: WireRsc) {
-        let first = self.buf.is_empty();
-        prost::encoding::message::encode(TAG_RESOURCES, &rsc, &mut self.buf);
+        let first = self.resources.is_empty();
+        prost::encoding::message::encode(TAG_RESOURCES, &rsc, &mut self.resources);
         if first {
-            // Room for every resource at the size of the first, instead of doubling (and
-            // copying) the buffer twenty times on the way to tens of MB; unused room is
-            // never touched, and `finish` lets go of it.
-            self.buf.reserve(self.buf.len().saturating_mul(self.most));
+            // Room for every resource at the size of the first, and a quarter more for
+            // longer names and the states (a state is about a tenth of a resource), so
+            // that the buffer is neither doubled nor copied on the way to tens of MB.
+            // Room never used is never touched, and `finish` lets go of it.
+            let all = self.resources.len().saturating_mul(self.most);
+            self.resources.reserve(all.saturating_add(all / 4));
         }
     }
     fn state(&mut self, state: RscState) {
-        self.states.push(state);
+        let first = self.states.is_empty();
+        prost::encoding::message::encode(TAG_RESOURCE_STATES, &state, &mut self.states);
+        if first {
+            self.states
+                .reserve(self.states.len().saturating_mul(self.most));
+        }
     }
 }
 
 impl EncodedLstRsc {
     fn new(model: &Model) -> EncodedLstRsc {
         EncodedLstRsc {
-            buf: BytesMut::new(),
-            states: Vec::new(),
+            resources: BytesMut::new(),
+            states: BytesMut::new(),
             most: model.rscs.len(),
         }
     }
 
-    fn finish(mut self, content: &'static str) -> EncodedAnswer {
-        for state in &self.states {
-            prost::encoding::message::encode(TAG_RESOURCE_STATES, state, &mut self.buf);
-        }
-        let body = if self.buf.capacity() > 2 * self.buf.len() {
-            // A filtered list: a copy of its size rather than the room for all.
-            Bytes::copy_from_slice(&self.buf)
+    fn finish(self, content: &'static str) -> EncodedAnswer {
+        let EncodedLstRsc {
+            mut resources,
+            states,
+            ..
+        } = self;
+        let len = resources.len() + states.len();
+        let body = if resources.capacity() - resources.len() >= states.len()
+            && resources.capacity() <= 2 * len
+        {
+            resources.extend_from_slice(&states);
+            resources.freeze()
         } else {
-            self.buf.freeze()
+            // A filtered list (a copy of its size rather than the room for all), or one
+            // whose states do not fit the room left: one copy of the exact size.
+            let mut body = BytesMut::with_capacity(len);
+            body.extend_from_slice(&resources);
+            body.extend_from_slice(&states);
+            body.freeze()
         };
         EncodedAnswer {
             content,
