@@ -11,8 +11,10 @@
 
 #[path = "../tests/support/kill.rs"]
 mod kill;
+use kill::connect;
 
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::time::Instant;
 
 use bytes::BytesMut;
 use linstor_codec::{Envelope, FrameCodec, Outgoing};
@@ -25,21 +27,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+fn spawn(state: Option<&std::path::Path>) -> (kill::Mock, SocketAddr) {
+    spawn_with(state, &[])
 }
 
-fn spawn(state: Option<&std::path::Path>, port: u16) -> kill::Mock {
-    spawn_with(state, port, &[])
-}
-
-fn spawn_with(state: Option<&std::path::Path>, port: u16, args: &[&str]) -> kill::Mock {
+fn spawn_with(state: Option<&std::path::Path>, args: &[&str]) -> (kill::Mock, SocketAddr) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
-    cmd.args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(args);
+    cmd.args(["--listen", "127.0.0.1:0"]).args(args);
     if let Some(state) = state {
         cmd.arg("--state").arg(state);
     }
@@ -47,23 +41,12 @@ fn spawn_with(state: Option<&std::path::Path>, port: u16, args: &[&str]) -> kill
     // stderr.
     let log = std::env::var("STATE_BENCH_LOG").ok();
     cmd.env("RUST_LOG", log.as_deref().unwrap_or("error"))
-        .stdout(std::process::Stdio::null())
         .stderr(if log.is_some() {
             std::process::Stdio::inherit()
         } else {
             std::process::Stdio::null()
         });
-    kill::Mock::from(cmd.spawn().expect("binary starts"))
-}
-
-async fn connect(port: u16) -> TcpStream {
-    for _ in 0..2000 {
-        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)).await {
-            return s;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("mock does not listen");
+    kill::start(&mut cmd)
 }
 
 /// Sends `requests` one after the other (each waits for its COMPLETE); returns the first
@@ -236,14 +219,13 @@ async fn throughput(
     window: usize,
     per_conn: usize,
 ) -> f64 {
-    let port = free_port();
-    let _mock = spawn(state, port);
+    let (_mock, addr) = spawn(state);
     if matches!(kind, Creates::RscDfns) {
-        run_calls(connect(port).await, vec![wide_port_range()]).await;
+        run_calls(connect(addr).await, vec![wide_port_range()]).await;
     }
     let mut streams = Vec::new();
     for _ in 0..conns {
-        streams.push(connect(port).await);
+        streams.push(connect(addr).await);
     }
     let started = Instant::now();
     let tasks: Vec<_> = streams
@@ -296,17 +278,16 @@ async fn main() {
             for durable in [false, true] {
                 let path = dir.join(format!("size-{n}.db"));
                 let _ = std::fs::remove_file(&path);
-                let port = free_port();
                 let state = durable.then_some(path.as_path());
-                let mut mock = spawn_with(state, port, &["--demo", "--event-delay-ms", "0"]);
+                let (mut mock, addr) = spawn_with(state, &["--demo", "--event-delay-ms", "0"]);
                 // Seed n definitions from 8 connections.
-                run_calls(connect(port).await, vec![wide_port_range()]).await;
+                run_calls(connect(addr).await, vec![wide_port_range()]).await;
                 let tasks: Vec<_> = (0..8)
                     .map(|c| {
                         let names: Vec<_> = (0..n / 8)
                             .map(|i| crt_rsc_dfn(format!("s{c}x{i}")))
                             .collect();
-                        async move { run_calls(connect(port).await, names).await }
+                        async move { run_calls(connect(addr).await, names).await }
                     })
                     .map(tokio::spawn)
                     .collect();
@@ -316,16 +297,16 @@ async fn main() {
                 // The timed changes, from one connection: 2,000 new KVS keys; 500 new
                 // definitions (auto port and minor); 200 volumes (definition, volume
                 // definition, resources on two nodes: three calls each).
-                let s = connect(port).await;
+                let s = connect(addr).await;
                 let started = Instant::now();
                 let kvs_error = run_calls(s, (0..2000).map(|i| kvs(0, i)).collect()).await;
                 let kvs_cost = started.elapsed() / 2000;
-                let s = connect(port).await;
+                let s = connect(addr).await;
                 let started = Instant::now();
                 let crt = (0..500).map(|i| crt_rsc_dfn(format!("t{i}"))).collect();
                 let crt_error = run_calls(s, crt).await;
                 let crt_cost = started.elapsed() / 500;
-                let s = connect(port).await;
+                let s = connect(addr).await;
                 let started = Instant::now();
                 let volumes = (0..200)
                     .flat_map(|i| {
@@ -361,24 +342,22 @@ async fn main() {
         // A store whose log holds 100,000 calls: written directly (no compaction).
         let path = dir.join("recovery.db");
         let _ = std::fs::remove_file(&path);
-        let port = free_port();
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linstor-mock"));
         cmd.args([
             "--listen",
-            &format!("127.0.0.1:{port}"),
+            "127.0.0.1:0",
             "--state-compact-bytes",
             "1000000000",
             "--state",
         ])
         .arg(&path)
         .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
-        let mut mock = kill::Mock::from(cmd.spawn().expect("spawn"));
+        let (mut mock, addr) = kill::start(&mut cmd);
         let tasks: Vec<_> = (0..16)
             .map(|c| async move {
                 run_calls(
-                    connect(port).await,
+                    connect(addr).await,
                     (0..100_000 / 16).map(|i| kvs(c, i)).collect(),
                 )
                 .await
@@ -390,9 +369,8 @@ async fn main() {
         }
         mock.kill();
         let started = Instant::now();
-        let port = free_port();
-        let _mock = spawn(Some(&path), port);
-        let _s = connect(port).await;
+        let (_mock, addr) = spawn(Some(&path));
+        let _s = connect(addr).await;
         println!(
             "recovery of a 100,000-call log (after kill -9): listening after {:?}",
             started.elapsed()

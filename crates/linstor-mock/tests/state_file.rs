@@ -2,7 +2,8 @@
 //! SIGKILL at any moment (read back with `linstor-mock state export`), and a corrupt file is
 //! refused and left as it was. (`state_kill.rs` has the many-connection, random-moment rounds.)
 
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -12,42 +13,23 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
 
+#[path = "support/kill.rs"]
+#[allow(dead_code)] // this test uses its start, Mock and connect
+mod kill;
+use kill::{Mock, connect};
+
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn spawn(state: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
-        .args([
-            "--no-admin",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--state",
-        ])
-        .arg(state)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts")
-}
-
-async fn connect(port: u16) -> TcpStream {
-    let deadline = tokio::time::Instant::now() + TIMEOUT;
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)).await {
-            Ok(s) => return s,
-            Err(_) if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(20)).await
-            }
-            Err(e) => panic!("mock does not listen: {e}"),
-        }
-    }
+/// The binary on the store `state`, and where it listens; its log goes to `log`.
+fn spawn(state: &std::path::Path, log: &std::path::Path) -> (Mock, SocketAddr) {
+    let log = std::fs::File::create(log).map_or_else(|_| Stdio::null(), Stdio::from);
+    kill::start(
+        Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
+            .args(["--no-admin", "--listen", "127.0.0.1:0", "--state"])
+            .arg(state)
+            .env("RUST_LOG", "warn")
+            .stderr(log),
+    )
 }
 
 /// Reads envelopes until the COMPLETE of `id`; `None` when the connection closes first.
@@ -101,10 +83,10 @@ async fn acknowledged_changes_survive_kills() {
     let state = dir.join("state.db");
     let _ = std::fs::remove_file(&state);
     let mut acknowledged = 0usize;
+    let log = dir.join("mock.log");
     for round in 0..5 {
-        let port = free_port();
-        let mut child = spawn(&state, port);
-        let mut s = connect(port).await;
+        let (mut child, addr) = spawn(&state, &log);
+        let mut s = connect(addr).await;
         let (mut buf, mut codec) = (BytesMut::new(), FrameCodec::new());
         // Stream changes; kill the process after a varying number of them, mid-stream.
         let kill_after = 3 + round * 2;
@@ -121,14 +103,21 @@ async fn acknowledged_changes_survive_kills() {
                 .await
                 .expect("write");
             if i == kill_after {
-                child.kill().expect("SIGKILL");
+                child.kill();
             }
             match until_complete(&mut s, &mut buf, &mut codec, id).await {
                 Some(()) => acknowledged += 1,
-                None => break,
+                None => {
+                    assert!(
+                        i >= kill_after,
+                        "round {round}: call {id} ended with the connection before the kill; the mock's log: {}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                    break;
+                }
             }
         }
-        let _ = child.wait();
+        child.kill();
         let names = names_in(&state);
         assert!(
             names.len() >= acknowledged,
@@ -141,14 +130,8 @@ async fn acknowledged_changes_survive_kills() {
 
     // A corrupt file is refused, not replaced.
     std::fs::write(&state, b"torn, not a database").expect("write");
-    let port = free_port();
     let status = Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
-        .args([
-            "--no-admin",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--state",
-        ])
+        .args(["--no-admin", "--listen", "127.0.0.1:0", "--state"])
         .arg(&state)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -174,9 +157,8 @@ async fn pipelined_calls_are_answered_in_order_after_their_commit() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let state = dir.join("state.db");
     let _ = std::fs::remove_file(&state);
-    let port = free_port();
-    let mut child = spawn(&state, port);
-    let mut s = connect(port).await;
+    let (mut child, addr) = spawn(&state, &dir.join("mock.log"));
+    let mut s = connect(addr).await;
     let crt = |name: &str| MsgCrtRscDfn {
         rsc_dfn: RscDfn {
             rsc_name: name.into(),
@@ -228,8 +210,7 @@ async fn pipelined_calls_are_answered_in_order_after_their_commit() {
         Some(100),
         "the list shows the changes sent before it"
     );
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    child.kill();
     let mut names = names_in(&state);
     names.sort();
     assert_eq!(names.len(), 101);

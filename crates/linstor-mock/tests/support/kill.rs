@@ -10,6 +10,8 @@
 //! call whose COMPLETE was received. The next round continues each stream where the store
 //! ends.
 
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -54,13 +56,6 @@ impl Rng {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// A spawned mock, SIGKILLed when dropped (a failing test leaves no process behind).
 pub struct Mock(Child);
 
@@ -84,12 +79,32 @@ impl Drop for Mock {
     }
 }
 
-pub fn spawn(state: &Path, port: u16) -> Mock {
-    Mock(
+/// Starts `cmd`, the binary with `--listen 127.0.0.1:0`, and reads the address it prints
+/// on its first line once it listens. The port is the binary's own choice: no other test can
+/// have been given the same one, and no connection is tried before it listens (tried
+/// connections to a port of the ephemeral range can end up connected to themselves).
+pub fn start(cmd: &mut Command) -> (Mock, SocketAddr) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("binary starts");
+    let mut line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut line);
+    }
+    let mock = Mock(child);
+    let addr = line
+        .trim()
+        .strip_prefix("linstor-mock listening on ")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("the binary printed no address: {line:?}"));
+    (mock, addr)
+}
+
+/// The binary on the store `state` (compacted every 4 KiB), and where it listens.
+pub fn spawn(state: &Path) -> (Mock, SocketAddr) {
+    start(
         Command::new(env!("CARGO_BIN_EXE_linstor-mock"))
             .args([
                 "--listen",
-                &format!("127.0.0.1:{port}"),
+                "127.0.0.1:0",
                 "--state-compact-bytes",
                 "4096",
                 // Not the default admin address, which another mock on the machine may hold.
@@ -98,7 +113,6 @@ pub fn spawn(state: &Path, port: u16) -> Mock {
             ])
             .arg(state)
             .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
             .stderr(
                 std::fs::OpenOptions::new()
                     .create(true)
@@ -106,23 +120,16 @@ pub fn spawn(state: &Path, port: u16) -> Mock {
                     .open(state.with_extension("stderr"))
                     .map(Stdio::from)
                     .unwrap_or_else(|_| Stdio::null()),
-            )
-            .spawn()
-            .expect("binary starts"),
+            ),
     )
 }
 
-async fn connect(port: u16) -> TcpStream {
-    let deadline = tokio::time::Instant::now() + TIMEOUT;
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)).await {
-            Ok(s) => return s,
-            Err(_) if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(10)).await
-            }
-            Err(e) => panic!("mock does not listen: {e}"),
-        }
-    }
+/// A connection to a mock that listens (see [`start`]).
+pub async fn connect(addr: SocketAddr) -> TcpStream {
+    tokio::time::timeout(TIMEOUT, TcpStream::connect(addr))
+        .await
+        .expect("connects in time")
+        .expect("the mock accepts")
 }
 
 /// The stored keys of the key-value store `kill`, from `linstor-mock state export`.
@@ -230,13 +237,12 @@ pub async fn run(
     let mut next = vec![0usize; conns];
     let mut summary = Summary::default();
     for round in 0..rounds {
-        let port = free_port();
-        let mut child = spawn(&state, port);
+        let (mut child, addr) = spawn(&state);
         // The mock starts (on the store the last kill left) and serves every connection.
         let t0 = std::time::Instant::now();
         let mut streams = Vec::with_capacity(conns);
         for _ in 0..conns {
-            streams.push(connect(port).await);
+            streams.push(connect(addr).await);
         }
         let started = t0.elapsed();
         let acked = Arc::new(AtomicUsize::new(0));
@@ -299,9 +305,8 @@ pub async fn run(
         summary.stored = stored.len();
     }
     // The mock starts on the final store and serves it.
-    let port = free_port();
-    let mut child = spawn(&state, port);
-    let _s = connect(port).await;
+    let (mut child, addr) = spawn(&state);
+    let _s = connect(addr).await;
     child.kill();
     summary
 }

@@ -585,3 +585,54 @@ fn the_lists_encoded_as_they_are_walked_are_the_typed_lists_encoded() {
     assert!(m.encode_list(&bad).is_none());
     assert!(m.encode_list(&Request::LstNode).is_none());
 }
+
+/// `EncodedLstRsc::finish` builds the body three ways: in the room reserved after the first
+/// resource, as an exact copy of a filtered list, and as an exact copy when the states do
+/// not fit the room left. Each is the typed list encoded.
+#[test]
+fn an_encoded_list_is_the_typed_list_whichever_way_its_buffer_went() {
+    use prost::Message;
+    let rsc = |name: &str| WireRsc {
+        name: name.into(),
+        node_name: "alpha".into(),
+        ..Default::default()
+    };
+    let state = |name: &str| RscState {
+        rsc_name: name.into(),
+        node_name: "alpha".into(),
+        ..Default::default()
+    };
+    let long = "r".repeat(200);
+    let cases = [
+        (
+            "room",
+            2,
+            vec![rsc("a"), rsc("b")],
+            vec![state("a"), state("b")],
+        ),
+        ("filtered", 1_000, vec![rsc("a")], vec![state("a")]),
+        ("no room", 2, vec![rsc("a"), rsc(&long)], vec![state(&long)]),
+        ("no states", 1, vec![rsc("a")], vec![]),
+    ];
+    for (case, most, resources, states) in cases {
+        let mut list = EncodedLstRsc {
+            resources: BytesMut::new(),
+            states: BytesMut::new(),
+            most,
+        };
+        for r in &resources {
+            list.resource(r.clone());
+        }
+        for s in &states {
+            list.state(s.clone());
+        }
+        let encoded = list.finish(answers::LST_RSC);
+        let typed = MsgLstRsc {
+            resources,
+            resource_states: states,
+        }
+        .encode_to_vec();
+        assert_eq!(encoded.bodies.len(), 1, "{case}");
+        assert_eq!(encoded.bodies[0].0.as_ref(), typed.as_slice(), "{case}");
+    }
+}
