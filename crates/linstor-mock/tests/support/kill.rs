@@ -67,12 +67,6 @@ impl Mock {
     }
 }
 
-impl From<Child> for Mock {
-    fn from(child: Child) -> Mock {
-        Mock(child)
-    }
-}
-
 impl Drop for Mock {
     fn drop(&mut self) {
         self.kill();
@@ -237,9 +231,9 @@ pub async fn run(
     let mut next = vec![0usize; conns];
     let mut summary = Summary::default();
     for round in 0..rounds {
-        let (mut child, addr) = spawn(&state);
         // The mock starts (on the store the last kill left) and serves every connection.
         let t0 = std::time::Instant::now();
+        let (mut child, addr) = spawn(&state);
         let mut streams = Vec::with_capacity(conns);
         for _ in 0..conns {
             streams.push(connect(addr).await);
